@@ -1,0 +1,56 @@
+// What differs between the databases: connection strings, error classification, SQL spellings
+// and limits. Domain code asks its dialect; it never spells dialect-specific SQL itself.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "odbc.hpp"
+
+namespace crm::db {
+
+struct ConnectionSettings {
+  std::string dialect;                           // "sqlite", "postgresql", "mariadb"
+  std::optional<std::string> path;               // sqlite: the database file
+  std::optional<std::string> driver;             // explicit ODBC driver (path or name)
+  std::optional<std::string> connection_string;  // full ODBC connection string
+  int busy_timeout_ms = 5000;
+};
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+
+  virtual std::string_view name() const = 0;
+  // The ODBC connection string for these settings, with this dialect's driver defaults.
+  // Throws std::invalid_argument naming the setting at fault.
+  virtual std::string connection_string(const ConnectionSettings &settings) const = 0;
+  // Statements run once on each new connection.
+  virtual void on_connect(Connection &connection) const { (void)connection; }
+  virtual DbErrorKind classify(const Diagnostics &diagnostics) const = 0;
+
+  // "<column> LIKE ? ESCAPE '\'" matching case-insensitively (ASCII at least).
+  virtual std::string like_ci(std::string_view column) const = 0;
+  // A parameter marker for a timestamp written as "YYYY-MM-DD HH:MM:SS.ffffff" (UTC).
+  virtual std::string timestamp_param() const { return "?"; }
+  // Most parameters one statement may carry (multi-row VALUES are chunked below this).
+  virtual std::size_t max_parameters() const = 0;
+  // Whether DDL takes part in transactions (a failed migration then leaves nothing behind).
+  virtual bool transactional_ddl() const = 0;
+  // "SELECT ... FOR UPDATE" suffix that locks the selected rows until commit ("" where the
+  // whole database is locked by the writing transaction anyway).
+  virtual std::string_view for_update() const = 0;
+};
+
+std::unique_ptr<Dialect> make_dialect(std::string_view name);
+
+// Escapes % _ and \ so that text matches literally inside a LIKE pattern with ESCAPE '\'.
+std::string escape_like(std::string_view text);
+
+// Brace-quotes a connection-string attribute value when it needs it ("{a;b}" with "}" doubled).
+std::string quote_attribute(std::string_view value);
+
+}  // namespace crm::db

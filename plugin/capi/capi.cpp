@@ -1,0 +1,273 @@
+// The C ABI: handles, status codes and strings in, calls on the C++ core out. No CRM rule lives
+// here. Every export is noexcept and runs its body inside guarded(), so nothing thrown reaches
+// the host.
+#include <crm/crm.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <unordered_map>
+
+#include "../core/config.hpp"
+#include "../core/error.hpp"
+#include "../core/logging.hpp"
+#include "../core/registry.hpp"
+#include "../core/store.hpp"
+#include "../core/text.hpp"
+#include "../system/system.hpp"
+
+static_assert(static_cast<int32_t>(crm::Status::invalid_argument) == CRM_E_INVALID_ARGUMENT);
+static_assert(static_cast<int32_t>(crm::Status::not_found) == CRM_E_NOT_FOUND);
+static_assert(static_cast<int32_t>(crm::Status::permission_denied) == CRM_E_PERMISSION_DENIED);
+static_assert(static_cast<int32_t>(crm::Status::conflict) == CRM_E_CONFLICT);
+static_assert(static_cast<int32_t>(crm::Status::database) == CRM_E_DATABASE);
+static_assert(static_cast<int32_t>(crm::Status::unavailable) == CRM_E_UNAVAILABLE);
+static_assert(static_cast<int32_t>(crm::Status::unsupported) == CRM_E_UNSUPPORTED);
+static_assert(static_cast<int32_t>(crm::Status::internal) == CRM_E_INTERNAL);
+static_assert(static_cast<int32_t>(crm::Status::no_memory) == CRM_E_NO_MEMORY);
+static_assert(static_cast<int32_t>(crm::Status::invalid_handle) == CRM_E_INVALID_HANDLE);
+static_assert(static_cast<int32_t>(crm::Status::abi_mismatch) == CRM_E_ABI_MISMATCH);
+
+namespace {
+
+// What a client shares with its sessions; kept alive by a call in flight even if the client
+// is destroyed meanwhile.
+struct ClientState {
+  crm::Config config;
+  std::shared_ptr<spdlog::logger> logger;
+  std::unique_ptr<crm::Store> store;
+};
+
+}  // namespace
+
+struct crm_client {
+  std::shared_ptr<ClientState> state;
+};
+
+struct crm_session {
+  crm_client *client;
+  std::shared_ptr<ClientState> state;
+  std::string user;
+};
+
+namespace {
+
+// Live handles. A pointer not in here is never dereferenced: closed and foreign handles are
+// reported instead of crashing the host.
+struct Handles {
+  std::mutex mutex;
+  std::unordered_map<crm_client *, std::unique_ptr<crm_client>> clients;
+  std::unordered_map<crm_session *, std::unique_ptr<crm_session>> sessions;
+};
+
+Handles &handles() {
+  static auto *instance = new Handles();  // never destroyed: hosts may call during exit
+  return *instance;
+}
+
+char *copy_string(std::string_view text) {
+  auto *out = static_cast<char *>(std::malloc(text.size() + 1));
+  if (!out) return nullptr;
+  std::memcpy(out, text.data(), text.size());
+  out[text.size()] = '\0';
+  return out;
+}
+
+template <class F>
+int32_t guarded(F &&body) noexcept {
+  try {
+    return body();
+  } catch (const crm::Error &error) {
+    return static_cast<int32_t>(error.status());
+  } catch (const std::bad_alloc &) {
+    return CRM_E_NO_MEMORY;
+  } catch (...) {
+    return CRM_E_INTERNAL;
+  }
+}
+
+void set_message(char **error_message, std::string_view text) {
+  if (error_message) *error_message = copy_string(text);
+}
+
+}  // namespace
+
+extern "C" {
+
+CRM_API const char *crm_version_string(void) { return CRM_VERSION_STRING; }
+CRM_API uint32_t crm_version_number(void) { return CRM_VERSION_NUMBER; }
+CRM_API uint32_t crm_abi_version(void) { return CRM_ABI_VERSION; }
+
+CRM_API const char *crm_status_string(int32_t status) {
+  if (status > 0 || status < CRM_E_ABI_MISMATCH) return "unknown";
+  return crm::status_name(static_cast<crm::Status>(status)).data();
+}
+
+CRM_API void crm_string_free(char *string) { std::free(string); }
+
+CRM_API int32_t crm_log_callback_set(crm_log_fn fn, int32_t min_level, void *user_data) {
+  return guarded([&] {
+    if (min_level < CRM_LOG_TRACE || min_level > CRM_LOG_CRITICAL + 1) return CRM_E_INVALID_ARGUMENT;
+    crm::logging::set_callback(fn, min_level, user_data);
+    return CRM_OK;
+  });
+}
+
+CRM_API int32_t crm_client_create(const char *config_json, crm_client **out,
+                                  char **error_message) {
+  if (error_message) *error_message = nullptr;
+  if (out) *out = nullptr;
+  int32_t status = guarded([&] {
+    if (!out) {
+      set_message(error_message, "out must not be NULL");
+      return CRM_E_INVALID_ARGUMENT;
+    }
+    if (!config_json) {
+      set_message(error_message, "config_json must not be NULL");
+      return CRM_E_INVALID_ARGUMENT;
+    }
+    try {
+      auto state = std::make_shared<ClientState>();
+      state->config = crm::parse_config(config_json);
+      state->logger = crm::logging::make_logger(state->config.log);
+      state->store = std::make_unique<crm::Store>(state->config, state->logger);
+      auto client = std::make_unique<crm_client>(crm_client{std::move(state)});
+      crm_client *handle = client.get();
+      std::lock_guard lock(handles().mutex);
+      handles().clients.emplace(handle, std::move(client));
+      *out = handle;
+      return CRM_OK;
+    } catch (const crm::Error &error) {
+      std::string text = error.message();
+      if (!error.field().empty() && text.find(error.field()) == std::string::npos)
+        text = error.field() + ": " + text;
+      set_message(error_message, text);
+      return static_cast<int32_t>(error.status());
+    } catch (const std::bad_alloc &) {
+      set_message(error_message, "out of memory");
+      return CRM_E_NO_MEMORY;
+    } catch (const std::exception &error) {
+      set_message(error_message, std::string("internal error: ") + error.what());
+      return CRM_E_INTERNAL;
+    }
+  });
+  return status;
+}
+
+CRM_API void crm_client_destroy(crm_client *client) {
+  guarded([&] {
+    if (!client) return CRM_OK;
+    std::unique_ptr<crm_client> owned;
+    std::vector<std::unique_ptr<crm_session>> orphans;
+    {
+      std::lock_guard lock(handles().mutex);
+      auto &clients = handles().clients;
+      auto found = clients.find(client);
+      if (found == clients.end()) return CRM_E_INVALID_HANDLE;
+      owned = std::move(found->second);
+      clients.erase(found);
+      auto &sessions = handles().sessions;
+      for (auto it = sessions.begin(); it != sessions.end();) {
+        if (it->second->client == client) {
+          orphans.push_back(std::move(it->second));
+          it = sessions.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    // Connections close here, outside the lock (a call still in flight keeps the state).
+    return CRM_OK;
+  });
+}
+
+CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_session **out) {
+  if (out) *out = nullptr;
+  return guarded([&] {
+    if (!out || !user_key) return CRM_E_INVALID_ARGUMENT;
+    std::string_view user(user_key);
+    if (user.empty() || user.size() > 128 || crm::text::invalid_utf8_offset(user) ||
+        crm::text::has_control_characters(user) ||
+        user.find_first_not_of(" \t") == std::string_view::npos)
+      return CRM_E_INVALID_ARGUMENT;
+    std::lock_guard lock(handles().mutex);
+    auto found = handles().clients.find(client);
+    if (!client || found == handles().clients.end()) return CRM_E_INVALID_HANDLE;
+    auto session = std::make_unique<crm_session>(crm_session{client, found->second->state,
+                                                             std::string(user)});
+    crm_session *handle = session.get();
+    handles().sessions.emplace(handle, std::move(session));
+    *out = handle;
+    return CRM_OK;
+  });
+}
+
+CRM_API void crm_session_close(crm_session *session) {
+  guarded([&] {
+    if (!session) return CRM_OK;
+    std::unique_ptr<crm_session> owned;
+    std::lock_guard lock(handles().mutex);
+    auto found = handles().sessions.find(session);
+    if (found == handles().sessions.end()) return CRM_E_INVALID_HANDLE;
+    owned = std::move(found->second);
+    handles().sessions.erase(found);
+    return CRM_OK;
+  });
+}
+
+CRM_API int32_t crm_call(crm_session *session, const char *request_json, size_t request_len,
+                         char **response_json, size_t *response_len) {
+  if (response_json) *response_json = nullptr;
+  if (response_len) *response_len = 0;
+  auto respond = [&](int32_t status, const std::string &body) {
+    if (response_json) {
+      *response_json = copy_string(body);
+      if (!*response_json) return CRM_E_NO_MEMORY;
+    }
+    if (response_len) *response_len = body.size();
+    return status;
+  };
+  return guarded([&] {
+    std::shared_ptr<ClientState> state;
+    std::string user;
+    {
+      std::lock_guard lock(handles().mutex);
+      auto found = handles().sessions.find(session);
+      if (!session || found == handles().sessions.end())
+        return respond(CRM_E_INVALID_HANDLE,
+                       crm::error_envelope(crm::Status::invalid_handle,
+                                           "session is NULL, closed, or not a crm_session"));
+      state = found->second->state;
+      user = found->second->user;
+    }
+    if (!request_json)
+      return respond(CRM_E_INVALID_ARGUMENT,
+                     crm::error_envelope(crm::Status::invalid_argument,
+                                         "request_json must not be NULL", "request"));
+    auto response = crm::dispatch(*state->store, user, std::string_view(request_json, request_len),
+                                  state->config.max_request_bytes);
+    return respond(static_cast<int32_t>(response.status), response.body);
+  });
+}
+
+CRM_API int32_t crm_plugin_query(uint32_t host_abi_version, const crm_plugin_api **out) {
+  if (out) *out = nullptr;
+  return guarded([&] {
+    if (!out) return CRM_E_INVALID_ARGUMENT;
+    if (host_abi_version != CRM_ABI_VERSION) return CRM_E_ABI_MISMATCH;
+    static const std::string manifest = crm::system::manifest_json();
+    static const crm_plugin_api api = {
+        sizeof(crm_plugin_api), CRM_ABI_VERSION,      manifest.c_str(),
+        crm_version_string,     crm_version_number,   crm_status_string,
+        crm_string_free,        crm_log_callback_set, crm_client_create,
+        crm_client_destroy,     crm_session_open,     crm_session_close,
+        crm_call};
+    *out = &api;
+    return CRM_OK;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,22 @@
+// The method catalog of this build: each area adds its methods here.
+#include "contacts/contacts.hpp"
+#include "core/registry.hpp"
+#include "customers/customers.hpp"
+#include "interactions/interactions.hpp"
+#include "system/system.hpp"
+
+namespace crm {
+
+const Registry &registry() {
+  static const Registry catalog = [] {
+    Registry registry;
+    system::register_methods(registry);
+    customers::register_methods(registry);
+    contacts::register_methods(registry);
+    interactions::register_methods(registry);
+    return registry;
+  }();
+  return catalog;
+}
+
+}  // namespace crm

@@ -1,0 +1,109 @@
+#include "contacts.hpp"
+
+#include "../core/cursor.hpp"
+#include "../core/time.hpp"
+#include "../customers/customers.hpp"
+
+namespace crm::contacts {
+
+namespace {
+
+using params::Field;
+
+const std::string kSelect =
+    "SELECT id, customer_id, name, title, phone, email, created_at, created_by FROM crm_contact";
+
+std::vector<db::Column> select_columns() {
+  using db::Column;
+  return {Column::integer(),  Column::integer(), Column::text(200), Column::text(100),
+          Column::text(50),   Column::text(254), Column::text(32),  Column::text(128)};
+}
+
+json nullable(const std::optional<std::string> &value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json row_to_json(const db::Result &row) {
+  auto created = time::from_db_text(row.text(6));
+  return {{"id", std::to_string(row.int64(0))},
+          {"customer_id", std::to_string(row.int64(1))},
+          {"name", row.text(2)},
+          {"title", nullable(row.optional_text(3))},
+          {"phone", nullable(row.optional_text(4))},
+          {"email", nullable(row.optional_text(5))},
+          {"created_at", created ? json(time::format_iso8601(*created)) : json(row.text(6))},
+          {"created_by", row.text(7)}};
+}
+
+json create(CallContext &context, const json &params) {
+  auto &store = context.store;
+  const auto customer_id = params::id(params, "customer_id");
+  return store.with_connection([&](db::Connection &connection) {
+    customers::require_exists(connection, customer_id, "params.customer_id");
+    const std::int64_t id = store.ids().reserve(connection, "contact");
+    store.transact(connection, [&] {
+      connection
+          .prepare(
+              "INSERT INTO crm_contact (id, customer_id, name, title, phone, email, created_at, "
+              "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+          .execute({id, customer_id, params::string(params, "name"),
+                    db::optional_text(params::optional_string(params, "title")),
+                    db::optional_text(params::optional_string(params, "phone")),
+                    db::optional_text(params::optional_string(params, "email")),
+                    time::to_db_text(time::now()), context.user});
+    });
+    auto result = connection.prepare(kSelect + " WHERE id = ?").query({id}, select_columns());
+    result.next();
+    return row_to_json(result);
+  });
+}
+
+json list(CallContext &context, const json &params) {
+  const auto customer_id = params::id(params, "customer_id");
+  const auto limit = params::limit(params, 50);
+  std::vector<db::Value> values = {customer_id};
+  std::string sql = kSelect + " WHERE customer_id = ?";
+  if (auto key = params::cursor(params, 1, "params")) {
+    if (!(*key)[0].is_number_integer())
+      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+    sql += " AND id > ?";
+    values.push_back((*key)[0].get<std::int64_t>());
+  }
+  sql += " ORDER BY id LIMIT ?";
+  values.push_back(static_cast<std::int64_t>(limit + 1));
+  return context.store.with_connection([&](db::Connection &connection) {
+    customers::require_exists(connection, customer_id, "params.customer_id");
+    json items = json::array();
+    std::int64_t last_id = 0;
+    bool more = false;
+    auto result = connection.prepare(sql).query(values, select_columns(), limit + 1);
+    while (result.next()) {
+      if (items.size() == limit) {
+        more = true;
+        break;
+      }
+      last_id = result.int64(0);
+      items.push_back(row_to_json(result));
+    }
+    return json{{"items", std::move(items)},
+                {"next_cursor", more ? json(cursor::encode(json::array({last_id}))) : json()}};
+  });
+}
+
+}  // namespace
+
+void register_methods(Registry &registry) {
+  registry.add({"contact.create", "Adds a person at a customer.",
+                {Field::id("customer_id", "the customer this person works for").require(),
+                 Field::string("name", 200, "full name").require(),
+                 Field::string("title", 100, "job title"),
+                 Field::string("phone", 50, "phone number"),
+                 Field::string("email", 254, "e-mail address").as_email()},
+                create});
+  registry.add({"contact.list", "Lists a customer's contacts in the order they were added.",
+                {Field::id("customer_id", "customer id").require(), Field::limit(50, 500),
+                 Field::cursor()},
+                list});
+}
+
+}  // namespace crm::contacts

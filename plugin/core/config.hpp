@@ -1,0 +1,32 @@
+// The client configuration (JSON), validated field by field.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "../../adapters/odbc/dialect.hpp"
+
+namespace crm {
+
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error, critical, off
+  std::string sink = "callback";  // callback (crm_log_callback_set), stderr, file, none
+  std::optional<std::string> path;  // for the file sink
+};
+
+struct Config {
+  db::ConnectionSettings database;
+  bool apply_migrations = true;
+  std::size_t max_connections = 8;
+  std::chrono::milliseconds acquire_timeout{30000};
+  std::size_t max_request_bytes = 16 * 1024 * 1024;
+  LogConfig log;
+};
+
+// Throws crm::Error(invalid_argument) whose field names the configuration path at fault.
+Config parse_config(std::string_view json_text);
+
+}  // namespace crm

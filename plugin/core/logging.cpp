@@ -1,0 +1,78 @@
+#include "logging.hpp"
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "error.hpp"
+
+namespace crm::logging {
+
+namespace {
+
+struct CallbackState {
+  std::mutex mutex;
+  Callback callback = nullptr;
+  std::int32_t min_level = 0;
+  void *user_data = nullptr;
+};
+
+CallbackState &callback_state() {
+  static CallbackState state;
+  return state;
+}
+
+class CallbackSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg &message) override {
+    Callback callback;
+    std::int32_t min_level;
+    void *user_data;
+    {
+      auto &state = callback_state();
+      std::lock_guard lock(state.mutex);
+      callback = state.callback;
+      min_level = state.min_level;
+      user_data = state.user_data;
+    }
+    const auto level = static_cast<std::int32_t>(message.level);
+    if (!callback || level < min_level) return;
+    std::string text(message.payload.data(), message.payload.size());
+    callback(level, text.c_str(), user_data);
+  }
+  void flush_() override {}
+};
+
+}  // namespace
+
+void set_callback(Callback callback, std::int32_t min_level, void *user_data) {
+  auto &state = callback_state();
+  std::lock_guard lock(state.mutex);
+  state.callback = callback;
+  state.min_level = min_level;
+  state.user_data = user_data;
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const LogConfig &config) {
+  spdlog::sink_ptr sink;
+  if (config.sink == "callback") {
+    sink = std::make_shared<CallbackSink>();
+  } else if (config.sink == "stderr") {
+    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  } else if (config.sink == "file") {
+    try {
+      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(*config.path);
+    } catch (const spdlog::spdlog_ex &error) {
+      throw invalid_argument("log.path", "cannot open log.path: " + std::string(error.what()));
+    }
+  }
+  auto logger = sink ? std::make_shared<spdlog::logger>("crm", sink)
+                     : std::make_shared<spdlog::logger>("crm");
+  logger->set_level(spdlog::level::from_str(config.level));
+  return logger;
+}
+
+}  // namespace crm::logging

@@ -1,0 +1,357 @@
+#include "params.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+
+#include "cursor.hpp"
+#include "error.hpp"
+#include "text.hpp"
+#include "time.hpp"
+
+namespace crm::params {
+
+Field Field::string(std::string name, std::size_t max_chars, std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::string;
+  field.max_length = max_chars;
+  field.description = std::move(description);
+  return field;
+}
+
+Field Field::id(std::string name, std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::id;
+  field.description = std::move(description);
+  return field;
+}
+
+Field Field::integer(std::string name, std::int64_t minimum, std::int64_t maximum,
+                     std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::integer;
+  field.minimum = minimum;
+  field.maximum = maximum;
+  field.description = std::move(description);
+  return field;
+}
+
+Field Field::boolean(std::string name, std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::boolean;
+  field.description = std::move(description);
+  return field;
+}
+
+Field Field::object(std::string name, std::size_t max_bytes, std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::object;
+  field.max_length = max_bytes;
+  field.description = std::move(description);
+  return field;
+}
+
+Field Field::timestamp(std::string name, std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::timestamp;
+  field.description = std::move(description);
+  return field;
+}
+
+Field Field::array(std::string name, std::size_t max_items, std::vector<Field> items,
+                   std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::array;
+  field.max_length = max_items;
+  field.items = std::move(items);
+  field.description = std::move(description);
+  return field;
+}
+
+Field Field::cursor() {
+  Field field;
+  field.name = "cursor";
+  field.type = Type::cursor;
+  field.description = "next_cursor of the previous page; absent for the first page";
+  return field;
+}
+
+Field Field::limit(std::int64_t default_limit, std::int64_t maximum) {
+  return integer("limit", 1, maximum,
+                 "page size (default " + std::to_string(default_limit) + ")");
+}
+
+Field Field::enumeration(std::string name, std::vector<std::string> allowed,
+                         std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::string;
+  field.max_length = 64;
+  field.allowed = std::move(allowed);
+  field.description = std::move(description);
+  return field;
+}
+
+Field &&Field::require() && {
+  required = true;
+  return std::move(*this);
+}
+
+Field &&Field::not_null() && {
+  non_null = true;
+  return std::move(*this);
+}
+
+Field &&Field::as_email() && {
+  email = true;
+  return std::move(*this);
+}
+
+std::optional<std::int64_t> parse_id(const std::string &text) {
+  if (text.empty() || text.size() > 19 || text[0] == '0') return std::nullopt;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
+namespace {
+
+const char *type_name(const json &value) { return value.type_name(); }
+
+std::string join(const std::vector<std::string> &words) {
+  std::string out;
+  for (const auto &word : words) out += (out.empty() ? "" : ", ") + word;
+  return out;
+}
+
+bool plausible_email(const std::string &text) {
+  auto at = text.find('@');
+  return at != std::string::npos && at > 0 && at + 1 < text.size() &&
+         text.find('@', at + 1) == std::string::npos &&
+         text.find_first_of(" \t\r\n<>,;\"") == std::string::npos;
+}
+
+void check_string(const json &value, const Field &field, const std::string &path) {
+  if (!value.is_string())
+    throw invalid_argument(path, path + " must be a string, not " + type_name(value));
+  const auto &text = value.get_ref<const std::string &>();
+  // The JSON parser already rejected invalid UTF-8; text built elsewhere is checked again.
+  if (auto bad = text::invalid_utf8_offset(text))
+    throw invalid_argument(path, path + " is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
+  if (text.find('\0') != std::string::npos)
+    throw invalid_argument(path, path + " must not contain NUL characters");
+  if (field.max_length > 0 && field.max_length <= 500 && text::has_control_characters(text) &&
+      text.find_first_of("\t\r\n") == std::string::npos)
+    throw invalid_argument(path, path + " must not contain control characters");
+ if ((field.required || field.non_null) && text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw invalid_argument(path, path + " must not be empty");
+  const auto length = text::code_points(text);
+  if (field.max_length > 0 && length > field.max_length)
+    throw invalid_argument(path, path + " is too long: " + std::to_string(length) +
+                                     " characters, at most " + std::to_string(field.max_length));
+  if (!field.allowed.empty() &&
+      std::find(field.allowed.begin(), field.allowed.end(), text) == field.allowed.end())
+    throw invalid_argument(path, path + " must be one of " + join(field.allowed) + ", not \"" +
+                                     text.substr(0, 64) + "\"");
+  if (field.email && !text.empty() && !plausible_email(text))
+    throw invalid_argument(path, path + " is not an e-mail address");
+}
+
+void check_value(const json &value, const Field &field, const std::string &path) {
+  switch (field.type) {
+    case Type::string:
+      check_string(value, field, path);
+      return;
+    case Type::id:
+      if (!value.is_string())
+        throw invalid_argument(path, path + " must be an id as a string of digits, not " +
+                                         std::string(type_name(value)));
+      if (!parse_id(value.get<std::string>()))
+        throw invalid_argument(path, path + " is not a valid id (a positive 64-bit integer "
+                                            "written as a decimal string)");
+      return;
+    case Type::integer: {
+      if (!value.is_number_integer())
+        throw invalid_argument(path, path + " must be an integer, not " +
+                                         std::string(type_name(value)));
+      bool in_range;
+      if (value.is_number_unsigned()) {
+        const auto number = value.get<std::uint64_t>();
+        in_range = number <= static_cast<std::uint64_t>(INT64_MAX) &&
+                   static_cast<std::int64_t>(number) >= field.minimum &&
+                   static_cast<std::int64_t>(number) <= field.maximum;
+      } else {
+        const auto number = value.get<std::int64_t>();
+        in_range = number >= field.minimum && number <= field.maximum;
+      }
+      if (!in_range)
+        throw invalid_argument(path, path + " must be between " + std::to_string(field.minimum) +
+                                         " and " + std::to_string(field.maximum));
+      return;
+    }
+    case Type::boolean:
+      if (!value.is_boolean())
+        throw invalid_argument(path, path + " must be true or false, not " +
+                                         std::string(type_name(value)));
+      return;
+    case Type::object: {
+      if (!value.is_object())
+        throw invalid_argument(path, path + " must be an object, not " +
+                                         std::string(type_name(value)));
+      auto size = value.dump().size();
+      if (field.max_length > 0 && size > field.max_length)
+        throw invalid_argument(path, path + " is too large: " + std::to_string(size) +
+                                         " bytes as JSON, at most " +
+                                         std::to_string(field.max_length));
+      return;
+    }
+    case Type::timestamp:
+      if (!value.is_string() || !time::parse_iso8601(value.get<std::string>()))
+        throw invalid_argument(path, path + " must be an ISO 8601 date-time with seconds and a "
+                                            "UTC offset, e.g. 2026-11-27T10:44:05+08:00");
+      return;
+    case Type::cursor:
+      if (!value.is_string() || !cursor::decode(value.get<std::string>()))
+        throw invalid_argument(path, path + " is not a cursor returned by this method");
+      return;
+    case Type::array: {
+      if (!value.is_array())
+        throw invalid_argument(path, path + " must be an array, not " +
+                                         std::string(type_name(value)));
+      if (value.empty()) throw invalid_argument(path, path + " must not be empty");
+      if (field.max_length > 0 && value.size() > field.max_length)
+        throw invalid_argument(path, path + " has " + std::to_string(value.size()) +
+                                         " items, at most " + std::to_string(field.max_length));
+      for (std::size_t i = 0; i < value.size(); ++i)
+        validate(value[i], field.items, path + "[" + std::to_string(i) + "]");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void validate(const json &object, const std::vector<Field> &fields, const std::string &path) {
+  if (!object.is_object())
+    throw invalid_argument(path, path + " must be an object, not " +
+                                     std::string(type_name(object)));
+  for (const auto &[key, value] : object.items()) {
+    auto field = std::find_if(fields.begin(), fields.end(),
+                              [&](const Field &f) { return f.name == key; });
+    const std::string field_path = path + "." + key;
+    if (field == fields.end())
+      throw invalid_argument(field_path, "unknown parameter " + field_path);
+    if (value.is_null()) {
+      if (field->required || field->non_null)
+        throw invalid_argument(field_path, field_path + " must not be null");
+      continue;
+    }
+    check_value(value, *field, field_path);
+  }
+  for (const auto &field : fields)
+    if (field.required && !object.contains(field.name))
+      throw invalid_argument(path + "." + field.name, path + "." + field.name + " is required");
+}
+
+json json_schema(const std::vector<Field> &fields) {
+  json properties = json::object();
+  json required = json::array();
+  for (const auto &field : fields) {
+    json property;
+    switch (field.type) {
+      case Type::string:
+        property = {{"type", "string"}};
+        if (field.max_length) property["maxLength"] = field.max_length;
+        if (!field.allowed.empty()) property["enum"] = field.allowed;
+        if (field.email) property["format"] = "email";
+        break;
+      case Type::id:
+        property = {{"type", "string"}, {"pattern", "^[1-9][0-9]{0,18}$"}};
+        break;
+      case Type::integer:
+        property = {{"type", "integer"}, {"minimum", field.minimum}, {"maximum", field.maximum}};
+        break;
+      case Type::boolean:
+        property = {{"type", "boolean"}};
+        break;
+      case Type::object:
+        property = {{"type", "object"}};
+        break;
+      case Type::timestamp:
+        property = {{"type", "string"}, {"format", "date-time"}};
+        break;
+      case Type::cursor:
+        property = {{"type", "string"}};
+        break;
+      case Type::array:
+        property = {{"type", "array"}, {"minItems", 1}, {"items", json_schema(field.items)}};
+        if (field.max_length) property["maxItems"] = field.max_length;
+        break;
+    }
+    property["description"] = field.description;
+    properties[field.name] = std::move(property);
+    if (field.required) required.push_back(field.name);
+  }
+  return {{"type", "object"},
+          {"properties", properties},
+          {"required", required},
+          {"additionalProperties", false}};
+}
+
+std::optional<std::string> optional_string(const json &params, const char *name) {
+  auto found = params.find(name);
+  if (found == params.end() || found->is_null()) return std::nullopt;
+  return found->get<std::string>();
+}
+
+std::string string(const json &params, const char *name) {
+  return params.at(name).get<std::string>();
+}
+
+std::int64_t id(const json &params, const char *name) {
+  return *parse_id(params.at(name).get<std::string>());
+}
+
+std::optional<std::int64_t> optional_id(const json &params, const char *name) {
+  auto found = params.find(name);
+  if (found == params.end() || found->is_null()) return std::nullopt;
+  return parse_id(found->get<std::string>());
+}
+
+std::optional<std::int64_t> optional_integer(const json &params, const char *name) {
+  auto found = params.find(name);
+  if (found == params.end() || found->is_null()) return std::nullopt;
+  return found->get<std::int64_t>();
+}
+
+std::optional<std::int64_t> optional_timestamp(const json &params, const char *name) {
+  auto found = params.find(name);
+  if (found == params.end() || found->is_null()) return std::nullopt;
+  return time::parse_iso8601(found->get<std::string>());
+}
+
+std::size_t limit(const json &params, std::size_t default_limit) {
+  auto value = optional_integer(params, "limit");
+  return value ? static_cast<std::size_t>(*value) : default_limit;
+}
+
+std::optional<json> cursor(const json &params, std::size_t key_size, const std::string &path) {
+  auto text = optional_string(params, "cursor");
+  if (!text) return std::nullopt;
+  auto key = cursor::decode(*text);
+  if (!key || key->size() != key_size)
+    throw invalid_argument(path + ".cursor", path + ".cursor is not a cursor of this method");
+  return key;
+}
+
+}  // namespace crm::params

@@ -1,0 +1,98 @@
+// The database side of a client: dialect, connection pool, id allocation, and the one place
+// where database failures become crm::Error.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "../../adapters/odbc/dialect.hpp"
+#include "../../adapters/odbc/pool.hpp"
+#include "config.hpp"
+#include "error.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace crm {
+
+// Hands out ids in blocks reserved from crm_id_sequence, so that several processes never
+// collide and a bulk insert knows all its ids before it writes.
+class IdAllocator {
+ public:
+  // The first of `count` consecutive fresh ids. Must run outside a transaction on connection:
+  // the reservation commits at once, so concurrent writers never wait on each other's ids.
+  std::int64_t reserve(db::Connection &connection, const std::string &sequence,
+                       std::int64_t count = 1);
+
+ private:
+  std::int64_t reserve_in_database(db::Connection &connection, const std::string &sequence,
+                                   std::int64_t count);
+  std::mutex mutex_;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> cached_;  // [next, end)
+};
+
+Error translate(const db::DbError &error);
+
+class Store {
+ public:
+  explicit Store(const Config &config, std::shared_ptr<spdlog::logger> logger);
+  ~Store();
+
+  const db::Dialect &dialect() const { return *dialect_; }
+  IdAllocator &ids() { return ids_; }
+  spdlog::logger &log() { return *logger_; }
+  int schema_version() const { return schema_version_; }
+
+  // Runs fn(connection) on a pooled connection; database failures become crm::Error.
+  template <class F>
+  auto with_connection(F &&fn) {
+    try {
+      auto lease = pool_->acquire();
+      return fn(*lease);
+    } catch (const db::DbError &error) {
+      throw on_db_error(error);
+    }
+  }
+
+  // Runs fn() in a transaction on connection; retries serialization failures, deadlocks and
+  // busy databases a bounded number of times (fn must be safe to run again).
+  template <class F>
+  auto transact(db::Connection &connection, F &&fn) {
+    for (int attempt = 1;; ++attempt) {
+      try {
+        db::Transaction transaction(connection);
+        if constexpr (std::is_void_v<decltype(fn())>) {
+          fn();
+          transaction.commit();
+          return;
+        } else {
+          auto result = fn();
+          transaction.commit();
+          return result;
+        }
+      } catch (const db::DbError &error) {
+        if (error.kind() != db::DbErrorKind::retryable || attempt >= kMaxAttempts) throw;
+        backoff(attempt, error);
+      }
+    }
+  }
+
+ private:
+  static constexpr int kMaxAttempts = 5;
+  Error on_db_error(const db::DbError &error);
+  void backoff(int attempt, const db::DbError &error);
+
+  std::unique_ptr<db::Dialect> dialect_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::unique_ptr<db::ConnectionPool> pool_;
+  IdAllocator ids_;
+  int schema_version_ = 0;
+};
+
+}  // namespace crm

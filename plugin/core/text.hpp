@@ -1,0 +1,20 @@
+// UTF-8 checks and counting: every text that enters the database passes through here.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace crm::text {
+
+// The byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code
+// points above U+10FFFF are invalid), or nullopt when the whole text is valid.
+std::optional<std::size_t> invalid_utf8_offset(std::string_view text);
+
+// Number of code points in valid UTF-8 text (what VARCHAR(n) counts on every database here).
+std::size_t code_points(std::string_view text);
+
+// Whether the text holds a C0 control character other than tab, CR and LF (or DEL).
+bool has_control_characters(std::string_view text);
+
+}  // namespace crm::text

@@ -1,0 +1,308 @@
+#include "customers.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "../core/cursor.hpp"
+#include "../core/time.hpp"
+
+namespace crm::customers {
+
+namespace {
+
+using params::Field;
+
+const std::vector<std::string> kKinds = {"company", "person"};
+const std::vector<std::string> kStages = {"unidentified", "potential", "opportunity",
+                                          "customer",     "repeat",    "disqualified"};
+constexpr std::size_t kAttributesBytes = 64 * 1024;
+
+// Fields a caller may set; order is the column order in INSERT and UPDATE.
+struct Editable {
+  const char *name;
+  std::size_t max_chars;
+};
+constexpr Editable kTextFields[] = {{"phone", 50},   {"email", 254},    {"address", 500},
+                                    {"region", 100}, {"industry", 100}, {"owner", 128},
+                                    {"source", 100}};
+
+std::vector<Field> profile_fields(bool creating) {
+  std::vector<Field> fields;
+  Field name = Field::string("name", 200, "company or person name");
+  fields.push_back(creating ? std::move(name).require() : std::move(name).not_null());
+  fields.push_back(
+      Field::enumeration("kind", kKinds, "company or person (default company)").not_null());
+  fields.push_back(Field::string("phone", 50, "main phone number"));
+  fields.push_back(Field::string("email", 254, "main e-mail address").as_email());
+  fields.push_back(Field::string("address", 500, "postal address"));
+  fields.push_back(Field::string("region", 100, "sales region or territory"));
+  fields.push_back(Field::string("industry", 100, "industry / business type"));
+  fields.push_back(Field::string("owner", 128,
+                                 creating ? "owning host user (default: the session's user)"
+                                          : "owning host user"));
+  fields.push_back(Field::string("source", 100, "where the customer came from (web, event ...)"));
+  fields.push_back(Field::object("attributes", kAttributesBytes, "free attributes"));
+  return fields;
+}
+
+const std::string kSelect =
+    "SELECT id, name, kind, phone, email, address, region, industry, stage, owner, source, "
+    "host_key, created_at, created_by, updated_at, updated_by, version, attributes "
+    "FROM crm_customer";
+
+std::vector<db::Column> select_columns() {
+  using db::Column;
+  return {Column::integer(),   Column::text(200), Column::text(16),  Column::text(50),
+          Column::text(254),   Column::text(500), Column::text(100), Column::text(100),
+          Column::text(16),    Column::text(128), Column::text(100), Column::text(128),
+          Column::text(32),    Column::text(128), Column::text(32),  Column::text(128),
+          Column::integer(),   Column::long_text()};
+}
+
+json instant(const std::string &db_text) {
+  auto micros = time::from_db_text(db_text);
+  return micros ? json(time::format_iso8601(*micros)) : json(db_text);
+}
+
+json nullable(const std::optional<std::string> &value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json row_to_json(const db::Result &row, spdlog::logger &log) {
+  json attributes = json::parse(row.text(17), nullptr, false);
+  if (attributes.is_discarded() || !attributes.is_object()) {
+    log.warn("customer {} has unreadable attributes; returning {{}}", row.int64(0));
+    attributes = json::object();
+  }
+  return {{"id", std::to_string(row.int64(0))},
+          {"name", row.text(1)},
+          {"kind", row.text(2)},
+          {"phone", nullable(row.optional_text(3))},
+          {"email", nullable(row.optional_text(4))},
+          {"address", nullable(row.optional_text(5))},
+          {"region", nullable(row.optional_text(6))},
+          {"industry", nullable(row.optional_text(7))},
+          {"stage", row.text(8)},
+          {"owner", nullable(row.optional_text(9))},
+          {"source", nullable(row.optional_text(10))},
+          {"host_key", nullable(row.optional_text(11))},
+          {"created_at", instant(row.text(12))},
+          {"created_by", row.text(13)},
+          {"updated_at", instant(row.text(14))},
+          {"updated_by", row.text(15)},
+          {"version", row.int64(16)},
+          {"attributes", std::move(attributes)}};
+}
+
+std::optional<json> load(db::Connection &connection, std::int64_t id, spdlog::logger &log) {
+  auto result = connection.prepare(kSelect + " WHERE id = ?").query({id}, select_columns());
+  if (!result.next()) return std::nullopt;
+  return row_to_json(result, log);
+}
+
+json load_existing(db::Connection &connection, std::int64_t id, spdlog::logger &log) {
+  auto customer = load(connection, id, log);
+  if (!customer) throw not_found("params.id", "no customer with id " + std::to_string(id));
+  return *customer;
+}
+
+db::Value text_param(const json &params, const char *name) {
+  return db::optional_text(params::optional_string(params, name));
+}
+
+json create(CallContext &context, const json &params) {
+  auto &store = context.store;
+  const auto now = time::to_db_text(time::now());
+  return store.with_connection([&](db::Connection &connection) {
+    const std::int64_t id = store.ids().reserve(connection, "customer");
+    store.transact(connection, [&] {
+      std::vector<db::Value> values = {id, params::string(params, "name"),
+                                       params::optional_string(params, "kind").value_or("company"),
+                                       params::optional_string(params, "stage")
+                                           .value_or("unidentified")};
+      for (const auto &field : kTextFields) {
+        if (std::string_view(field.name) == "owner")
+          values.push_back(params::optional_string(params, "owner").value_or(context.user));
+        else
+          values.push_back(text_param(params, field.name));
+      }
+      values.push_back(params.contains("attributes") && !params["attributes"].is_null()
+                           ? to_text(params["attributes"])
+                           : std::string("{}"));
+      for (int i = 0; i < 2; ++i) {
+        values.push_back(now);
+        values.push_back(context.user);
+      }
+      connection
+          .prepare(
+              "INSERT INTO crm_customer (id, name, kind, stage, phone, email, address, region, "
+              "industry, owner, source, attributes, created_at, created_by, updated_at, "
+              "updated_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
+          .execute(values);
+    });
+    store.log().info("customer {} created by {}", id, context.user);
+    return load_existing(connection, id, store.log());
+  });
+}
+
+json get(CallContext &context, const json &params) {
+  const auto id = params::id(params, "id");
+  return context.store.with_connection([&](db::Connection &connection) {
+    return load_existing(connection, id, context.store.log());
+  });
+}
+
+json update(CallContext &context, const json &params) {
+  const auto id = params::id(params, "id");
+  const auto version = *params::optional_integer(params, "version");
+  std::string assignments;
+  std::vector<db::Value> values;
+  auto assign = [&](const char *column, db::Value value) {
+    assignments += std::string(assignments.empty() ? "" : ", ") + column + " = ?";
+    values.push_back(std::move(value));
+  };
+  if (params.contains("name")) assign("name", params::string(params, "name"));
+  if (params.contains("kind")) assign("kind", params::string(params, "kind"));
+  for (const auto &field : kTextFields)
+    if (params.contains(field.name)) assign(field.name, text_param(params, field.name));
+  if (params.contains("attributes"))
+    assign("attributes", params["attributes"].is_null() ? std::string("{}")
+                                                        : to_text(params["attributes"]));
+  if (values.empty())
+    throw invalid_argument("params", "customer.update needs at least one field to change");
+  assign("updated_at", time::to_db_text(time::now()));
+  assign("updated_by", context.user);
+  values.push_back(id);
+  values.push_back(version);
+  const std::string sql = "UPDATE crm_customer SET " + assignments +
+                          ", version = version + 1 WHERE id = ? AND version = ?";
+  auto &store = context.store;
+  return store.with_connection([&](db::Connection &connection) {
+    return store.transact(connection, [&] {
+      if (connection.prepare(sql).execute(values) != 1) {
+        auto current = load_existing(connection, id, store.log());
+        throw conflict("params.version",
+                       "customer " + std::to_string(id) + " was changed meanwhile: it is at version " +
+                           std::to_string(current["version"].get<std::int64_t>()) +
+                           ", the update was made against version " + std::to_string(version));
+      }
+      return load_existing(connection, id, store.log());
+    });
+  });
+}
+
+json link_host(CallContext &context, const json &params) {
+  const auto id = params::id(params, "id");
+  const auto host_key = params::string(params, "host_key");
+  auto &store = context.store;
+  return store.with_connection([&](db::Connection &connection) {
+    return store.transact(connection, [&] {
+      auto customer = load_existing(connection, id, store.log());
+      if (customer["host_key"] == host_key) return customer;
+      {
+        auto other = connection.prepare("SELECT id FROM crm_customer WHERE host_key = ?")
+                         .query({host_key}, {db::Column::integer()});
+        if (other.next())
+          throw conflict("params.host_key", "host key \"" + host_key +
+                                                "\" is already linked to customer " +
+                                                std::to_string(other.int64(0)));
+      }
+      connection
+          .prepare(
+              "UPDATE crm_customer SET host_key = ?, updated_at = ?, updated_by = ?, "
+              "version = version + 1 WHERE id = ?")
+          .execute({host_key, time::to_db_text(time::now()), context.user, id});
+      return load_existing(connection, id, store.log());
+    });
+  });
+}
+
+json list(CallContext &context, const json &params) {
+  const auto limit = params::limit(params, 50);
+  auto &dialect = context.store.dialect();
+  std::string where;
+  std::vector<db::Value> values;
+  auto add = [&](const std::string &condition) {
+    where += (where.empty() ? " WHERE " : " AND ") + condition;
+  };
+  if (auto stage = params::optional_string(params, "stage")) {
+    add("stage = ?");
+    values.push_back(*stage);
+  }
+  if (auto owner = params::optional_string(params, "owner")) {
+    add("owner = ?");
+    values.push_back(*owner);
+  }
+  if (auto search = params::optional_string(params, "search")) {
+    const std::string pattern = "%" + db::escape_like(*search) + "%";
+    add("(" + dialect.like_ci("name") + " OR " + dialect.like_ci("phone") + " OR " +
+        dialect.like_ci("email") + ")");
+    for (int i = 0; i < 3; ++i) values.push_back(pattern);
+  }
+  if (auto key = params::cursor(params, 1, "params")) {
+    if (!(*key)[0].is_number_integer())
+      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+    add("id > ?");
+    values.push_back((*key)[0].get<std::int64_t>());
+  }
+  values.push_back(static_cast<std::int64_t>(limit + 1));
+  const std::string sql = kSelect + where + " ORDER BY id LIMIT ?";
+  return context.store.with_connection([&](db::Connection &connection) {
+    json items = json::array();
+    bool more = false;
+    auto result = connection.prepare(sql).query(values, select_columns());
+    while (result.next()) {
+      if (items.size() == limit) {
+        more = true;
+        break;
+      }
+      items.push_back(row_to_json(result, context.store.log()));
+    }
+    json next = nullptr;
+    if (more) next = cursor::encode(json::array({std::stoll(items.back()["id"].get<std::string>())}));
+    return json{{"items", std::move(items)}, {"next_cursor", next}};
+  });
+}
+
+}  // namespace
+
+void require_exists(db::Connection &connection, std::int64_t id, const std::string &field) {
+  auto result = connection.prepare("SELECT 1 FROM crm_customer WHERE id = ?")
+                    .query({id}, {db::Column::integer()});
+  if (!result.next()) throw not_found(field, "no customer with id " + std::to_string(id));
+}
+
+void register_methods(Registry &registry) {
+  auto create_fields = profile_fields(true);
+  create_fields.push_back(Field::enumeration("stage", kStages,
+                                             "initial lifecycle stage (default unidentified)")
+                              .not_null());
+  registry.add({"customer.create", "Creates a customer; returns it with its id and version 1.",
+                create_fields, create});
+  registry.add({"customer.get", "Returns one customer.",
+                {Field::id("id", "customer id").require()}, get});
+  auto update_fields = profile_fields(false);
+  update_fields.insert(update_fields.begin(),
+                       {Field::id("id", "customer id").require(),
+                        Field::integer("version", 1, INT64_MAX,
+                                       "the version the change is based on; a newer one in the "
+                                       "database makes this a conflict")
+                            .require()});
+  registry.add({"customer.update",
+                "Changes profile fields (null clears an optional one); optimistic on version.",
+                update_fields, update});
+  registry.add({"customer.list",
+                "Lists customers by id, filtered by stage, owner and a text search on name, "
+                "phone and e-mail; keyset pages.",
+                {Field::enumeration("stage", kStages, "only customers in this lifecycle stage"),
+                 Field::string("owner", 128, "only customers of this owner"),
+                 Field::string("search", 100, "text contained in name, phone or e-mail"),
+                 Field::limit(50, 500), Field::cursor()},
+                list});
+  registry.add({"customer.link_host",
+                "Ties a customer to the host ERP's customer key (one customer per key).",
+                {Field::id("id", "customer id").require(),
+                 Field::string("host_key", 128, "the host ERP's customer key").require()},
+                link_host});
+}
+
+}  // namespace crm::customers
