@@ -192,13 +192,13 @@ std::int64_t write_items(CallContext &context, db::Connection &connection,
                          const std::vector<Item> &items,
                          const std::function<std::string(std::size_t)> &path) {
   auto &store = context.store;
+  // References are checked before ids are reserved, so that a rejected call leaves the
+  // database exactly as it was; the foreign keys still guard the insert itself.
+  check_references(connection, items, path);
   const std::int64_t first_id =
       store.ids().reserve(connection, "interaction", static_cast<std::int64_t>(items.size()));
   const std::string logged_at = time::to_db_text(time::now());
-  store.transact(connection, [&] {
-    check_references(connection, items, path);
-    insert(connection, items, first_id, logged_at, context.user);
-  });
+  store.transact(connection, [&] { insert(connection, items, first_id, logged_at, context.user); });
   return first_id;
 }
 
