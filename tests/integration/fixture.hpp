@@ -1,0 +1,93 @@
+// A host's-eye fixture: the built libcrm loaded through include/crm/host.hpp (Boost.DLL), a
+// client over the test database, and a session acting as host user "alice".
+#pragma once
+
+#include <crm/host.hpp>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "test_database.hpp"
+
+namespace crm::test {
+
+using nlohmann::json;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    plugin_ = host::Plugin::load(library_path());
+    client_.emplace(plugin_, database_.client_config_json());
+    session_.emplace(client_->open_session("alice"));
+  }
+  void TearDown() override {
+    session_.reset();
+    client_.reset();
+  }
+
+  static std::string request(const std::string &method, const json &params) {
+    return json({{"method", method}, {"params", params}}).dump();
+  }
+
+  // Calls a method that must succeed; returns its result.
+  json ok(const std::string &method, const json &params = json::object()) {
+    return ok_on(*session_, method, params);
+  }
+  static json ok_on(const host::Session &session, const std::string &method, const json &params) {
+    auto response = session.call(request(method, params));
+    json body = json::parse(response.body);
+    EXPECT_EQ(response.status, CRM_OK) << method << " " << params.dump() << " -> " << response.body;
+    EXPECT_TRUE(body.value("ok", false)) << response.body;
+    return body.value("result", json());
+  }
+
+  // Sends raw bytes and returns the error object; checks status and envelope agree.
+  json error_raw(std::string_view bytes) {
+    auto response = session_->call(bytes);
+    json body = json::parse(response.body);
+    EXPECT_NE(response.status, CRM_OK) << response.body;
+    EXPECT_FALSE(body.value("ok", true)) << response.body;
+    EXPECT_EQ(body["error"]["code"].get<int>(), response.status) << response.body;
+    EXPECT_EQ(body["error"]["name"].get<std::string>(), plugin_->status_name(response.status));
+    EXPECT_FALSE(body["error"]["message"].get<std::string>().empty());
+    return body["error"];
+  }
+  json error(const std::string &method, const json &params) {
+    return error_raw(request(method, params));
+  }
+
+  // Calls a method that must fail with `name`, naming `field` (when given), and leave every
+  // crm_* table exactly as it was.
+  json rejects(const std::string &method, const json &params, const std::string &name,
+               const std::optional<std::string> &field = std::nullopt) {
+    const std::string before = database_.snapshot();
+    json failure = error(method, params);
+    EXPECT_EQ(failure["name"], name) << method << " " << params.dump().substr(0, 300) << " -> "
+                                     << failure.dump();
+    if (field) {
+      EXPECT_EQ(failure.value("field", ""), *field) << failure.dump();
+    }
+    EXPECT_EQ(database_.snapshot(), before) << method << " changed the database";
+    return failure;
+  }
+
+  static json with(json base, const json &changes) {
+    base.update(changes);
+    return base;
+  }
+
+  json customer(const std::string &name, const json &extra = json::object()) {
+    json params = extra;
+    params["name"] = name;
+    return ok("customer.create", params);
+  }
+
+  TestDatabase database_;
+  std::shared_ptr<host::Plugin> plugin_;
+  std::optional<host::Client> client_;
+  std::optional<host::Session> session_;
+};
+
+}  // namespace crm::test

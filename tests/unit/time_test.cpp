@@ -1,0 +1,56 @@
+#include <gtest/gtest.h>
+
+#include "core/time.hpp"
+
+namespace crm {
+namespace {
+
+TEST(Time, ParsesOffsetsIntoUtc) {
+  EXPECT_EQ(time::parse_iso8601("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(time::parse_iso8601("1970-01-01T08:00:00+08:00"), 0);
+  EXPECT_EQ(time::parse_iso8601("1969-12-31T19:00:00-05:00"), 0);
+  EXPECT_EQ(time::parse_iso8601("1970-01-01T00:00:01.5Z"), 1'500'000);
+  EXPECT_EQ(time::parse_iso8601("1970-01-01T00:00:00.123456789Z"), 123'456);  // ns truncated
+  EXPECT_EQ(time::parse_iso8601("2000-02-29T00:00:00Z"), 951782400LL * 1'000'000);
+  EXPECT_EQ(time::parse_iso8601("1000-01-01T00:00:00Z"), -30610224000LL * 1'000'000);
+}
+
+TEST(Time, RejectsWhatIsNotAnInstant) {
+  for (const char *bad :
+       {"", "2026-11-27", "2026-11-27T10:00:00", "2026-11-27 10:00:00Z", "2026-11-27T10:00Z",
+        "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z",
+        "2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z",
+        "2026-01-01T00:00:60Z", "0999-12-31T00:00:00Z", "2026-01-01T00:00:00+24:00",
+        "2026-01-01T00:00:00+0800", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00Zjunk",
+        "2026-01-01T00:00:00.1234567890Z", "+2026-01-01T00:00:00Z"})
+    EXPECT_FALSE(time::parse_iso8601(bad)) << bad;
+}
+
+TEST(Time, FormatsUtcWithMicrosecondsWhenPresent) {
+  EXPECT_EQ(time::format_iso8601(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(time::format_iso8601(1'500'000), "1970-01-01T00:00:01.500000Z");
+  EXPECT_EQ(time::format_iso8601(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(time::to_db_text(951782400LL * 1'000'000 + 7), "2000-02-29 00:00:00.000007");
+}
+
+TEST(Time, ReadsEveryDatabaseSpelling) {
+  const auto expected = *time::parse_iso8601("2026-11-27T10:44:05.25Z");
+  for (const char *text : {"2026-11-27 10:44:05.250000", "2026-11-27 10:44:05.25",
+                           "2026-11-27T10:44:05.250", "2026-11-27 10:44:05.25+00",
+                           "2026-11-27 10:44:05.25+00:00", "2026-11-27 10:44:05.25Z"})
+    EXPECT_EQ(time::from_db_text(text), expected) << text;
+  EXPECT_EQ(time::from_db_text("2026-11-27 10:44:05"), expected - 250'000);
+  EXPECT_FALSE(time::from_db_text("2026-11-27"));
+}
+
+TEST(Time, DbTextOrderIsTimeOrder) {
+  const time::Micros a = *time::parse_iso8601("2026-01-01T00:00:00.000001Z");
+  const time::Micros b = *time::parse_iso8601("2026-01-01T00:00:00.1Z");
+  const time::Micros c = *time::parse_iso8601("2026-01-01T00:00:01Z");
+  EXPECT_LT(time::to_db_text(a), time::to_db_text(b));
+  EXPECT_LT(time::to_db_text(b), time::to_db_text(c));
+  EXPECT_EQ(time::to_db_text(a).size(), 26u);
+}
+
+}  // namespace
+}  // namespace crm
