@@ -1,0 +1,25 @@
+# ensure_packages PKG...: installs the Debian packages that are missing (sourced, not run).
+# apt is asked only when something is missing, so a prepared machine needs no network.
+ensure_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q >&2
+  # The server packages must not start system-wide services: the tests run their own.
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+# What building libcrm and its demo needs.
+CRM_BUILD_PACKAGES=(g++ cmake make pkg-config binutils libboost-dev libboost-filesystem-dev
+  unixodbc unixodbc-dev libsqliteodbc nlohmann-json3-dev libspdlog-dev libfmt-dev sqlite3
+  libsqlite3-dev)
+# What the tests need on top: GoogleTest, the ABI tools, the other ODBC drivers and servers.
+CRM_TEST_PACKAGES=(googletest libgtest-dev libbenchmark-dev abigail-tools python3
+  odbc-postgresql odbc-mariadb postgresql mariadb-server clang-format)

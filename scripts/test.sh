@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test of libcrm on this machine (Debian 12):
+#   1. installs the Debian packages it needs (only the missing ones);
+#   2. starts a private PostgreSQL and MariaDB on 127.0.0.1 in out/db (stopped on exit);
+#   3. builds and runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB,
+#      ABI checks, C and Python clients) in a normal build, then again with ASan + UBSan.
+# Output and build trees go to out/ (override with CRM_OUT).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=${CRM_OUT:-$root/out}
+jobs=$(nproc)
+source "$root/scripts/lib/packages.sh"
+ensure_packages "${CRM_BUILD_PACKAGES[@]}" "${CRM_TEST_PACKAGES[@]}"
+
+mkdir -p "$out"
+db_dir=$out/db
+# /root is private: the database servers run as their own users and need a reachable folder.
+case "$db_dir" in /root/*) db_dir=/var/tmp/crm-test-db-$(id -u) ;; esac
+stop_servers() {
+  "$root/scripts/db/postgresql.sh" stop "$db_dir" >/dev/null 2>&1 || true
+  "$root/scripts/db/mariadb.sh" stop "$db_dir" >/dev/null 2>&1 || true
+}
+trap stop_servers EXIT
+eval "$("$root/scripts/db/postgresql.sh" start "$db_dir")"
+export CRM_TEST_POSTGRESQL=$CRM_POSTGRESQL_CONNECTION
+eval "$("$root/scripts/db/mariadb.sh" start "$db_dir")"
+export CRM_TEST_MARIADB=$CRM_MARIADB_CONNECTION
+unset CRM_TEST_DIALECT CRM_TEST_CONNECTION
+
+run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
+  local build=$1; shift
+  cmake -S "$root" -B "$build" -DCRM_TEST_SERVERS=ON "$@" >/dev/null
+  cmake --build "$build" -j"$jobs"
+  ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 1200
+}
+
+echo "== sanitizer build (ASan + UBSan)"
+run_suite "$out/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCRM_SANITIZE=ON -DCRM_BUILD_BENCH=OFF
+echo "== release build"
+run_suite "$out/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
