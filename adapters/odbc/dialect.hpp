@@ -38,11 +38,26 @@ class Dialect {
   virtual std::string timestamp_param() const { return "?"; }
   // Most parameters one statement may carry (multi-row VALUES are chunked below this).
   virtual std::size_t max_parameters() const = 0;
+  // Largest parameter payload in bytes one statement should carry (multi-row VALUES are cut
+  // below this as well; a single row larger than it still goes alone).
+  virtual std::size_t max_statement_bytes() const { return 64 * 1024 * 1024; }
   // Whether DDL takes part in transactions (a failed migration then leaves nothing behind).
   virtual bool transactional_ddl() const = 0;
   // "SELECT ... FOR UPDATE" suffix that locks the selected rows until commit ("" where the
   // whole database is locked by the writing transaction anyway).
   virtual std::string_view for_update() const = 0;
+
+  // Table options appended to CREATE TABLE statements the adapter writes itself (the schema
+  // version table), e.g. the storage engine and character set; "" where nothing is needed.
+  virtual std::string_view table_options() const { return ""; }
+
+  // Serialises schema migrations between processes: blocks until this connection holds the
+  // database's migration lock (session level, re-entrant: release as often as acquired).
+  // Needed where DDL commits on its own, so that a migration cannot be run twice at once;
+  // also keeps concurrent CREATE TABLE IF NOT EXISTS from racing. Throws DbError.
+  virtual void lock_migrations(Connection &connection) const { (void)connection; }
+  // Releases the lock; on failure marks the connection broken (a dropped session frees it).
+  virtual void unlock_migrations(Connection &connection) const noexcept { (void)connection; }
 };
 
 std::unique_ptr<Dialect> make_dialect(std::string_view name);

@@ -85,6 +85,12 @@ std::string utc_now_text() {
 
 }  // namespace
 
+MigrationLock::MigrationLock(Connection &connection) : connection_(connection) {
+  connection_.dialect().lock_migrations(connection_);
+}
+
+MigrationLock::~MigrationLock() { connection_.dialect().unlock_migrations(connection_); }
+
 Migrator::Migrator(Connection &connection, const std::vector<Migration> &migrations)
     : connection_(connection), migrations_(migrations) {}
 
@@ -96,7 +102,8 @@ void Migrator::ensure_version_table() {
   connection_.execute_direct(
       "CREATE TABLE IF NOT EXISTS crm_schema_version ("
       "version INTEGER NOT NULL PRIMARY KEY, name VARCHAR(200) NOT NULL, "
-      "checksum VARCHAR(32) NOT NULL, applied_at VARCHAR(32) NOT NULL)");
+      "checksum VARCHAR(32) NOT NULL, applied_at VARCHAR(32) NOT NULL)" +
+      std::string(connection_.dialect().table_options()));
 }
 
 int Migrator::current_version() {
@@ -130,6 +137,9 @@ void Migrator::verify_applied() {
 
 void Migrator::migrate(int target) {
   if (target < 0) target = latest_version();
+  // Where DDL commits on its own (MariaDB) a migration is not atomic: without the lock two
+  // processes could both start one; with it the second finds it applied and skips it.
+  MigrationLock lock(connection_);
   ensure_version_table();
   verify_applied();
   for (const auto &migration : migrations_) {

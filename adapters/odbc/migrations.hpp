@@ -25,6 +25,19 @@ std::vector<std::string> split_statements(std::string_view script);
 
 std::string checksum(std::string_view text);
 
+// Holds the dialect's migration lock (Dialect::lock_migrations) on a connection for its
+// lifetime. Re-entrant, so a caller may hold it around Migrator calls that take it too.
+class MigrationLock {
+ public:
+  explicit MigrationLock(Connection &connection);
+  ~MigrationLock();
+  MigrationLock(const MigrationLock &) = delete;
+  MigrationLock &operator=(const MigrationLock &) = delete;
+
+ private:
+  Connection &connection_;
+};
+
 class Migrator {
  public:
   Migrator(Connection &connection, const std::vector<Migration> &migrations);
@@ -32,9 +45,9 @@ class Migrator {
   int current_version();
   int latest_version() const;
   // Applies every pending migration up to target (default: all). Safe when several processes
-  // start at once: a migration another process applied meanwhile is skipped. Throws DbError
-  // for database failures and std::runtime_error for a checksum mismatch or a database newer
-  // than this library.
+  // start at once: they take turns under the migration lock, and a migration another process
+  // applied meanwhile is skipped. Throws DbError for database failures and std::runtime_error
+  // for a checksum mismatch or a database newer than this library.
   void migrate(int target = -1);
 
  private:

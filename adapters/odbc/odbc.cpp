@@ -117,7 +117,9 @@ void Connection::check(SQLRETURN rc, SQLSMALLINT handle_type, SQLHANDLE handle,
   if (rc == SQL_SUCCESS || rc == SQL_NO_DATA) return;
   Diagnostics diagnostics = read_diagnostics(handle_type, handle);
   if (rc == SQL_SUCCESS_WITH_INFO) {
-    // Truncation of data we asked for is an error; other notes (01S02 option changed ...) not.
+    // Truncation of data we asked for is an error; other notes (01S02 option changed, server
+    // NOTICEs that psqlODBC passes on with SQLSTATE 00000 such as "table ... does not exist,
+    // skipping" for DROP/CREATE ... IF [NOT] EXISTS) are not.
     if (diagnostics.sqlstate != "01004") return;
     throw DbError(DbErrorKind::data, diagnostics.sqlstate, diagnostics.native_code,
                   std::string(what) + ": value truncated: " + diagnostics.message);
@@ -203,6 +205,12 @@ Statement::~Statement() {
   if (stmt_ != SQL_NULL_HSTMT) SQLFreeHandle(SQL_HANDLE_STMT, stmt_);
 }
 
+// Parameters go as SQL_C_CHAR/SQL_VARCHAR text or SQL_C_SBIGINT/SQL_BIGINT. How the drivers
+// type them on the server (measured): psqlODBC 13 sends every parameter with type OID 0
+// ("unknown", inferred from context) and appends a cast for SQL_BIGINT ("$1::int8"); MariaDB
+// Connector/ODBC 3.1 prepares on the server and sends MYSQL_TYPE_STRING / LONGLONG, which the
+// server converts where a column or LIMIT needs it; sqliteodbc binds text/int64. Timestamps
+// are text, so statements spell their markers with Dialect::timestamp_param().
 void Statement::bind_and_execute(const std::vector<Value> &params) {
   if (params.size() != static_cast<std::size_t>(param_count_))
     throw std::logic_error("statement expects " + std::to_string(param_count_) +
@@ -241,6 +249,9 @@ void Statement::bind_and_execute(const std::vector<Value> &params) {
 
 std::int64_t Statement::execute(const std::vector<Value> &params) {
   bind_and_execute(params);
+  // For UPDATE, sqliteodbc and psqlODBC count the rows the WHERE matched; MariaDB Connector/
+  // ODBC counts the rows whose values changed (0 when an UPDATE writes what is already there)
+  // unless the FOUND_ROWS option is set, which the mariadb dialect always does.
   SQLLEN count = -1;
   SQLRowCount(stmt_, &count);
   SQLFreeStmt(stmt_, SQL_CLOSE);

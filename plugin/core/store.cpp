@@ -95,6 +95,8 @@ Store::Store(const Config &config, std::shared_ptr<spdlog::logger> logger)
     auto lease = pool_->acquire();
     db::Migrator migrator(*lease, db::embedded_migrations(dialect_->name()));
     if (config.apply_migrations) {
+      // One process at a time from the first look at the schema version to the last.
+      db::MigrationLock lock(*lease);
       int before = migrator.current_version();
       migrator.migrate();
       schema_version_ = migrator.current_version();
