@@ -45,7 +45,8 @@ json create(CallContext &context, const json &params) {
       connection
           .prepare(
               "INSERT INTO crm_contact (id, customer_id, name, title, phone, email, created_at, "
-              "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+              "created_by) VALUES (?, ?, ?, ?, ?, ?, " +
+              store.dialect().timestamp_param() + ", ?)")
           .execute({id, customer_id, params::string(params, "name"),
                     db::optional_text(params::optional_string(params, "title")),
                     db::optional_text(params::optional_string(params, "phone")),

@@ -132,11 +132,13 @@ json create(CallContext &context, const json &params) {
         values.push_back(now);
         values.push_back(context.user);
       }
+      const auto ts = store.dialect().timestamp_param();
       connection
           .prepare(
               "INSERT INTO crm_customer (id, name, kind, stage, phone, email, address, region, "
               "industry, owner, source, attributes, created_at, created_by, updated_at, "
-              "updated_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)")
+              "updated_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
+              ts + ", ?, " + ts + ", ?, 1)")
           .execute(values);
     });
     store.log().info("customer {} created by {}", id, context.user);
@@ -156,8 +158,8 @@ json update(CallContext &context, const json &params) {
   const auto version = *params::optional_integer(params, "version");
   std::string assignments;
   std::vector<db::Value> values;
-  auto assign = [&](const char *column, db::Value value) {
-    assignments += std::string(assignments.empty() ? "" : ", ") + column + " = ?";
+  auto assign = [&](const char *column, db::Value value, const std::string &marker = "?") {
+    assignments += std::string(assignments.empty() ? "" : ", ") + column + " = " + marker;
     values.push_back(std::move(value));
   };
   if (params.contains("name")) assign("name", params::string(params, "name"));
@@ -169,7 +171,7 @@ json update(CallContext &context, const json &params) {
                                                         : to_text(params["attributes"]));
   if (values.empty())
     throw invalid_argument("params", "customer.update needs at least one field to change");
-  assign("updated_at", time::to_db_text(time::now()));
+  assign("updated_at", time::to_db_text(time::now()), context.store.dialect().timestamp_param());
   assign("updated_by", context.user);
   values.push_back(id);
   values.push_back(version);
@@ -207,9 +209,9 @@ json link_host(CallContext &context, const json &params) {
                                                 std::to_string(other.int64(0)));
       }
       connection
-          .prepare(
-              "UPDATE crm_customer SET host_key = ?, updated_at = ?, updated_by = ?, "
-              "version = version + 1 WHERE id = ?")
+          .prepare("UPDATE crm_customer SET host_key = ?, updated_at = " +
+                   store.dialect().timestamp_param() +
+                   ", updated_by = ?, version = version + 1 WHERE id = ?")
           .execute({host_key, time::to_db_text(time::now()), context.user, id});
       return load_existing(connection, id, store.log());
     });

@@ -118,15 +118,32 @@ void check_references(db::Connection &connection, const std::vector<Item> &items
   }
 }
 
+// Bytes an item adds to a statement's parameters (a generous estimate).
+std::size_t item_bytes(const Item &item, const std::string &logged_at, const std::string &user) {
+  return kColumnsPerRow * 16 + item.channel.size() + item.direction.size() +
+         item.occurred_at.size() + (item.subject ? item.subject->size() : 0) +
+         (item.body ? item.body->size() : 0) + logged_at.size() + user.size();
+}
+
 // Inserts items with ids first_id, first_id + 1, ... as multi-row VALUES statements (the
-// fastest path through sqliteodbc and psqlODBC, see the ODBC notes).
+// fastest path through sqliteodbc and psqlODBC, see the ODBC notes), each within the
+// dialect's parameter count and statement size.
 void insert(db::Connection &connection, const std::vector<Item> &items, std::int64_t first_id,
             const std::string &logged_at, const std::string &user) {
-  const std::size_t rows_per_statement = std::min(
-      kMaxRowsPerStatement, connection.dialect().max_parameters() / kColumnsPerRow);
-  const std::string row = "(" + placeholders(kColumnsPerRow) + ")";
-  for (std::size_t start = 0; start < items.size(); start += rows_per_statement) {
-    const std::size_t count = std::min(rows_per_statement, items.size() - start);
+  const auto &dialect = connection.dialect();
+  const std::size_t rows_per_statement =
+      std::min(kMaxRowsPerStatement, dialect.max_parameters() / kColumnsPerRow);
+  const std::size_t max_bytes = dialect.max_statement_bytes();
+  // id, customer_id, contact_id, opportunity_id, channel, direction, occurred_at, subject,
+  // body, logged_at, logged_by
+  const auto ts = dialect.timestamp_param();
+  const std::string row = "(?, ?, ?, ?, ?, ?, " + ts + ", ?, ?, " + ts + ", ?)";
+  for (std::size_t start = 0, count = 0; start < items.size(); start += count) {
+    std::size_t bytes = 0;
+    for (count = 0; start + count < items.size() && count < rows_per_statement; ++count) {
+      bytes += item_bytes(items[start + count], logged_at, user);
+      if (count > 0 && bytes > max_bytes) break;
+    }
     std::string sql =
         "INSERT INTO crm_interaction (id, customer_id, contact_id, opportunity_id, channel, "
         "direction, occurred_at, subject, body, logged_at, logged_by) VALUES ";
