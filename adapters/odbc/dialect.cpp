@@ -1,8 +1,12 @@
 #include "dialect.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <stdexcept>
 #include <vector>
+
+#include "dialect_support.hpp"
 
 namespace crm::db {
 
@@ -27,7 +31,7 @@ std::string quote_attribute(std::string_view value) {
   return quoted;
 }
 
-namespace {
+namespace detail {
 
 // Where Debian-like systems put ODBC drivers, for each multiarch triplet we may run on.
 std::optional<std::string> find_driver(std::string_view file_name) {
@@ -59,6 +63,156 @@ std::string driver_attribute(const ConnectionSettings &settings, std::string_vie
                                 std::string(package) + " or name the driver's path)");
   return quote_attribute(*path);
 }
+
+namespace {
+
+bool same_key(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  return text;
+}
+
+std::string unbrace(std::string_view raw) {
+  if (raw.size() < 2 || raw.front() != '{' || raw.back() != '}') return std::string(raw);
+  std::string value;
+  for (std::size_t i = 1; i + 1 < raw.size(); ++i) {
+    value.push_back(raw[i]);
+    if (raw[i] == '}' && i + 2 < raw.size() && raw[i + 1] == '}') ++i;
+  }
+  return value;
+}
+
+}  // namespace
+
+ConnectionAttributes ConnectionAttributes::parse(std::string_view text) {
+  ConnectionAttributes parsed;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t equals = text.find('=', pos);
+    std::size_t semicolon = text.find(';', pos);
+    if (equals == std::string_view::npos || (semicolon != std::string_view::npos && semicolon < equals)) {
+      // Empty attributes (";;", a trailing ";") are allowed; anything else needs "=".
+      std::string_view rest = trim(text.substr(pos, semicolon == std::string_view::npos
+                                                         ? std::string_view::npos
+                                                         : semicolon - pos));
+      if (!rest.empty())
+        throw std::invalid_argument("database.connection_string: attribute \"" +
+                                    std::string(rest.substr(0, 64)) + "\" has no \"=\"");
+      if (semicolon == std::string_view::npos) break;
+      pos = semicolon + 1;
+      continue;
+    }
+    std::string key(trim(text.substr(pos, equals - pos)));
+    std::size_t value_start = equals + 1;
+    while (value_start < text.size() && text[value_start] == ' ') ++value_start;
+    std::size_t end;
+    if (value_start < text.size() && text[value_start] == '{') {
+      // Braced value: ends at the first "}" that is not doubled.
+      end = value_start + 1;
+      for (;; ++end) {
+        if (end >= text.size())
+          throw std::invalid_argument("database.connection_string: the value of " + key +
+                                      " has no closing \"}\"");
+        if (text[end] != '}') continue;
+        if (end + 1 < text.size() && text[end + 1] == '}') {
+          ++end;
+          continue;
+        }
+        break;
+      }
+      ++end;
+      std::size_t next = text.find(';', end);
+      if (!trim(text.substr(end, next == std::string_view::npos ? std::string_view::npos
+                                                                 : next - end))
+               .empty())
+        throw std::invalid_argument("database.connection_string: text after the braced value of " +
+                                    key);
+      parsed.attributes_.emplace_back(key, std::string(text.substr(value_start, end - value_start)));
+      pos = next == std::string_view::npos ? text.size() : next + 1;
+      continue;
+    }
+    end = text.find(';', value_start);
+    parsed.attributes_.emplace_back(
+        key, std::string(trim(text.substr(value_start, end == std::string_view::npos
+                                                           ? std::string_view::npos
+                                                           : end - value_start))));
+    pos = end == std::string_view::npos ? text.size() : end + 1;
+  }
+  return parsed;
+}
+
+bool ConnectionAttributes::has(std::string_view key) const {
+  return std::any_of(attributes_.begin(), attributes_.end(),
+                     [&](const auto &attribute) { return same_key(attribute.first, key); });
+}
+
+std::optional<std::string> ConnectionAttributes::get(std::string_view key) const {
+  for (const auto &[name, raw] : attributes_)
+    if (same_key(name, key)) return unbrace(raw);
+  return std::nullopt;
+}
+
+void ConnectionAttributes::set(std::string_view key, std::string_view value) {
+  for (auto &[name, raw] : attributes_)
+    if (same_key(name, key)) {
+      raw = quote_attribute(value);
+      return;
+    }
+  attributes_.emplace_back(std::string(key), quote_attribute(value));
+}
+
+void ConnectionAttributes::prepend(std::string_view key, std::string_view value) {
+  attributes_.insert(attributes_.begin(), {std::string(key), quote_attribute(value)});
+}
+
+std::string ConnectionAttributes::compose() const {
+  std::string out;
+  for (const auto &[name, raw] : attributes_) {
+    if (!out.empty()) out.push_back(';');
+    out += name + "=" + raw;
+  }
+  return out;
+}
+
+ConnectionAttributes server_attributes(const ConnectionSettings &settings,
+                                       std::string_view dialect, std::string_view driver_file,
+                                       std::string_view package, std::string_view example) {
+  if (settings.path)
+    throw std::invalid_argument("database.path: only the sqlite dialect uses a file; give the " +
+                                std::string(dialect) + " server in database.connection_string");
+  if (!settings.connection_string || trim(*settings.connection_string).empty())
+    throw std::invalid_argument("database.connection_string: required for the " +
+                                std::string(dialect) + " dialect, e.g. \"" +
+                                std::string(example) + "\"");
+  if (settings.connection_string->find('\0') != std::string::npos)
+    throw std::invalid_argument("database.connection_string: must not contain NUL");
+  auto attributes = ConnectionAttributes::parse(*settings.connection_string);
+  if (attributes.has("DRIVER") || attributes.has("DSN")) {
+    if (settings.driver)
+      throw std::invalid_argument(
+          "database.driver: database.connection_string names its driver (DRIVER= or DSN=) "
+          "already; give it in one place");
+  } else {
+    // driver_attribute quotes; prepend() quotes again only what needs it, so unquote first.
+    attributes.prepend("DRIVER", unbrace(driver_attribute(settings, driver_file, package)));
+  }
+  return attributes;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::driver_attribute;
 
 class SqliteDialect final : public Dialect {
  public:
@@ -118,6 +272,8 @@ class SqliteDialect final : public Dialect {
 
 std::unique_ptr<Dialect> make_dialect(std::string_view name) {
   if (name == "sqlite") return std::make_unique<SqliteDialect>();
+  if (name == "postgresql") return detail::make_postgresql_dialect();
+  if (name == "mariadb") return detail::make_mariadb_dialect();
   return nullptr;
 }
 
