@@ -63,9 +63,11 @@ struct Handles {
   std::unordered_map<crm_session *, std::unique_ptr<crm_session>> sessions;
 };
 
+// Destroyed when the library is unloaded, with any client the host forgot: a host that loads
+// and unloads the plugin repeatedly must not leak.
 Handles &handles() {
-  static auto *instance = new Handles();  // never destroyed: hosts may call during exit
-  return *instance;
+  static Handles instance;
+  return instance;
 }
 
 char *copy_string(std::string_view text) {
