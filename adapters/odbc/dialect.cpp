@@ -99,11 +99,11 @@ ConnectionAttributes ConnectionAttributes::parse(std::string_view text) {
   while (pos < text.size()) {
     std::size_t equals = text.find('=', pos);
     std::size_t semicolon = text.find(';', pos);
-    if (equals == std::string_view::npos || (semicolon != std::string_view::npos && semicolon < equals)) {
+    if (equals == std::string_view::npos ||
+        (semicolon != std::string_view::npos && semicolon < equals)) {
       // Empty attributes (";;", a trailing ";") are allowed; anything else needs "=".
-      std::string_view rest = trim(text.substr(pos, semicolon == std::string_view::npos
-                                                         ? std::string_view::npos
-                                                         : semicolon - pos));
+      std::string_view rest = trim(text.substr(
+          pos, semicolon == std::string_view::npos ? std::string_view::npos : semicolon - pos));
       if (!rest.empty())
         throw std::invalid_argument("database.connection_string: attribute \"" +
                                     std::string(rest.substr(0, 64)) + "\" has no \"=\"");
@@ -131,12 +131,13 @@ ConnectionAttributes ConnectionAttributes::parse(std::string_view text) {
       }
       ++end;
       std::size_t next = text.find(';', end);
-      if (!trim(text.substr(end, next == std::string_view::npos ? std::string_view::npos
-                                                                 : next - end))
+      if (!trim(text.substr(end,
+                            next == std::string_view::npos ? std::string_view::npos : next - end))
                .empty())
         throw std::invalid_argument("database.connection_string: text after the braced value of " +
                                     key);
-      parsed.attributes_.emplace_back(key, std::string(text.substr(value_start, end - value_start)));
+      parsed.attributes_.emplace_back(key,
+                                      std::string(text.substr(value_start, end - value_start)));
       pos = next == std::string_view::npos ? text.size() : next + 1;
       continue;
     }

@@ -34,8 +34,8 @@ namespace crm::db::detail {
 
 namespace {
 
-constexpr std::int64_t kFoundRows = 2;              // OPTION flag FOUND_ROWS
-constexpr std::int64_t kAutoReconnect = 4194304;    // OPTION flag AUTO_RECONNECT
+constexpr std::int64_t kFoundRows = 2;            // OPTION flag FOUND_ROWS
+constexpr std::int64_t kAutoReconnect = 4194304;  // OPTION flag AUTO_RECONNECT
 constexpr int kMigrationLockSeconds = 120;
 // GET_LOCK names are server-wide (max 64 characters): one lock per database.
 constexpr const char *kMigrationLockName = "CONCAT('crm_migrations:', MD5(IFNULL(DATABASE(), '')))";
@@ -68,7 +68,8 @@ class MariadbDialect final : public Dialect {
       if (!equals_ci(*charset, "utf8mb4"))
         throw std::invalid_argument(
             "database.connection_string: CHARSET must be utf8mb4 (the CRM stores 4-byte "
-            "UTF-8), not " + charset->substr(0, 32));
+            "UTF-8), not " +
+            charset->substr(0, 32));
     } else {
       attributes.set("CHARSET", "utf8mb4");
     }
@@ -185,8 +186,7 @@ class MariadbDialect final : public Dialect {
   void unlock_migrations(Connection &connection) const noexcept override {
     try {
       auto result =
-          connection
-              .prepare(std::string("SELECT RELEASE_LOCK(") + kMigrationLockName + ")")
+          connection.prepare(std::string("SELECT RELEASE_LOCK(") + kMigrationLockName + ")")
               .query({}, {Column::integer()});
       if (result.next() && !result.is_null(0) && result.int64(0) == 1) return;
     } catch (...) {
@@ -197,6 +197,8 @@ class MariadbDialect final : public Dialect {
 
 }  // namespace
 
-std::unique_ptr<Dialect> make_mariadb_dialect() { return std::make_unique<MariadbDialect>(); }
+std::unique_ptr<Dialect> make_mariadb_dialect() {
+  return std::make_unique<MariadbDialect>();
+}
 
 }  // namespace crm::db::detail

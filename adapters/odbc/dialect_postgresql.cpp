@@ -132,6 +132,8 @@ class PostgresqlDialect final : public Dialect {
 
 }  // namespace
 
-std::unique_ptr<Dialect> make_postgresql_dialect() { return std::make_unique<PostgresqlDialect>(); }
+std::unique_ptr<Dialect> make_postgresql_dialect() {
+  return std::make_unique<PostgresqlDialect>();
+}
 
 }  // namespace crm::db::detail

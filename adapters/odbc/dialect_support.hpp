@@ -47,9 +47,8 @@ class ConnectionAttributes {
 
 // Connection string for a server dialect: database.connection_string with the driver put in
 // front when it names neither DRIVER nor DSN. database.path is refused (sqlite only).
-ConnectionAttributes server_attributes(const ConnectionSettings &settings,
-                                       std::string_view dialect, std::string_view driver_file,
-                                       std::string_view package,
+ConnectionAttributes server_attributes(const ConnectionSettings &settings, std::string_view dialect,
+                                       std::string_view driver_file, std::string_view package,
                                        std::string_view example);
 
 std::unique_ptr<Dialect> make_postgresql_dialect();
