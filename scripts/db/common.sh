@@ -98,6 +98,14 @@ check_reachable() {
     die "$dir is not writable by user $account (is a parent folder private?); choose a state directory such as /tmp/crm-db or /var/tmp/crm-db"
 }
 
+# An ODBC connection-string value, brace-quoted when it holds ; { } = or spaces.
+odbc_value() {
+  case $1 in
+    *[\;\{\}=\ ]*) printf '{%s}' "${1//\}/\}\}}" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
 # Single-quotes a value for the shell.
 shell_quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 

@@ -56,7 +56,7 @@ need_account() {
 }
 
 connection_string() {
-  echo "DRIVER=$(odbc_driver_dir)/libmaodbc.so;Server=127.0.0.1;Port=$PORT;Database=$CRM_DB_NAME;UID=$CRM_DB_USER;PWD=$CRM_DB_PASSWORD"
+  echo "DRIVER=$(odbc_driver_dir)/libmaodbc.so;Server=127.0.0.1;Port=$PORT;Database=$CRM_DB_NAME;UID=$(odbc_value "$CRM_DB_USER");PWD=$(odbc_value "$CRM_DB_PASSWORD")"
 }
 
 print_env() {

@@ -45,7 +45,7 @@ setup_paths() {
 need_account() { ACCOUNT=$(server_account postgres); }
 
 connection_string() {
-  echo "DRIVER=$(odbc_driver_dir)/psqlodbcw.so;Server=127.0.0.1;Port=$PORT;Database=$CRM_DB_NAME;UID=$CRM_DB_USER;PWD=$CRM_DB_PASSWORD"
+  echo "DRIVER=$(odbc_driver_dir)/psqlodbcw.so;Server=127.0.0.1;Port=$PORT;Database=$CRM_DB_NAME;UID=$(odbc_value "$CRM_DB_USER");PWD=$(odbc_value "$CRM_DB_PASSWORD")"
 }
 
 print_env() {
