@@ -25,6 +25,7 @@ eval "$("$root/scripts/db/postgresql.sh" start "$db_dir")"
 export CRM_TEST_POSTGRESQL=$CRM_POSTGRESQL_CONNECTION
 eval "$("$root/scripts/db/mariadb.sh" start "$db_dir")"
 export CRM_TEST_MARIADB=$CRM_MARIADB_CONNECTION
+export CRM_TEST_DB_DIR=$db_dir  # the fault tests stop and start the servers
 unset CRM_TEST_DIALECT CRM_TEST_CONNECTION
 
 run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...

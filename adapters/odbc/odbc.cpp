@@ -151,6 +151,7 @@ void Connection::execute_direct(const std::string &sql) {
     throw;
   }
   SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+  ++executed_;
 }
 
 void Connection::begin() {
@@ -245,6 +246,7 @@ void Statement::bind_and_execute(const std::vector<Value> &params) {
   }
   SQLRETURN rc = SQLExecute(stmt_);
   connection_.check(rc, SQL_HANDLE_STMT, stmt_, "execute");
+  connection_.count_executed();
 }
 
 std::int64_t Statement::execute(const std::vector<Value> &params) {

@@ -175,6 +175,9 @@ class Connection {
   // this connection instead of reusing it.
   bool broken() const { return broken_; }
   void mark_broken() { broken_ = true; }
+  // Statements that reached the server and succeeded on this connection so far.
+  std::uint64_t executed() const { return executed_; }
+  void count_executed() { ++executed_; }
 
   const Dialect &dialect() const { return dialect_; }
   SQLHDBC handle() const { return dbc_; }
@@ -188,6 +191,7 @@ class Connection {
   bool connected_ = false;
   bool in_transaction_ = false;
   bool broken_ = false;
+  std::uint64_t executed_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 

@@ -35,13 +35,13 @@ Lease ConnectionPool::acquire() {
     if (!idle_.empty()) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(*this, std::move(connection));
+      return Lease(*this, std::move(connection), true);
     }
   }
   // Connect outside the lock: it can take a while on a server database.
   try {
-    return Lease(*this,
-                 std::make_unique<Connection>(*environment_, dialect_, connection_string_));
+    return Lease(*this, std::make_unique<Connection>(*environment_, dialect_, connection_string_),
+                 false);
   } catch (...) {
     std::lock_guard lock(mutex_);
     --lent_;

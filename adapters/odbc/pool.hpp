@@ -20,17 +20,20 @@ class ConnectionPool;
 // A borrowed connection; returns it to the pool (or drops it if broken) when destroyed.
 class Lease {
  public:
-  Lease(ConnectionPool &pool, std::unique_ptr<Connection> connection)
-      : pool_(&pool), connection_(std::move(connection)) {}
+  Lease(ConnectionPool &pool, std::unique_ptr<Connection> connection, bool reused)
+      : pool_(&pool), connection_(std::move(connection)), reused_(reused) {}
   Lease(Lease &&other) noexcept = default;
   Lease &operator=(Lease &&) = delete;
   ~Lease();
   Connection &operator*() const { return *connection_; }
   Connection *operator->() const { return connection_.get(); }
+  // Whether the connection had been idle in the pool (and may have gone stale there).
+  bool reused() const { return reused_; }
 
  private:
   ConnectionPool *pool_;
   std::unique_ptr<Connection> connection_;
+  bool reused_;
 };
 
 class ConnectionPool {

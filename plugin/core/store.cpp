@@ -131,6 +131,11 @@ Error Store::on_db_error(const db::DbError &error) {
   return translate(error);
 }
 
+void Store::discard_stale() {
+  logger_->info("a pooled connection was lost while idle; reconnecting");
+  pool_->discard_idle();
+}
+
 void Store::backoff(int attempt, const db::DbError &error) {
   logger_->debug("retrying transaction after {} (attempt {})", error.sqlstate(), attempt);
   std::this_thread::sleep_for(std::chrono::milliseconds(10 << attempt));

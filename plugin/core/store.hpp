@@ -50,13 +50,26 @@ class Store {
   int schema_version() const { return schema_version_; }
 
   // Runs fn(connection) on a pooled connection; database failures become crm::Error.
+  // A pooled connection that went stale while idle (server restarted, idle timeout) fails on
+  // its first statement; then nothing of fn has run, so fn runs again on a fresh connection.
   template <class F>
   auto with_connection(F &&fn) {
-    try {
-      auto lease = pool_->acquire();
-      return fn(*lease);
-    } catch (const db::DbError &error) {
-      throw on_db_error(error);
+    for (int attempt = 1;; ++attempt) {
+      bool stale = false;
+      try {
+        auto lease = pool_->acquire();
+        const auto executed = lease->executed();
+        try {
+          return fn(*lease);
+        } catch (const db::DbError &error) {
+          stale = error.kind() == db::DbErrorKind::unavailable && lease.reused() &&
+                  lease->executed() == executed && attempt == 1;
+          if (!stale) throw;
+        }
+      } catch (const db::DbError &error) {
+        throw on_db_error(error);
+      }
+      if (stale) discard_stale();
     }
   }
 
@@ -86,6 +99,7 @@ class Store {
  private:
   static constexpr int kMaxAttempts = 5;
   Error on_db_error(const db::DbError &error);
+  void discard_stale();
   void backoff(int attempt, const db::DbError &error);
 
   std::unique_ptr<db::Dialect> dialect_;

@@ -95,13 +95,25 @@ void TestDatabase::reset() {
     path_ = directory_ + "/crm-" + std::to_string(++generation_) + ".db";
     return;
   }
-  for (const char *table : kTables) raw().connection->execute_direct(
-      std::string("DROP TABLE IF EXISTS ") + table);
+  // The adapter tests' scratch table, then the CRM tables, children first.
+  raw().connection->execute_direct("DROP TABLE IF EXISTS crm_test_probe");
+  for (const char *table : kTables)
+    raw().connection->execute_direct(std::string("DROP TABLE IF EXISTS ") + table);
 }
 
 void TestDatabase::execute(const std::string &sql) { raw().connection->execute_direct(sql); }
 
 db::Connection &TestDatabase::connection() { return *raw().connection; }
+
+std::unique_ptr<db::Connection> TestDatabase::open_connection() {
+  db::ConnectionSettings settings;
+  settings.dialect = dialect_;
+  if (dialect_ == "sqlite") settings.path = path_;
+  else settings.connection_string = connection_string_;
+  auto &state = raw();
+  return std::make_unique<db::Connection>(state.environment, *state.dialect,
+                                          state.dialect->connection_string(settings));
+}
 
 namespace {
 

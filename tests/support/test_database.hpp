@@ -34,6 +34,8 @@ class TestDatabase {
   void execute(const std::string &sql);
   // The test's own ODBC connection (not the library's).
   db::Connection &connection();
+  // Another connection of the test's own, e.g. to hold a lock while the library waits on it.
+  std::unique_ptr<db::Connection> open_connection();
 
  private:
   struct Raw;

@@ -48,8 +48,8 @@ TEST(SqliteDialect, BuildsAConnectionStringWithSafeDefaults) {
 class AdapterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (database_.dialect() != "sqlite") GTEST_SKIP() << "adapter tests use SQLite";
-    database_.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, label VARCHAR(10), note TEXT)");
+    database_.execute(
+        "CREATE TABLE crm_test_probe (id BIGINT PRIMARY KEY, label VARCHAR(10), note TEXT)");
   }
   test::TestDatabase database_;
 };
@@ -58,13 +58,13 @@ TEST_F(AdapterTest, BlockFetchReadsEveryRowAcrossBlocks) {
   auto &connection = database_.connection();
   {
     Transaction transaction(connection);
-    auto &insert = connection.prepare("INSERT INTO t (id, label, note) VALUES (?, ?, ?)");
+    auto &insert = connection.prepare("INSERT INTO crm_test_probe (id, label, note) VALUES (?, ?, ?)");
     for (std::int64_t i = 1; i <= 1000; ++i)
       insert.execute({i, i % 7 ? Value(std::string("L") + std::to_string(i)) : null_value(),
                       std::string("n")});
     transaction.commit();
   }
-  auto result = connection.prepare("SELECT id, label FROM t ORDER BY id")
+  auto result = connection.prepare("SELECT id, label FROM crm_test_probe ORDER BY id")
                     .query({}, {Column::integer(), Column::text(10)}, 256);
   std::int64_t expected = 0, nulls = 0;
   while (result.next()) {
@@ -81,9 +81,9 @@ TEST_F(AdapterTest, LongTextIsReadWhole) {
   auto &connection = database_.connection();
   std::string note;
   for (int i = 0; i < 20000; ++i) note += "华";  // 60,000 bytes: several SQLGetData pieces
-  connection.prepare("INSERT INTO t (id, note) VALUES (?, ?)").execute({std::int64_t{1}, note});
+  connection.prepare("INSERT INTO crm_test_probe (id, note) VALUES (?, ?)").execute({std::int64_t{1}, note});
   auto result =
-      connection.prepare("SELECT id, note, label FROM t").query({}, {Column::integer(),
+      connection.prepare("SELECT id, note, label FROM crm_test_probe").query({}, {Column::integer(),
                                                                      Column::long_text(),
                                                                      Column::text(10)});
   ASSERT_TRUE(result.next());
@@ -94,9 +94,9 @@ TEST_F(AdapterTest, LongTextIsReadWhole) {
 
 TEST_F(AdapterTest, TruncationIsAnErrorNotASilentCut) {
   auto &connection = database_.connection();
-  connection.prepare("INSERT INTO t (id, note) VALUES (?, ?)")
+  connection.prepare("INSERT INTO crm_test_probe (id, note) VALUES (?, ?)")
       .execute({std::int64_t{1}, std::string("far too long for the buffer")});
-  auto result = connection.prepare("SELECT note FROM t").query({}, {Column{Column::Type::text, 4}});
+  auto result = connection.prepare("SELECT note FROM crm_test_probe").query({}, {Column{Column::Type::text, 4}});
   try {
     result.next();
     FAIL() << "truncation went unnoticed";
@@ -107,7 +107,7 @@ TEST_F(AdapterTest, TruncationIsAnErrorNotASilentCut) {
 
 TEST_F(AdapterTest, ConstraintViolationsAreClassified) {
   auto &connection = database_.connection();
-  auto &insert = connection.prepare("INSERT INTO t (id) VALUES (?)");
+  auto &insert = connection.prepare("INSERT INTO crm_test_probe (id) VALUES (?)");
   insert.execute({std::int64_t{1}});
   try {
     insert.execute({std::int64_t{1}});
@@ -121,13 +121,14 @@ TEST_F(AdapterTest, RolledBackTransactionsLeaveNothing) {
   auto &connection = database_.connection();
   {
     Transaction transaction(connection);
-    connection.prepare("INSERT INTO t (id) VALUES (?)").execute({std::int64_t{5}});
+    connection.prepare("INSERT INTO crm_test_probe (id) VALUES (?)").execute({std::int64_t{5}});
   }
   EXPECT_FALSE(connection.in_transaction());
-  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM t"), std::vector<std::string>{"0"});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_test_probe"), std::vector<std::string>{"0"});
 }
 
 TEST_F(AdapterTest, PoolLendsEachConnectionToOneBorrowerAndTimesOut) {
+  if (database_.dialect() != "sqlite") GTEST_SKIP() << "the pool is the same on every dialect";
   auto dialect = make_dialect("sqlite");
   ConnectionSettings settings;
   settings.dialect = "sqlite";
