@@ -3,6 +3,7 @@
 // the host.
 #include <crm/crm.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -63,10 +64,21 @@ struct Handles {
   std::unordered_map<crm_session *, std::unique_ptr<crm_session>> sessions;
 };
 
+// Whether the registry below still exists. Trivially destructible, so it stays readable while
+// the process exits: a host may still call in from its own static destructors.
+constinit std::atomic<bool> registry_alive{false};
+
+struct Registry : Handles {
+  Registry() { registry_alive = true; }
+  ~Registry() { registry_alive = false; }
+};
+
 // Destroyed when the library is unloaded, with any client the host forgot: a host that loads
-// and unloads the plugin repeatedly must not leak.
+// and unloads the plugin repeatedly must not leak. After that every handle is invalid.
 Handles &handles() {
-  static Handles instance;
+  static Registry instance;
+  if (!registry_alive)
+    throw crm::Error(crm::Status::invalid_handle, "libcrm is shutting down; no handle is valid");
   return instance;
 }
 
