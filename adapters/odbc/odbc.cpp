@@ -1,5 +1,7 @@
 #include "odbc.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -49,6 +51,11 @@ Diagnostics read_diagnostics(SQLSMALLINT handle_type, SQLHANDLE handle) {
 // ---- Environment ---------------------------------------------------------------------------
 
 Environment::Environment() {
+  // unixODBC keeps driver-manager state in globals that it never frees. When a host unloads
+  // libcrm, libodbc would go with it and that state would be lost, a little on every
+  // load/unload cycle; pinned, libodbc stays loaded and reuses it.
+  static const bool pinned = dlopen("libodbc.so.2", RTLD_NOW | RTLD_NODELETE) != nullptr;
+  (void)pinned;
   if (!succeeded(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env_)))
     throw DbError(DbErrorKind::unavailable, "HY001", 0,
                   "cannot allocate an ODBC environment (is unixODBC installed?)");
