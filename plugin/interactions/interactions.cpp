@@ -15,7 +15,7 @@ namespace {
 
 using params::Field;
 
-const std::vector<std::string> kChannels = {"tel", "fax", "email", "sms", "face_to_face",
+const std::vector<std::string> kChannels = {"tel",   "fax", "email", "sms",  "face_to_face",
                                             "media", "web", "event", "other"};
 const std::vector<std::string> kDirections = {"inbound", "outbound"};
 constexpr std::size_t kMaxBatch = 10000;
@@ -100,8 +100,8 @@ void check_references(db::Connection &connection, const std::vector<Item> &items
     if (!id) return;
     auto found = known.find(*id);
     if (found == known.end())
-      throw not_found(path(i) + "." + field, std::string("no ") + noun + " with id " +
-                                                 std::to_string(*id));
+      throw not_found(path(i) + "." + field,
+                      std::string("no ") + noun + " with id " + std::to_string(*id));
     if (found->second != item.customer_id)
       throw invalid_argument(path(i) + "." + field,
                              std::string(noun) + " " + std::to_string(*id) +
@@ -174,9 +174,9 @@ const std::string kSelect =
 
 std::vector<db::Column> select_columns() {
   using db::Column;
-  return {Column::integer(), Column::integer(),  Column::integer(), Column::integer(),
-          Column::text(16),  Column::text(8),    Column::text(32),  Column::text(500),
-          Column::text(32),  Column::text(128),  Column::long_text()};
+  return {Column::integer(), Column::integer(), Column::integer(),  Column::integer(),
+          Column::text(16),  Column::text(8),   Column::text(32),   Column::text(500),
+          Column::text(32),  Column::text(128), Column::long_text()};
 }
 
 json instant(const std::string &db_text) {
@@ -270,21 +270,24 @@ json list(CallContext &context, const json &params) {
   sql += " ORDER BY occurred_at DESC, id DESC LIMIT ?";
   values.push_back(static_cast<std::int64_t>(limit + 1));
   return context.store.with_connection([&](db::Connection &connection) {
-    customers::require_exists(connection, customer_id, "params.customer_id");
     json items = json::array();
     json next = nullptr;
     std::string last_occurred;
     std::int64_t last_id = 0;
-    auto result = connection.prepare(sql).query(values, select_columns());
-    while (result.next()) {
-      if (items.size() == limit) {
-        next = cursor::encode(json::array({last_occurred, last_id}));
-        break;
+    {
+      auto result = connection.prepare(sql).query(values, select_columns());
+      while (result.next()) {
+        if (items.size() == limit) {
+          next = cursor::encode(json::array({last_occurred, last_id}));
+          break;
+        }
+        last_occurred = time::to_db_text(*time::from_db_text(result.text(6)));
+        last_id = result.int64(0);
+        items.push_back(row_to_json(result));
       }
-      last_occurred = time::to_db_text(*time::from_db_text(result.text(6)));
-      last_id = result.int64(0);
-      items.push_back(row_to_json(result));
     }
+    // An empty page may mean an unknown customer; only then is it worth a second query.
+    if (items.empty()) customers::require_exists(connection, customer_id, "params.customer_id");
     return json{{"items", std::move(items)}, {"next_cursor", next}};
   });
 }
@@ -292,15 +295,16 @@ json list(CallContext &context, const json &params) {
 }  // namespace
 
 void register_methods(Registry &registry) {
-  registry.add({"interaction.log", "Records one interaction with a customer.", item_fields(),
-                log_one});
+  registry.add(
+      {"interaction.log", "Records one interaction with a customer.", item_fields(), log_one});
   registry.add({"interaction.log_batch",
                 "Records up to 10000 interactions in one transaction: all or none.",
                 {Field::array("items", kMaxBatch, item_fields(),
                               "interactions, each with the fields of interaction.log")
                      .require()},
                 log_batch});
-  registry.add({"interaction.list", "A customer's interactions, newest first; keyset pages.",
+  registry.add({"interaction.list",
+                "A customer's interactions, newest first; keyset pages.",
                 {Field::id("customer_id", "customer id").require(),
                  Field::enumeration("channel", kChannels, "only this channel"),
                  Field::limit(50, 500), Field::cursor()},
