@@ -19,8 +19,8 @@ json call(const crm::host::Session &session, const json &request) {
   auto response = session.call(request.dump());
   json body = json::parse(response.body);
   if (!response.ok())
-    throw std::runtime_error(request["method"].get<std::string>() + " failed: " +
-                             body["error"]["message"].get<std::string>());
+    throw std::runtime_error(request["method"].get<std::string>() +
+                             " failed: " + body["error"]["message"].get<std::string>());
   return body["result"];
 }
 
@@ -48,26 +48,26 @@ void seed(const crm::host::Session &session) {
                                      {"industry", sample.industry},
                                      {"source", sample.source}}}});
     const std::string id = customer["id"];
-    json contact = call(session, {{"method", "contact.create"},
-                                  {"params",
-                                   {{"customer_id", id},
-                                    {"name", std::string(sample.kind) == "person" ? sample.name
-                                                                                  : "李娜"},
-                                    {"title", "采购经理"},
-                                    {"phone", sample.phone}}}});
+    json contact =
+        call(session, {{"method", "contact.create"},
+                       {"params",
+                        {{"customer_id", id},
+                         {"name", std::string(sample.kind) == "person" ? sample.name : "李娜"},
+                         {"title", "采购经理"},
+                         {"phone", sample.phone}}}});
     json items = json::array();
     const char *channels[] = {"tel", "email", "face_to_face", "web", "event"};
     for (int i = 0; i < 5; ++i) {
       char when[40];
       std::snprintf(when, sizeof(when), "2026-0%d-1%dT09:3%d:00+08:00", i + 1, i, i);
-      items.push_back({{"customer_id", id},
-                       {"contact_id", contact["id"]},
-                       {"channel", channels[i]},
-                       {"direction", i % 2 ? "inbound" : "outbound"},
-                       {"occurred_at", when},
-                       {"subject", "第" + std::to_string(i + 1) + "次跟进：报价与交期"},
-                       {"body", "客户关心价格和交货期；约定下周回访。Follow-up #" +
-                                    std::to_string(i + 1)}});
+      items.push_back(
+          {{"customer_id", id},
+           {"contact_id", contact["id"]},
+           {"channel", channels[i]},
+           {"direction", i % 2 ? "inbound" : "outbound"},
+           {"occurred_at", when},
+           {"subject", "第" + std::to_string(i + 1) + "次跟进：报价与交期"},
+           {"body", "客户关心价格和交货期；约定下周回访。Follow-up #" + std::to_string(i + 1)}});
     }
     call(session, {{"method", "interaction.log_batch"}, {"params", {{"items", items}}}});
   }
@@ -80,9 +80,12 @@ int main(int argc, char **argv) {
   std::string database = "crm-demo.db";
   std::string wanted = "华联";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--library")) library = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--database")) database = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--customer")) wanted = argv[i + 1];
+    if (!std::strcmp(argv[i], "--library"))
+      library = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--database"))
+      database = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--customer"))
+      wanted = argv[i + 1];
     else {
       std::cerr << "usage: crm-demo [--library PATH] [--database FILE] [--customer NAME]\n";
       return 2;
@@ -91,10 +94,10 @@ int main(int argc, char **argv) {
   try {
     auto plugin = crm::host::Plugin::load(library);
     std::cout << "loaded " << library << " (crm " << plugin->version() << ")\n";
-    crm::host::Client client(
-        plugin, json({{"database", {{"dialect", "sqlite"}, {"path", database}}},
-                      {"log", {{"sink", "stderr"}, {"level", "warn"}}}})
-                    .dump());
+    crm::host::Client client(plugin,
+                             json({{"database", {{"dialect", "sqlite"}, {"path", database}}},
+                                   {"log", {{"sink", "stderr"}, {"level", "warn"}}}})
+                                 .dump());
     auto session = client.open_session("demo.user");
     if (call(session, {{"method", "customer.list"}, {"params", {{"limit", 1}}}})["items"].empty()) {
       std::cout << "seeding sample customers into " << database << "\n";
@@ -107,8 +110,10 @@ int main(int argc, char **argv) {
       return 1;
     }
     const json &customer = found[0];
-    std::cout << "\n" << customer["name"].get<std::string>() << "  [" << customer["stage"].get<std::string>()
-              << "]  " << customer["region"].get<std::string>() << " / "
+    std::cout << "\n"
+              << customer["name"].get<std::string>() << "  ["
+              << customer["stage"].get<std::string>() << "]  "
+              << customer["region"].get<std::string>() << " / "
               << customer["industry"].get<std::string>() << "  owner "
               << customer["owner"].get<std::string>() << "\n";
     json contacts = call(session, {{"method", "contact.list"},

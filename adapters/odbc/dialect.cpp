@@ -35,12 +35,15 @@ namespace detail {
 
 // Where Debian-like systems put ODBC drivers, for each multiarch triplet we may run on.
 std::optional<std::string> find_driver(std::string_view file_name) {
-  const std::vector<std::string> directories = {
-      "/usr/lib/x86_64-linux-gnu/odbc", "/usr/lib/aarch64-linux-gnu/odbc",
-      "/usr/lib/i386-linux-gnu/odbc",   "/usr/lib/odbc",
-      "/usr/lib64/odbc",                "/usr/local/lib/odbc",
-      "/usr/lib64",                     "/usr/lib",
-      "/usr/local/lib"};
+  const std::vector<std::string> directories = {"/usr/lib/x86_64-linux-gnu/odbc",
+                                                "/usr/lib/aarch64-linux-gnu/odbc",
+                                                "/usr/lib/i386-linux-gnu/odbc",
+                                                "/usr/lib/odbc",
+                                                "/usr/lib64/odbc",
+                                                "/usr/local/lib/odbc",
+                                                "/usr/lib64",
+                                                "/usr/lib",
+                                                "/usr/local/lib"};
   for (const auto &directory : directories) {
     std::filesystem::path candidate = std::filesystem::path(directory) / file_name;
     std::error_code error;
@@ -52,8 +55,7 @@ std::optional<std::string> find_driver(std::string_view file_name) {
 std::string driver_attribute(const ConnectionSettings &settings, std::string_view file_name,
                              std::string_view package) {
   if (settings.driver) {
-    if (settings.driver->empty())
-      throw std::invalid_argument("database.driver: must not be empty");
+    if (settings.driver->empty()) throw std::invalid_argument("database.driver: must not be empty");
     return quote_attribute(*settings.driver);
   }
   auto path = find_driver(file_name);
@@ -184,16 +186,16 @@ std::string ConnectionAttributes::compose() const {
   return out;
 }
 
-ConnectionAttributes server_attributes(const ConnectionSettings &settings,
-                                       std::string_view dialect, std::string_view driver_file,
-                                       std::string_view package, std::string_view example) {
+ConnectionAttributes server_attributes(const ConnectionSettings &settings, std::string_view dialect,
+                                       std::string_view driver_file, std::string_view package,
+                                       std::string_view example) {
   if (settings.path)
     throw std::invalid_argument("database.path: only the sqlite dialect uses a file; give the " +
                                 std::string(dialect) + " server in database.connection_string");
   if (!settings.connection_string || trim(*settings.connection_string).empty())
     throw std::invalid_argument("database.connection_string: required for the " +
-                                std::string(dialect) + " dialect, e.g. \"" +
-                                std::string(example) + "\"");
+                                std::string(dialect) + " dialect, e.g. \"" + std::string(example) +
+                                "\"");
   if (settings.connection_string->find('\0') != std::string::npos)
     throw std::invalid_argument("database.connection_string: must not contain NUL");
   auto attributes = ConnectionAttributes::parse(*settings.connection_string);
@@ -237,8 +239,8 @@ class SqliteDialect final : public Dialect {
   DbErrorKind classify(const Diagnostics &diagnostics) const override {
     // sqliteodbc reports SQLite's own result code as the native code.
     switch (diagnostics.native_code & 0xff) {
-      case 5:   // SQLITE_BUSY
-      case 6:   // SQLITE_LOCKED
+      case 5:  // SQLITE_BUSY
+      case 6:  // SQLITE_LOCKED
         return DbErrorKind::retryable;
       case 19:  // SQLITE_CONSTRAINT
         return DbErrorKind::constraint;

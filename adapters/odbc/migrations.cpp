@@ -89,7 +89,9 @@ MigrationLock::MigrationLock(Connection &connection) : connection_(connection) {
   connection_.dialect().lock_migrations(connection_);
 }
 
-MigrationLock::~MigrationLock() { connection_.dialect().unlock_migrations(connection_); }
+MigrationLock::~MigrationLock() {
+  connection_.dialect().unlock_migrations(connection_);
+}
 
 Migrator::Migrator(Connection &connection, const std::vector<Migration> &migrations)
     : connection_(connection), migrations_(migrations) {}

@@ -11,10 +11,14 @@ namespace crm::db {
 
 namespace {
 
-bool succeeded(SQLRETURN rc) { return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO; }
+bool succeeded(SQLRETURN rc) {
+  return rc == SQL_SUCCESS || rc == SQL_SUCCESS_WITH_INFO;
+}
 
 // Text buffers for bound columns hold max_bytes plus the terminating NUL.
-std::size_t text_buffer_size(const Column &column) { return column.max_bytes + 1; }
+std::size_t text_buffer_size(const Column &column) {
+  return column.max_bytes + 1;
+}
 
 }  // namespace
 
@@ -30,8 +34,8 @@ Diagnostics read_diagnostics(SQLSMALLINT handle_type, SQLHANDLE handle) {
     SQLINTEGER native = 0;
     SQLCHAR text[1024] = {0};
     SQLSMALLINT text_length = 0;
-    SQLRETURN rc = SQLGetDiagRec(handle_type, handle, record, state, &native, text,
-                                 sizeof(text), &text_length);
+    SQLRETURN rc = SQLGetDiagRec(handle_type, handle, record, state, &native, text, sizeof(text),
+                                 &text_length);
     if (!succeeded(rc)) break;
     if (record == 1) {
       diagnostics.sqlstate = reinterpret_cast<char *>(state);
@@ -59,8 +63,8 @@ Environment::Environment() {
   if (!succeeded(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env_)))
     throw DbError(DbErrorKind::unavailable, "HY001", 0,
                   "cannot allocate an ODBC environment (is unixODBC installed?)");
-  SQLRETURN rc = SQLSetEnvAttr(env_, SQL_ATTR_ODBC_VERSION,
-                               reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3), 0);
+  SQLRETURN rc =
+      SQLSetEnvAttr(env_, SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3), 0);
   if (!succeeded(rc)) {
     auto diagnostics = read_diagnostics(SQL_HANDLE_ENV, env_);
     SQLFreeHandle(SQL_HANDLE_ENV, env_);
@@ -85,8 +89,7 @@ Connection::Connection(Environment &environment, const Dialect &dialect,
   SQLSMALLINT out_length = 0;
   // The narrow entry point: unixODBC's W variant converts before it is initialised (#33).
   SQLRETURN rc = SQLDriverConnect(
-      dbc_, nullptr,
-      reinterpret_cast<SQLCHAR *>(const_cast<char *>(connection_string.c_str())),
+      dbc_, nullptr, reinterpret_cast<SQLCHAR *>(const_cast<char *>(connection_string.c_str())),
       static_cast<SQLSMALLINT>(connection_string.size()), out, sizeof(out), &out_length,
       SQL_DRIVER_NOPROMPT);
   if (!succeeded(rc)) {
@@ -163,8 +166,8 @@ void Connection::execute_direct(const std::string &sql) {
 
 void Connection::begin() {
   if (in_transaction_) throw std::logic_error("transaction already open on this connection");
-  check(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF),
-                          SQL_IS_UINTEGER),
+  check(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
+                          reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), SQL_IS_UINTEGER),
         SQL_HANDLE_DBC, dbc_, "begin transaction");
   in_transaction_ = true;
 }
@@ -172,8 +175,8 @@ void Connection::begin() {
 void Connection::commit() {
   check(SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_COMMIT), SQL_HANDLE_DBC, dbc_, "commit");
   in_transaction_ = false;
-  check(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON),
-                          SQL_IS_UINTEGER),
+  check(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
+                          reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON), SQL_IS_UINTEGER),
         SQL_HANDLE_DBC, dbc_, "restore autocommit");
 }
 
@@ -245,9 +248,8 @@ void Statement::bind_and_execute(const std::vector<Value> &params) {
       const bool long_text = text.size() > 4000;
       rc = SQLBindParameter(stmt_, number, SQL_PARAM_INPUT, SQL_C_CHAR,
                             long_text ? SQL_LONGVARCHAR : SQL_VARCHAR,
-                            std::max<SQLULEN>(text.size(), 1), 0,
-                            const_cast<char *>(text.data()), static_cast<SQLLEN>(text.size()),
-                            &param_indicators_[i]);
+                            std::max<SQLULEN>(text.size(), 1), 0, const_cast<char *>(text.data()),
+                            static_cast<SQLLEN>(text.size()), &param_indicators_[i]);
     }
     connection_.check(rc, SQL_HANDLE_STMT, stmt_, "bind parameter");
   }
@@ -303,9 +305,9 @@ Result::Result(SQLHSTMT stmt, const Dialect &dialect, std::vector<Column> column
   fail(SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_BIND_TYPE,
                       reinterpret_cast<SQLPOINTER>(SQL_BIND_BY_COLUMN), 0),
        "column-wise binding");
-  fail(SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(rowset_size_),
-                      0),
-       "rowset size");
+  fail(
+      SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_ARRAY_SIZE, reinterpret_cast<SQLPOINTER>(rowset_size_), 0),
+      "rowset size");
   fail(SQLSetStmtAttr(stmt_, SQL_ATTR_ROWS_FETCHED_PTR, &rows_fetched_, 0), "rows fetched");
   fail(SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_STATUS_PTR, row_status_.data(), 0), "row status");
   for (std::size_t c = 0; c < columns_.size(); ++c) {

@@ -58,7 +58,9 @@ class DbError : public std::runtime_error {
 // decimals, which every driver here converts from text exactly).
 using Value = std::variant<std::monostate, std::int64_t, std::string>;
 
-inline Value null_value() { return std::monostate{}; }
+inline Value null_value() {
+  return std::monostate{};
+}
 Value optional_text(const std::optional<std::string> &text);
 
 // How to read one result column.

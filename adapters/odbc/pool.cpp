@@ -23,9 +23,8 @@ ConnectionPool::~ConnectionPool() {
 Lease ConnectionPool::acquire() {
   {
     std::unique_lock lock(mutex_);
-    bool ready = available_.wait_for(lock, acquire_timeout_, [&] {
-      return !idle_.empty() || lent_ < max_connections_;
-    });
+    bool ready = available_.wait_for(lock, acquire_timeout_,
+                                     [&] { return !idle_.empty() || lent_ < max_connections_; });
     if (!ready)
       throw DbError(DbErrorKind::unavailable, "HYT00", 0,
                     "all " + std::to_string(max_connections_) +

@@ -113,8 +113,7 @@ typedef struct crm_session crm_session;
  *   {"database": {"dialect": "sqlite", "path": "/var/lib/erp/crm.db"}}
  * On failure *out is NULL and, if error_message is non-NULL, *error_message receives a message
  * naming the configuration field at fault (free it with crm_string_free). */
-CRM_API int32_t crm_client_create(const char *config_json, crm_client **out,
-                                  char **error_message);
+CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, char **error_message);
 
 /* Closes the client's connections. NULL is accepted. Sessions of this client become invalid. */
 CRM_API void crm_client_destroy(crm_client *client);

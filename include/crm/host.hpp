@@ -59,9 +59,9 @@ class Plugin {
     const crm_plugin_api *api = nullptr;
     const std::int32_t status = query(CRM_ABI_VERSION, &api);
     if (status != CRM_OK || !api)
-      throw Error(status == CRM_OK ? CRM_E_ABI_MISMATCH : status,
-                  path.string() + " does not provide crm ABI version " +
-                      std::to_string(CRM_ABI_VERSION));
+      throw Error(
+          status == CRM_OK ? CRM_E_ABI_MISMATCH : status,
+          path.string() + " does not provide crm ABI version " + std::to_string(CRM_ABI_VERSION));
     if (api->struct_size < sizeof(crm_plugin_api) || api->abi_version != CRM_ABI_VERSION)
       throw Error(CRM_E_ABI_MISMATCH, path.string() + " returned an older function table");
     api_ = api;

@@ -111,27 +111,35 @@ void set_message(char **error_message, std::string_view text) {
 
 extern "C" {
 
-CRM_API const char *crm_version_string(void) { return CRM_VERSION_STRING; }
-CRM_API uint32_t crm_version_number(void) { return CRM_VERSION_NUMBER; }
-CRM_API uint32_t crm_abi_version(void) { return CRM_ABI_VERSION; }
+CRM_API const char *crm_version_string(void) {
+  return CRM_VERSION_STRING;
+}
+CRM_API uint32_t crm_version_number(void) {
+  return CRM_VERSION_NUMBER;
+}
+CRM_API uint32_t crm_abi_version(void) {
+  return CRM_ABI_VERSION;
+}
 
 CRM_API const char *crm_status_string(int32_t status) {
   if (status > 0 || status < CRM_E_ABI_MISMATCH) return "unknown";
   return crm::status_name(static_cast<crm::Status>(status)).data();
 }
 
-CRM_API void crm_string_free(char *string) { std::free(string); }
+CRM_API void crm_string_free(char *string) {
+  std::free(string);
+}
 
 CRM_API int32_t crm_log_callback_set(crm_log_fn fn, int32_t min_level, void *user_data) {
   return guarded([&] {
-    if (min_level < CRM_LOG_TRACE || min_level > CRM_LOG_CRITICAL + 1) return CRM_E_INVALID_ARGUMENT;
+    if (min_level < CRM_LOG_TRACE || min_level > CRM_LOG_CRITICAL + 1)
+      return CRM_E_INVALID_ARGUMENT;
     crm::logging::set_callback(fn, min_level, user_data);
     return CRM_OK;
   });
 }
 
-CRM_API int32_t crm_client_create(const char *config_json, crm_client **out,
-                                  char **error_message) {
+CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, char **error_message) {
   if (error_message) *error_message = nullptr;
   if (out) *out = nullptr;
   int32_t status = guarded([&] {
@@ -210,8 +218,8 @@ CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_s
     std::lock_guard lock(handles().mutex);
     auto found = handles().clients.find(client);
     if (!client || found == handles().clients.end()) return CRM_E_INVALID_HANDLE;
-    auto session = std::make_unique<crm_session>(crm_session{client, found->second->state,
-                                                             std::string(user)});
+    auto session =
+        std::make_unique<crm_session>(crm_session{client, found->second->state, std::string(user)});
     crm_session *handle = session.get();
     handles().sessions.emplace(handle, std::move(session));
     *out = handle;
@@ -273,12 +281,19 @@ CRM_API int32_t crm_plugin_query(uint32_t host_abi_version, const crm_plugin_api
     if (!out) return CRM_E_INVALID_ARGUMENT;
     if (host_abi_version != CRM_ABI_VERSION) return CRM_E_ABI_MISMATCH;
     static const std::string manifest = crm::system::manifest_json();
-    static const crm_plugin_api api = {
-        sizeof(crm_plugin_api), CRM_ABI_VERSION,      manifest.c_str(),
-        crm_version_string,     crm_version_number,   crm_status_string,
-        crm_string_free,        crm_log_callback_set, crm_client_create,
-        crm_client_destroy,     crm_session_open,     crm_session_close,
-        crm_call};
+    static const crm_plugin_api api = {sizeof(crm_plugin_api),
+                                       CRM_ABI_VERSION,
+                                       manifest.c_str(),
+                                       crm_version_string,
+                                       crm_version_number,
+                                       crm_status_string,
+                                       crm_string_free,
+                                       crm_log_callback_set,
+                                       crm_client_create,
+                                       crm_client_destroy,
+                                       crm_session_open,
+                                       crm_session_close,
+                                       crm_call};
     *out = &api;
     return CRM_OK;
   });

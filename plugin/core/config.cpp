@@ -44,17 +44,17 @@ std::int64_t integer(const json &object, const std::string &path, const char *ke
 
 Config parse_config(std::string_view json_text) {
   if (auto bad = text::invalid_utf8_offset(json_text))
-    throw invalid_argument("config", "the configuration is not valid UTF-8 (byte " +
-                                         std::to_string(*bad) + ")");
+    throw invalid_argument(
+        "config", "the configuration is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
   json root = json::parse(json_text, nullptr, false);
-  if (root.is_discarded())
-    throw invalid_argument("config", "the configuration is not valid JSON");
+  if (root.is_discarded()) throw invalid_argument("config", "the configuration is not valid JSON");
   only_keys(root, "config", {"database", "migrations", "pool", "log", "limits"});
   Config config;
 
   if (!root.contains("database"))
-    throw invalid_argument("database", "database is required, e.g. {\"dialect\": \"sqlite\", "
-                                       "\"path\": \"crm.db\"}");
+    throw invalid_argument("database",
+                           "database is required, e.g. {\"dialect\": \"sqlite\", "
+                           "\"path\": \"crm.db\"}");
   const json &database = root["database"];
   only_keys(database, "database",
             {"dialect", "path", "driver", "connection_string", "busy_timeout_ms"});
@@ -101,11 +101,12 @@ Config parse_config(std::string_view json_text) {
     const json &log = root["log"];
     only_keys(log, "log", {"level", "sink", "path"});
     if (auto level = optional_text(log, "log", "level")) {
-      static const std::set<std::string> levels = {"trace", "debug", "info",     "warn",
+      static const std::set<std::string> levels = {"trace", "debug",    "info", "warn",
                                                    "error", "critical", "off"};
       if (!levels.count(*level))
-        throw invalid_argument("log.level", "log.level must be one of trace, debug, info, warn, "
-                                            "error, critical, off");
+        throw invalid_argument("log.level",
+                               "log.level must be one of trace, debug, info, warn, "
+                               "error, critical, off");
       config.log.level = *level;
     }
     if (auto sink = optional_text(log, "log", "sink")) {

@@ -12,8 +12,8 @@
 namespace crm {
 
 struct LogConfig {
-  std::string level = "info";   // trace, debug, info, warn, error, critical, off
-  std::string sink = "callback";  // callback (crm_log_callback_set), stderr, file, none
+  std::string level = "info";       // trace, debug, info, warn, error, critical, off
+  std::string sink = "callback";    // callback (crm_log_callback_set), stderr, file, none
   std::optional<std::string> path;  // for the file sink
 };
 

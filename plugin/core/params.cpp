@@ -84,8 +84,7 @@ Field Field::cursor() {
 }
 
 Field Field::limit(std::int64_t default_limit, std::int64_t maximum) {
-  return integer("limit", 1, maximum,
-                 "page size (default " + std::to_string(default_limit) + ")");
+  return integer("limit", 1, maximum, "page size (default " + std::to_string(default_limit) + ")");
 }
 
 Field Field::enumeration(std::string name, std::vector<std::string> allowed,
@@ -126,7 +125,9 @@ std::optional<std::int64_t> parse_id(const std::string &text) {
 
 namespace {
 
-const char *type_name(const json &value) { return value.type_name(); }
+const char *type_name(const json &value) {
+  return value.type_name();
+}
 
 std::string join(const std::vector<std::string> &words) {
   std::string out;
@@ -153,7 +154,7 @@ void check_string(const json &value, const Field &field, const std::string &path
   if (field.max_length > 0 && field.max_length <= 500 && text::has_control_characters(text) &&
       text.find_first_of("\t\r\n") == std::string::npos)
     throw invalid_argument(path, path + " must not contain control characters");
- if ((field.required || field.non_null) && text.find_first_not_of(" \t\r\n") == std::string::npos)
+  if ((field.required || field.non_null) && text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw invalid_argument(path, path + " must not be empty");
   const auto length = text::code_points(text);
   if (field.max_length > 0 && length > field.max_length)
@@ -177,13 +178,14 @@ void check_value(const json &value, const Field &field, const std::string &path)
         throw invalid_argument(path, path + " must be an id as a string of digits, not " +
                                          std::string(type_name(value)));
       if (!parse_id(value.get<std::string>()))
-        throw invalid_argument(path, path + " is not a valid id (a positive 64-bit integer "
-                                            "written as a decimal string)");
+        throw invalid_argument(path, path +
+                                         " is not a valid id (a positive 64-bit integer "
+                                         "written as a decimal string)");
       return;
     case Type::integer: {
       if (!value.is_number_integer())
-        throw invalid_argument(path, path + " must be an integer, not " +
-                                         std::string(type_name(value)));
+        throw invalid_argument(path,
+                               path + " must be an integer, not " + std::string(type_name(value)));
       bool in_range;
       if (value.is_number_unsigned()) {
         const auto number = value.get<std::uint64_t>();
@@ -201,13 +203,13 @@ void check_value(const json &value, const Field &field, const std::string &path)
     }
     case Type::boolean:
       if (!value.is_boolean())
-        throw invalid_argument(path, path + " must be true or false, not " +
-                                         std::string(type_name(value)));
+        throw invalid_argument(
+            path, path + " must be true or false, not " + std::string(type_name(value)));
       return;
     case Type::object: {
       if (!value.is_object())
-        throw invalid_argument(path, path + " must be an object, not " +
-                                         std::string(type_name(value)));
+        throw invalid_argument(path,
+                               path + " must be an object, not " + std::string(type_name(value)));
       auto size = value.dump().size();
       if (field.max_length > 0 && size > field.max_length)
         throw invalid_argument(path, path + " is too large: " + std::to_string(size) +
@@ -217,8 +219,9 @@ void check_value(const json &value, const Field &field, const std::string &path)
     }
     case Type::timestamp:
       if (!value.is_string() || !time::parse_iso8601(value.get<std::string>()))
-        throw invalid_argument(path, path + " must be an ISO 8601 date-time with seconds and a "
-                                            "UTC offset, e.g. 2026-11-27T10:44:05+08:00");
+        throw invalid_argument(path, path +
+                                         " must be an ISO 8601 date-time with seconds and a "
+                                         "UTC offset, e.g. 2026-11-27T10:44:05+08:00");
       return;
     case Type::cursor:
       if (!value.is_string() || !cursor::decode(value.get<std::string>()))
@@ -226,8 +229,8 @@ void check_value(const json &value, const Field &field, const std::string &path)
       return;
     case Type::array: {
       if (!value.is_array())
-        throw invalid_argument(path, path + " must be an array, not " +
-                                         std::string(type_name(value)));
+        throw invalid_argument(path,
+                               path + " must be an array, not " + std::string(type_name(value)));
       if (value.empty()) throw invalid_argument(path, path + " must not be empty");
       if (field.max_length > 0 && value.size() > field.max_length)
         throw invalid_argument(path, path + " has " + std::to_string(value.size()) +
@@ -243,11 +246,11 @@ void check_value(const json &value, const Field &field, const std::string &path)
 
 void validate(const json &object, const std::vector<Field> &fields, const std::string &path) {
   if (!object.is_object())
-    throw invalid_argument(path, path + " must be an object, not " +
-                                     std::string(type_name(object)));
+    throw invalid_argument(path,
+                           path + " must be an object, not " + std::string(type_name(object)));
   for (const auto &[key, value] : object.items()) {
-    auto field = std::find_if(fields.begin(), fields.end(),
-                              [&](const Field &f) { return f.name == key; });
+    auto field =
+        std::find_if(fields.begin(), fields.end(), [&](const Field &f) { return f.name == key; });
     const std::string field_path = path + "." + key;
     if (field == fields.end())
       throw invalid_argument(field_path, "unknown parameter " + field_path);

@@ -9,7 +9,9 @@
 
 namespace crm {
 
-void Registry::add(Method method) { methods_.push_back(std::move(method)); }
+void Registry::add(Method method) {
+  methods_.push_back(std::move(method));
+}
 
 const Method *Registry::find(std::string_view name) const {
   auto found = std::find_if(methods_.begin(), methods_.end(),
@@ -27,7 +29,8 @@ std::string error_envelope(Status status, std::string_view message, std::string_
                 {"message", message}};
   if (!field.empty()) error["field"] = field;
   // Messages can quote caller text; replace what is not UTF-8 rather than fail to report.
-  return json({{"ok", false}, {"error", error}}).dump(-1, ' ', false, json::error_handler_t::replace);
+  return json({{"ok", false}, {"error", error}})
+      .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 namespace {
@@ -49,8 +52,7 @@ Response dispatch(Store &store, const std::string &user, std::string_view reques
       throw invalid_argument("request",
                              "the request is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
     json envelope = json::parse(request, nullptr, false);
-    if (envelope.is_discarded())
-      throw invalid_argument("request", "the request is not valid JSON");
+    if (envelope.is_discarded()) throw invalid_argument("request", "the request is not valid JSON");
     if (!envelope.is_object())
       throw invalid_argument("request", "the request must be a JSON object with method and params");
     for (const auto &[key, value] : envelope.items())
@@ -80,8 +82,8 @@ Response dispatch(Store &store, const std::string &user, std::string_view reques
     return {Status::no_memory, error_envelope(Status::no_memory, "out of memory")};
   } catch (const std::exception &error) {
     store.log().error("internal error: {}", error.what());
-    return {Status::internal, error_envelope(Status::internal,
-                                             std::string("internal error: ") + error.what())};
+    return {Status::internal,
+            error_envelope(Status::internal, std::string("internal error: ") + error.what())};
   } catch (...) {
     return {Status::internal, error_envelope(Status::internal, "internal error")};
   }

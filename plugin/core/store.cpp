@@ -61,7 +61,8 @@ Error translate(const db::DbError &error) {
     case db::DbErrorKind::unavailable:
       return Error(Status::unavailable, std::string("database unavailable: ") + error.what());
     case db::DbErrorKind::constraint:
-      return Error(Status::conflict, std::string("the database refused the write: ") + error.what());
+      return Error(Status::conflict,
+                   std::string("the database refused the write: ") + error.what());
     case db::DbErrorKind::retryable:
       return Error(Status::unavailable,
                    std::string("the database stayed busy; try again: ") + error.what());

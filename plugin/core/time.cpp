@@ -32,7 +32,9 @@ void civil_from_days(std::int64_t z, int &year, unsigned &month, unsigned &day) 
   year = static_cast<int>(yoe + era * 400 + (month <= 2));
 }
 
-bool leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 unsigned days_in_month(int year, unsigned month) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -78,8 +80,8 @@ std::optional<Parsed> parse_local(std::string_view text, std::string_view separa
       !expect(text, pos, ':') || !digits(text, pos, 2, second))
     return std::nullopt;
   if (year < 1000 || month < 1 || month > 12 || day < 1 ||
-      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month)) ||
-      hour > 23 || minute > 59 || second > 59)
+      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month)) || hour > 23 ||
+      minute > 59 || second > 59)
     return std::nullopt;
   Micros fraction = 0;
   if (pos < text.size() && text[pos] == '.') {
@@ -110,8 +112,10 @@ std::optional<Micros> parse_offset(std::string_view text, std::size_t pos, bool 
   int hours = 0, minutes = 0;
   if (!digits(text, pos, 2, hours)) return std::nullopt;
   if (pos < text.size()) {
-    if (text[pos] == ':') ++pos;
-    else if (!lenient) return std::nullopt;
+    if (text[pos] == ':')
+      ++pos;
+    else if (!lenient)
+      return std::nullopt;
     if (!digits(text, pos, 2, minutes)) return std::nullopt;
   } else if (!lenient) {
     return std::nullopt;
@@ -153,9 +157,13 @@ std::optional<Micros> parse_iso8601(std::string_view text) {
   return local->local - *offset;
 }
 
-std::string format_iso8601(Micros instant) { return format(instant, 'T', false, true); }
+std::string format_iso8601(Micros instant) {
+  return format(instant, 'T', false, true);
+}
 
-std::string to_db_text(Micros instant) { return format(instant, ' ', true, false); }
+std::string to_db_text(Micros instant) {
+  return format(instant, ' ', true, false);
+}
 
 std::optional<Micros> from_db_text(std::string_view text) {
   auto local = parse_local(text, "T ");

@@ -36,9 +36,9 @@ std::vector<Field> profile_fields(bool creating) {
   fields.push_back(Field::string("address", 500, "postal address"));
   fields.push_back(Field::string("region", 100, "sales region or territory"));
   fields.push_back(Field::string("industry", 100, "industry / business type"));
-  fields.push_back(Field::string("owner", 128,
-                                 creating ? "owning host user (default: the session's user)"
-                                          : "owning host user"));
+  fields.push_back(Field::string(
+      "owner", 128,
+      creating ? "owning host user (default: the session's user)" : "owning host user"));
   fields.push_back(Field::string("source", 100, "where the customer came from (web, event ...)"));
   fields.push_back(Field::object("attributes", kAttributesBytes, "free attributes"));
   return fields;
@@ -51,11 +51,11 @@ const std::string kSelect =
 
 std::vector<db::Column> select_columns() {
   using db::Column;
-  return {Column::integer(),   Column::text(200), Column::text(16),  Column::text(50),
-          Column::text(254),   Column::text(500), Column::text(100), Column::text(100),
-          Column::text(16),    Column::text(128), Column::text(100), Column::text(128),
-          Column::text(32),    Column::text(128), Column::text(32),  Column::text(128),
-          Column::integer(),   Column::long_text()};
+  return {Column::integer(), Column::text(200),  Column::text(16),  Column::text(50),
+          Column::text(254), Column::text(500),  Column::text(100), Column::text(100),
+          Column::text(16),  Column::text(128),  Column::text(100), Column::text(128),
+          Column::text(32),  Column::text(128),  Column::text(32),  Column::text(128),
+          Column::integer(), Column::long_text()};
 }
 
 json instant(const std::string &db_text) {
@@ -115,10 +115,10 @@ json create(CallContext &context, const json &params) {
   return store.with_connection([&](db::Connection &connection) {
     const std::int64_t id = store.ids().reserve(connection, "customer");
     store.transact(connection, [&] {
-      std::vector<db::Value> values = {id, params::string(params, "name"),
-                                       params::optional_string(params, "kind").value_or("company"),
-                                       params::optional_string(params, "stage")
-                                           .value_or("unidentified")};
+      std::vector<db::Value> values = {
+          id, params::string(params, "name"),
+          params::optional_string(params, "kind").value_or("company"),
+          params::optional_string(params, "stage").value_or("unidentified")};
       for (const auto &field : kTextFields) {
         if (std::string_view(field.name) == "owner")
           values.push_back(params::optional_string(params, "owner").value_or(context.user));
@@ -167,8 +167,8 @@ json update(CallContext &context, const json &params) {
   for (const auto &field : kTextFields)
     if (params.contains(field.name)) assign(field.name, text_param(params, field.name));
   if (params.contains("attributes"))
-    assign("attributes", params["attributes"].is_null() ? std::string("{}")
-                                                        : to_text(params["attributes"]));
+    assign("attributes",
+           params["attributes"].is_null() ? std::string("{}") : to_text(params["attributes"]));
   if (values.empty())
     throw invalid_argument("params", "customer.update needs at least one field to change");
   assign("updated_at", time::to_db_text(time::now()), context.store.dialect().timestamp_param());
@@ -183,7 +183,8 @@ json update(CallContext &context, const json &params) {
       if (connection.prepare(sql).execute(values) != 1) {
         auto current = load_existing(connection, id, store.log());
         throw conflict("params.version",
-                       "customer " + std::to_string(id) + " was changed meanwhile: it is at version " +
+                       "customer " + std::to_string(id) +
+                           " was changed meanwhile: it is at version " +
                            std::to_string(current["version"].get<std::int64_t>()) +
                            ", the update was made against version " + std::to_string(version));
       }
@@ -260,7 +261,8 @@ json list(CallContext &context, const json &params) {
       items.push_back(row_to_json(result, context.store.log()));
     }
     json next = nullptr;
-    if (more) next = cursor::encode(json::array({std::stoll(items.back()["id"].get<std::string>())}));
+    if (more)
+      next = cursor::encode(json::array({std::stoll(items.back()["id"].get<std::string>())}));
     return json{{"items", std::move(items)}, {"next_cursor", next}};
   });
 }
@@ -275,13 +277,13 @@ void require_exists(db::Connection &connection, std::int64_t id, const std::stri
 
 void register_methods(Registry &registry) {
   auto create_fields = profile_fields(true);
-  create_fields.push_back(Field::enumeration("stage", kStages,
-                                             "initial lifecycle stage (default unidentified)")
-                              .not_null());
+  create_fields.push_back(
+      Field::enumeration("stage", kStages, "initial lifecycle stage (default unidentified)")
+          .not_null());
   registry.add({"customer.create", "Creates a customer; returns it with its id and version 1.",
                 create_fields, create});
-  registry.add({"customer.get", "Returns one customer.",
-                {Field::id("id", "customer id").require()}, get});
+  registry.add(
+      {"customer.get", "Returns one customer.", {Field::id("id", "customer id").require()}, get});
   auto update_fields = profile_fields(false);
   update_fields.insert(update_fields.begin(),
                        {Field::id("id", "customer id").require(),

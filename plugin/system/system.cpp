@@ -32,7 +32,9 @@ json describe(CallContext &context, const json &) {
 
 }  // namespace
 
-std::string manifest_json() { return to_text(manifest()); }
+std::string manifest_json() {
+  return to_text(manifest());
+}
 
 void register_methods(Registry &registry) {
   registry.add({"system.describe",

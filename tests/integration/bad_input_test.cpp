@@ -15,31 +15,49 @@ class BadInputTest : public ApiTest {
 
   // A valid request for each method; the matrix below breaks one thing at a time.
   std::vector<std::pair<std::string, json>> valid_requests() {
-    json interaction = {{"customer_id", acme_},
-                        {"channel", "tel"},
-                        {"direction", "inbound"},
-                        {"occurred_at", "2026-01-01T00:00:00Z"},
-                        {"subject", "s"},
-                        {"body", "b"},
+    json interaction = {{"customer_id", acme_},   {"channel", "tel"},
+                        {"direction", "inbound"}, {"occurred_at", "2026-01-01T00:00:00Z"},
+                        {"subject", "s"},         {"body", "b"},
                         {"contact_id", contact_}};
-    return {{"customer.create", {{"name", "N"}, {"phone", "1"}, {"email", "a@b.c"},
-                                 {"address", "addr"}, {"region", "r"}, {"industry", "i"},
-                                 {"source", "s"}, {"owner", "o"}, {"kind", "person"},
-                                 {"stage", "potential"}, {"attributes", json::object()}}},
-            {"customer.get", {{"id", acme_}}},
-            {"customer.update", {{"id", acme_}, {"version", 1}, {"name", "N"}, {"phone", "1"},
-                                 {"email", "a@b.c"}, {"address", "a"}, {"region", "r"},
-                                 {"industry", "i"}, {"source", "s"}, {"owner", "o"},
-                                 {"kind", "company"}, {"attributes", json::object()}}},
-            {"customer.list", {{"stage", "potential"}, {"owner", "o"}, {"search", "x"},
-                               {"limit", 5}}},
-            {"customer.link_host", {{"id", acme_}, {"host_key", "K-1"}}},
-            {"contact.create", {{"customer_id", acme_}, {"name", "N"}, {"title", "t"},
-                                {"phone", "p"}, {"email", "e@x.y"}}},
-            {"contact.list", {{"customer_id", acme_}, {"limit", 5}}},
-            {"interaction.log", interaction},
-            {"interaction.log_batch", {{"items", json::array({interaction})}}},
-            {"interaction.list", {{"customer_id", acme_}, {"channel", "tel"}, {"limit", 5}}}};
+    return {
+        {"customer.create",
+         {{"name", "N"},
+          {"phone", "1"},
+          {"email", "a@b.c"},
+          {"address", "addr"},
+          {"region", "r"},
+          {"industry", "i"},
+          {"source", "s"},
+          {"owner", "o"},
+          {"kind", "person"},
+          {"stage", "potential"},
+          {"attributes", json::object()}}},
+        {"customer.get", {{"id", acme_}}},
+        {"customer.update",
+         {{"id", acme_},
+          {"version", 1},
+          {"name", "N"},
+          {"phone", "1"},
+          {"email", "a@b.c"},
+          {"address", "a"},
+          {"region", "r"},
+          {"industry", "i"},
+          {"source", "s"},
+          {"owner", "o"},
+          {"kind", "company"},
+          {"attributes", json::object()}}},
+        {"customer.list", {{"stage", "potential"}, {"owner", "o"}, {"search", "x"}, {"limit", 5}}},
+        {"customer.link_host", {{"id", acme_}, {"host_key", "K-1"}}},
+        {"contact.create",
+         {{"customer_id", acme_},
+          {"name", "N"},
+          {"title", "t"},
+          {"phone", "p"},
+          {"email", "e@x.y"}}},
+        {"contact.list", {{"customer_id", acme_}, {"limit", 5}}},
+        {"interaction.log", interaction},
+        {"interaction.log_batch", {{"items", json::array({interaction})}}},
+        {"interaction.list", {{"customer_id", acme_}, {"channel", "tel"}, {"limit", 5}}}};
   }
 
   json acme_;
@@ -60,9 +78,10 @@ TEST_F(BadInputTest, MalformedEnvelopes) {
   EXPECT_EQ(unknown["name"], "unsupported");
   EXPECT_EQ(unknown["field"], "method");
   // Invalid UTF-8: a lone continuation byte, an overlong '/', a UTF-16 surrogate.
-  for (std::string bad : {std::string("{\"method\":\"customer.create\",\"params\":{\"name\":\"\x80\"}}"),
-                          std::string("{\"method\":\"customer.create\",\"params\":{\"name\":\"\xC0\xAF\"}}"),
-                          std::string("{\"method\":\"customer.create\",\"params\":{\"name\":\"\xED\xA0\x80\"}}")}) {
+  for (std::string bad :
+       {std::string("{\"method\":\"customer.create\",\"params\":{\"name\":\"\x80\"}}"),
+        std::string("{\"method\":\"customer.create\",\"params\":{\"name\":\"\xC0\xAF\"}}"),
+        std::string("{\"method\":\"customer.create\",\"params\":{\"name\":\"\xED\xA0\x80\"}}")}) {
     json failure = error_raw(bad);
     EXPECT_EQ(failure["name"], "invalid_argument");
     EXPECT_NE(failure["message"].get<std::string>().find("UTF-8"), std::string::npos);
@@ -71,8 +90,9 @@ TEST_F(BadInputTest, MalformedEnvelopes) {
   std::string cut = "{\"method\":\"customer.create\",\"params\":{\"name\":\"华";
   EXPECT_EQ(error_raw(cut.substr(0, cut.size() - 1))["name"], "invalid_argument");
   // Embedded NUL in a string value (escaped) is refused, raw NUL bytes too.
-  EXPECT_EQ(error_raw("{\"method\":\"customer.create\",\"params\":{\"name\":\"a\\u0000b\"}}")["field"],
-            "params.name");
+  EXPECT_EQ(
+      error_raw("{\"method\":\"customer.create\",\"params\":{\"name\":\"a\\u0000b\"}}")["field"],
+      "params.name");
   EXPECT_EQ(error_raw(std::string("{\"method\":\"customer.get\"}\0", 26))["name"],
             "invalid_argument");
   EXPECT_EQ(database_.snapshot(), before);
@@ -83,8 +103,7 @@ TEST_F(BadInputTest, EveryMethodRejectsUnknownParamsAndWrongTypes) {
     SCOPED_TRACE(method);
     rejects(method, with(params, {{"no_such_param", 1}}), "invalid_argument",
             "params.no_such_param");
-    if (method != "customer.list")
-      rejects(method, json::object(), "invalid_argument");
+    if (method != "customer.list") rejects(method, json::object(), "invalid_argument");
     for (auto &[key, value] : params.items()) {
       SCOPED_TRACE(key);
       // Whatever the field's type, a JSON value of another type is refused with its path.
@@ -104,7 +123,8 @@ TEST_F(BadInputTest, EveryIdParameterRejectsMalformedAndUnknownIds) {
       SCOPED_TRACE(method + " " + key);
       for (const char *bad : {"", "0", "-1", "01", "1.5", "1e3", " 1", "abc",
                               "99999999999999999999", "1; DROP TABLE crm_customer"})
-        rejects(method, with(params, {{key, bad}}), "invalid_argument", std::string("params.") + key);
+        rejects(method, with(params, {{key, bad}}), "invalid_argument",
+                std::string("params.") + key);
       rejects(method, with(params, {{key, 12}}), "invalid_argument", std::string("params.") + key);
       rejects(method, with(params, {{key, "9223372036854775807"}}), "not_found",
               std::string("params.") + key);
@@ -127,8 +147,11 @@ TEST_F(BadInputTest, OversizedValuesAreRefused) {
   rejects("customer.create", {{"name", "n"}, {"attributes", big}}, "invalid_argument",
           "params.attributes");
   rejects("interaction.log",
-          {{"customer_id", acme_}, {"channel", "tel"}, {"direction", "inbound"},
-           {"occurred_at", "2026-01-01T00:00:00Z"}, {"body", std::string(65536, 'b')}},
+          {{"customer_id", acme_},
+           {"channel", "tel"},
+           {"direction", "inbound"},
+           {"occurred_at", "2026-01-01T00:00:00Z"},
+           {"body", std::string(65536, 'b')}},
           "invalid_argument", "params.body");
   // The whole request is bounded too (16 MiB by default).
   std::string huge = "{\"method\":\"customer.get\",\"params\":{\"id\":\"1\"},\"pad\":\"" +
@@ -137,15 +160,22 @@ TEST_F(BadInputTest, OversizedValuesAreRefused) {
 }
 
 TEST_F(BadInputTest, SqlMetacharactersAreStoredVerbatim) {
-  const std::vector<std::string> nasty = {
-      "'; DROP TABLE crm_customer; --", "\" OR 1=1 --", "back\\slash", "100% _done_",
-      "Robert'); DELETE FROM crm_interaction;--", "`tick` $1 ? :name @v"};
+  const std::vector<std::string> nasty = {"'; DROP TABLE crm_customer; --",
+                                          "\" OR 1=1 --",
+                                          "back\\slash",
+                                          "100% _done_",
+                                          "Robert'); DELETE FROM crm_interaction;--",
+                                          "`tick` $1 ? :name @v"};
   for (const auto &text : nasty) {
     SCOPED_TRACE(text);
-    json created = ok("customer.create", {{"name", text}, {"phone", text.substr(0, 50)},
-                                          {"address", text}, {"region", text},
-                                          {"industry", text}, {"source", text},
-                                          {"owner", text}, {"attributes", {{text, text}}}});
+    json created = ok("customer.create", {{"name", text},
+                                          {"phone", text.substr(0, 50)},
+                                          {"address", text},
+                                          {"region", text},
+                                          {"industry", text},
+                                          {"source", text},
+                                          {"owner", text},
+                                          {"attributes", {{text, text}}}});
     json fetched = ok("customer.get", {{"id", created["id"]}});
     for (const char *field : {"name", "address", "region", "industry", "source", "owner"})
       EXPECT_EQ(fetched[field], text) << field;
@@ -154,13 +184,15 @@ TEST_F(BadInputTest, SqlMetacharactersAreStoredVerbatim) {
     ASSERT_GE(listed["items"].size(), 1u);
     EXPECT_EQ(listed["items"][0]["name"], text);
     ok("customer.link_host", {{"id", created["id"]}, {"host_key", text}});
-    json contact = ok("contact.create", {{"customer_id", created["id"]}, {"name", text},
-                                         {"title", text}});
+    json contact =
+        ok("contact.create", {{"customer_id", created["id"]}, {"name", text}, {"title", text}});
     EXPECT_EQ(contact["name"], text);
-    json logged = ok("interaction.log", {{"customer_id", created["id"]}, {"channel", "web"},
+    json logged = ok("interaction.log", {{"customer_id", created["id"]},
+                                         {"channel", "web"},
                                          {"direction", "inbound"},
                                          {"occurred_at", "2026-01-01T00:00:00Z"},
-                                         {"subject", text}, {"body", text}});
+                                         {"subject", text},
+                                         {"body", text}});
     EXPECT_EQ(logged["subject"], text);
     EXPECT_EQ(logged["body"], text);
   }

@@ -56,8 +56,9 @@ TEST_F(CustomerTest, IdsAreDistinctAndIncreasing) {
 
 TEST_F(CustomerTest, UpdateChangesFieldsAndBumpsVersion) {
   json created = customer("Old name", {{"phone", "123"}, {"region", "East"}});
-  json updated = ok("customer.update",
-                    {{"id", created["id"]}, {"version", 1}, {"name", "New name"}, {"phone", nullptr}});
+  json updated =
+      ok("customer.update",
+         {{"id", created["id"]}, {"version", 1}, {"name", "New name"}, {"phone", nullptr}});
   EXPECT_EQ(updated["name"], "New name");
   EXPECT_TRUE(updated["phone"].is_null());
   EXPECT_EQ(updated["region"], "East");  // untouched
@@ -69,9 +70,9 @@ TEST_F(CustomerTest, UpdateChangesFieldsAndBumpsVersion) {
 TEST_F(CustomerTest, StaleVersionIsAConflictAndChangesNothing) {
   json created = customer("Contoso");
   ok("customer.update", {{"id", created["id"]}, {"version", 1}, {"region", "West"}});
-  json failure = rejects("customer.update",
-                         {{"id", created["id"]}, {"version", 1}, {"region", "South"}}, "conflict",
-                         "params.version");
+  json failure =
+      rejects("customer.update", {{"id", created["id"]}, {"version", 1}, {"region", "South"}},
+              "conflict", "params.version");
   EXPECT_NE(failure["message"].get<std::string>().find("version 2"), std::string::npos)
       << failure.dump();
   EXPECT_EQ(ok("customer.get", {{"id", created["id"]}})["region"], "West");
@@ -81,8 +82,8 @@ TEST_F(CustomerTest, ConcurrentUpdatesNeverLoseAWrite) {
   json created = customer("Shared");
   auto other = client_->open_session("bob");
   ok("customer.update", {{"id", created["id"]}, {"version", 1}, {"phone", "1"}});
-  auto response = other.call(request("customer.update",
-                                     {{"id", created["id"]}, {"version", 1}, {"email", "x@y.z"}}));
+  auto response = other.call(
+      request("customer.update", {{"id", created["id"]}, {"version", 1}, {"email", "x@y.z"}}));
   EXPECT_EQ(response.status, CRM_E_CONFLICT) << response.body;
   json current = ok("customer.get", {{"id", created["id"]}});
   EXPECT_EQ(current["phone"], "1");

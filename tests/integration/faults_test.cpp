@@ -23,8 +23,11 @@ class FaultsTest : public ApiTest {
   json batch(const std::string &customer_id, int count) {
     json items = json::array();
     for (int i = 0; i < count; ++i)
-      items.push_back({{"customer_id", customer_id}, {"channel", "tel"}, {"direction", "inbound"},
-                       {"occurred_at", "2026-01-01T00:00:00Z"}, {"subject", "s"}});
+      items.push_back({{"customer_id", customer_id},
+                       {"channel", "tel"},
+                       {"direction", "inbound"},
+                       {"occurred_at", "2026-01-01T00:00:00Z"},
+                       {"subject", "s"}});
     return {{"items", items}};
   }
 
@@ -44,9 +47,8 @@ class FaultsTest : public ApiTest {
   void server(const std::string &action) {
     const char *dir = std::getenv("CRM_TEST_DB_DIR");
     ASSERT_NE(dir, nullptr) << "CRM_TEST_DB_DIR must name the servers' folder (scripts/test.sh)";
-    const std::string command = std::string(CRM_SOURCE_DIR) + "/scripts/db/" +
-                                database_.dialect() + ".sh " + action + " '" + dir +
-                                "' >/dev/null 2>&1";
+    const std::string command = std::string(CRM_SOURCE_DIR) + "/scripts/db/" + database_.dialect() +
+                                ".sh " + action + " '" + dir + "' >/dev/null 2>&1";
     ASSERT_EQ(std::system(command.c_str()), 0) << command;
   }
 };
@@ -75,8 +77,10 @@ TEST_F(FaultsTest, ConnectionKilledMidBatchWritesNothingAndRecovers) {
   ASSERT_FALSE(victim.empty()) << "the batch never waited on the lock";
   killer->execute_direct(postgres ? "SELECT pg_terminate_backend(" + victim + ")"
                                   : "KILL " + victim);
-  if (postgres) holder->rollback();
-  else holder->execute_direct("UNLOCK TABLES");
+  if (postgres)
+    holder->rollback();
+  else
+    holder->execute_direct("UNLOCK TABLES");
 
   auto response = pending.get();
   EXPECT_EQ(response.status, CRM_E_UNAVAILABLE) << response.body;
@@ -98,8 +102,7 @@ TEST_F(FaultsTest, ServerDownBetweenCallsAndAtClientCreation) {
   // A client cannot be created while the server is down: a clear error, not a crash.
   crm_client *client = nullptr;
   char *message = nullptr;
-  EXPECT_EQ(plugin_->api().client_create(database_.client_config_json().c_str(), &client,
-                                         &message),
+  EXPECT_EQ(plugin_->api().client_create(database_.client_config_json().c_str(), &client, &message),
             CRM_E_UNAVAILABLE);
   ASSERT_NE(message, nullptr);
   EXPECT_NE(std::string(message).find("cannot connect"), std::string::npos) << message;

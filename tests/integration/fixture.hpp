@@ -2,8 +2,8 @@
 // client over the test database, and a session acting as host user "alice".
 #pragma once
 
-#include <crm/host.hpp>
 #include <gtest/gtest.h>
+#include <crm/host.hpp>
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -64,8 +64,8 @@ class ApiTest : public ::testing::Test {
                const std::optional<std::string> &field = std::nullopt) {
     const std::string before = database_.snapshot();
     json failure = error(method, params);
-    EXPECT_EQ(failure["name"], name) << method << " " << params.dump().substr(0, 300) << " -> "
-                                     << failure.dump();
+    EXPECT_EQ(failure["name"], name)
+        << method << " " << params.dump().substr(0, 300) << " -> " << failure.dump();
     if (field) {
       EXPECT_EQ(failure.value("field", ""), *field) << failure.dump();
     }

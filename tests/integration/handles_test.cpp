@@ -43,8 +43,9 @@ TEST_F(HandlesTest, VersionsAndStatusNames) {
   json manifest = json::parse(plugin_->manifest());
   EXPECT_EQ(manifest["name"], "crm");
   EXPECT_EQ(manifest["abi_version"], CRM_ABI_VERSION);
-  EXPECT_NE(std::find(manifest["methods"].begin(), manifest["methods"].end(), "interaction.log_batch"),
-            manifest["methods"].end());
+  EXPECT_NE(
+      std::find(manifest["methods"].begin(), manifest["methods"].end(), "interaction.log_batch"),
+      manifest["methods"].end());
 }
 
 TEST_F(HandlesTest, WrongAbiVersionIsRefused) {
@@ -68,13 +69,12 @@ TEST_F(HandlesTest, NullAndForeignHandlesAreReportedNotDereferenced) {
 
   // A pointer to something that is not a session.
   long long not_a_session[8] = {0};
-  EXPECT_EQ(api().call(reinterpret_cast<crm_session *>(not_a_session), request,
-                       sizeof(request) - 1, nullptr, nullptr),
+  EXPECT_EQ(api().call(reinterpret_cast<crm_session *>(not_a_session), request, sizeof(request) - 1,
+                       nullptr, nullptr),
             CRM_E_INVALID_HANDLE);
   // A client handle passed where a session belongs, and the reverse.
   crm_session *session = nullptr;
-  EXPECT_EQ(api().session_open(reinterpret_cast<crm_client *>(session_->handle()), "bob",
-                               &session),
+  EXPECT_EQ(api().session_open(reinterpret_cast<crm_client *>(session_->handle()), "bob", &session),
             CRM_E_INVALID_HANDLE);
   EXPECT_EQ(session, nullptr);
   EXPECT_EQ(api().session_open(nullptr, "bob", &session), CRM_E_INVALID_HANDLE);
@@ -100,11 +100,13 @@ TEST_F(HandlesTest, ClosedSessionsAndDestroyedClientsAreInvalid) {
   const char request[] = "{\"method\":\"customer.list\"}";
   EXPECT_EQ(api().call(first, request, sizeof(request) - 1, nullptr, nullptr), CRM_OK);
   api().session_close(first);
-  EXPECT_EQ(api().call(first, request, sizeof(request) - 1, nullptr, nullptr), CRM_E_INVALID_HANDLE);
+  EXPECT_EQ(api().call(first, request, sizeof(request) - 1, nullptr, nullptr),
+            CRM_E_INVALID_HANDLE);
   api().session_close(first);  // twice: harmless
   api().client_destroy(client);
   // Destroying the client ends its sessions.
-  EXPECT_EQ(api().call(second, request, sizeof(request) - 1, nullptr, nullptr), CRM_E_INVALID_HANDLE);
+  EXPECT_EQ(api().call(second, request, sizeof(request) - 1, nullptr, nullptr),
+            CRM_E_INVALID_HANDLE);
   EXPECT_EQ(api().session_open(client, "erin", &first), CRM_E_INVALID_HANDLE);
 }
 
@@ -143,22 +145,28 @@ TEST_F(HandlesTest, BadConfigurationsNameTheField) {
   const std::string sqlite_dir = "/nonexistent-dir/for/sure/crm.db";
   const std::vector<Case> cases = {
       {"not json", CRM_E_INVALID_ARGUMENT, "JSON"},
-      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"\xFF\"}}", CRM_E_INVALID_ARGUMENT, "UTF-8"},
+      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"\xFF\"}}", CRM_E_INVALID_ARGUMENT,
+       "UTF-8"},
       {"[]", CRM_E_INVALID_ARGUMENT, "config"},
       {"{}", CRM_E_INVALID_ARGUMENT, "database"},
       {"{\"database\": {}}", CRM_E_INVALID_ARGUMENT, "database.dialect"},
       {"{\"database\": {\"dialect\": \"oracle\"}}", CRM_E_INVALID_ARGUMENT, "database.dialect"},
       {"{\"database\": {\"dialect\": \"sqlite\"}}", CRM_E_INVALID_ARGUMENT, "database.path"},
-      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": 5}}", CRM_E_INVALID_ARGUMENT, "database.path"},
+      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": 5}}", CRM_E_INVALID_ARGUMENT,
+       "database.path"},
       {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\", \"colour\": 1}}",
        CRM_E_INVALID_ARGUMENT, "database.colour"},
-      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\"}, \"pool\": {\"max_connections\": 0}}",
+      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\"}, \"pool\": "
+       "{\"max_connections\": 0}}",
        CRM_E_INVALID_ARGUMENT, "pool.max_connections"},
-      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\"}, \"log\": {\"level\": \"loud\"}}",
+      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\"}, \"log\": {\"level\": "
+       "\"loud\"}}",
        CRM_E_INVALID_ARGUMENT, "log.level"},
-      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\"}, \"log\": {\"sink\": \"file\"}}",
+      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\"}, \"log\": {\"sink\": "
+       "\"file\"}}",
        CRM_E_INVALID_ARGUMENT, "log.path"},
-      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\", \"driver\": \"/no/such/driver.so\"}}",
+      {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"x.db\", \"driver\": "
+       "\"/no/such/driver.so\"}}",
        CRM_E_UNAVAILABLE, "driver"},
       {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"" + sqlite_dir + "\"}}",
        CRM_E_UNAVAILABLE, "sqlite"},
@@ -223,10 +231,11 @@ TEST_F(HandlesTest, SessionsOnManyThreadsShareOneClient) {
           continue;
         }
         std::string id = json::parse(response.body)["result"]["id"];
-        auto logged = session.call(request("interaction.log", {{"customer_id", id},
-                                                               {"channel", "tel"},
-                                                               {"direction", "outbound"},
-                                                               {"occurred_at", "2026-01-01T00:00:00Z"}}));
+        auto logged =
+            session.call(request("interaction.log", {{"customer_id", id},
+                                                     {"channel", "tel"},
+                                                     {"direction", "outbound"},
+                                                     {"occurred_at", "2026-01-01T00:00:00Z"}}));
         if (logged.status != CRM_OK) ++failures;
         std::lock_guard lock(mutex);
         ids.insert(id);

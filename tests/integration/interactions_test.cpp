@@ -9,8 +9,11 @@ class InteractionTest : public ApiTest {
  protected:
   json item(const std::string &customer_id, const std::string &occurred_at,
             const std::string &subject = "call") {
-    return {{"customer_id", customer_id}, {"channel", "tel"},         {"direction", "outbound"},
-            {"occurred_at", occurred_at}, {"subject", subject}};
+    return {{"customer_id", customer_id},
+            {"channel", "tel"},
+            {"direction", "outbound"},
+            {"occurred_at", occurred_at},
+            {"subject", subject}};
   }
 };
 
@@ -171,8 +174,7 @@ TEST_F(InteractionTest, BatchIsAllOrNothing) {
   items[1999]["surprise"] = true;
   rejects("interaction.log_batch", {{"items", items}}, "invalid_argument",
           "params.items[1999].surprise");
-  rejects("interaction.log_batch", {{"items", json::array()}}, "invalid_argument",
-          "params.items");
+  rejects("interaction.log_batch", {{"items", json::array()}}, "invalid_argument", "params.items");
   rejects("interaction.log_batch", {{"items", {1, 2}}}, "invalid_argument", "params.items[0]");
   json too_many = json::array();
   for (int i = 0; i < 10001; ++i) too_many.push_back(item(acme["id"], "2026-05-01T00:00:00Z"));

@@ -45,11 +45,10 @@ TEST_F(ProcessesTest, ConcurrentHostsNeverCollideOrLoseWrites) {
   json shared = customer("Shared customer");
   std::vector<Worker> workers;
   for (int w = 0; w < kWorkers; ++w)
-    workers.push_back(spawn_worker({CRM_TEST_WORKER, library_path(), database_.client_config_json(),
-                                    shared["id"], std::to_string(kRounds),
-                                    "worker" + std::to_string(w)},
-                                   ::testing::TempDir() + "crm-worker-" + std::to_string(w) +
-                                       ".json"));
+    workers.push_back(
+        spawn_worker({CRM_TEST_WORKER, library_path(), database_.client_config_json(), shared["id"],
+                      std::to_string(kRounds), "worker" + std::to_string(w)},
+                     ::testing::TempDir() + "crm-worker-" + std::to_string(w) + ".json"));
   std::set<std::string> created;
   int logged = 0, updated = 0, conflicts = 0;
   for (auto &worker : workers) {
@@ -79,8 +78,8 @@ TEST_F(ProcessesTest, ConcurrentHostsNeverCollideOrLoseWrites) {
   EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_interaction"),
             std::vector<std::string>{std::to_string(logged)});
   // Each customer's batch is whole.
-  for (const auto &count : database_.column(
-           "SELECT COUNT(*) FROM crm_interaction GROUP BY customer_id"))
+  for (const auto &count :
+       database_.column("SELECT COUNT(*) FROM crm_interaction GROUP BY customer_id"))
     EXPECT_EQ(count, "50");
 }
 

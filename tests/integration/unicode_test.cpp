@@ -22,8 +22,8 @@ TEST_F(UnicodeTest, TextRoundTripsByteForByte) {
   EXPECT_EQ(fetched["address"].get<std::string>(), kAddress);
   EXPECT_EQ(fetched["attributes"]["备注"].get<std::string>(), kNote);
 
-  json contact = ok("contact.create", {{"customer_id", created["id"]}, {"name", "欧阳娜娜"},
-                                       {"title", "总经理"}});
+  json contact = ok("contact.create",
+                    {{"customer_id", created["id"]}, {"name", "欧阳娜娜"}, {"title", "总经理"}});
   json logged = ok("interaction.log", {{"customer_id", created["id"]},
                                        {"contact_id", contact["id"]},
                                        {"channel", "sms"},
@@ -43,8 +43,7 @@ TEST_F(UnicodeTest, TextRoundTripsByteForByte) {
   // What the database holds is the same UTF-8 bytes.
   EXPECT_EQ(database_.column("SELECT name FROM crm_customer"), std::vector<std::string>{kName});
   EXPECT_EQ(database_.column("SELECT body FROM crm_interaction"), std::vector<std::string>{kNote});
-  EXPECT_EQ(database_.column("SELECT name FROM crm_contact"),
-            std::vector<std::string>{"欧阳娜娜"});
+  EXPECT_EQ(database_.column("SELECT name FROM crm_contact"), std::vector<std::string>{"欧阳娜娜"});
 }
 
 TEST_F(UnicodeTest, SearchFindsChineseSubstrings) {

@@ -19,7 +19,10 @@ int main(int argc, char **argv) {
   const std::string shared = argv[3];
   const int rounds = std::stoi(argv[4]);
   const std::string name = argv[5];
-  json report = {{"created", json::array()}, {"logged", 0}, {"updated", 0}, {"conflicts", 0},
+  json report = {{"created", json::array()},
+                 {"logged", 0},
+                 {"updated", 0},
+                 {"conflicts", 0},
                  {"errors", json::array()}};
   try {
     auto plugin = crm::host::Plugin::load(argv[1]);
@@ -30,7 +33,8 @@ int main(int argc, char **argv) {
       return std::make_pair(response.status, json::parse(response.body));
     };
     for (int round = 0; round < rounds; ++round) {
-      auto [status, body] = call("customer.create", {{"name", name + " #" + std::to_string(round)}});
+      auto [status, body] =
+          call("customer.create", {{"name", name + " #" + std::to_string(round)}});
       if (status != CRM_OK) {
         report["errors"].push_back(body);
         continue;
@@ -39,11 +43,16 @@ int main(int argc, char **argv) {
       report["created"].push_back(id);
       json items = json::array();
       for (int i = 0; i < 50; ++i)
-        items.push_back({{"customer_id", id}, {"channel", "tel"}, {"direction", "outbound"},
-                         {"occurred_at", "2026-06-01T00:00:00Z"}, {"subject", name}});
+        items.push_back({{"customer_id", id},
+                         {"channel", "tel"},
+                         {"direction", "outbound"},
+                         {"occurred_at", "2026-06-01T00:00:00Z"},
+                         {"subject", name}});
       auto [logged, log_body] = call("interaction.log_batch", {{"items", items}});
-      if (logged == CRM_OK) report["logged"] = report["logged"].get<int>() + 50;
-      else report["errors"].push_back(log_body);
+      if (logged == CRM_OK)
+        report["logged"] = report["logged"].get<int>() + 50;
+      else
+        report["errors"].push_back(log_body);
 
       auto [got, current] = call("customer.get", {{"id", shared}});
       if (got != CRM_OK) {
@@ -54,9 +63,12 @@ int main(int argc, char **argv) {
           call("customer.update", {{"id", shared},
                                    {"version", current["result"]["version"]},
                                    {"address", name + " round " + std::to_string(round)}});
-      if (updated == CRM_OK) report["updated"] = report["updated"].get<int>() + 1;
-      else if (updated == CRM_E_CONFLICT) report["conflicts"] = report["conflicts"].get<int>() + 1;
-      else report["errors"].push_back(update_body);
+      if (updated == CRM_OK)
+        report["updated"] = report["updated"].get<int>() + 1;
+      else if (updated == CRM_E_CONFLICT)
+        report["conflicts"] = report["conflicts"].get<int>() + 1;
+      else
+        report["errors"].push_back(update_body);
     }
   } catch (const std::exception &error) {
     report["errors"].push_back(error.what());

@@ -34,7 +34,9 @@ struct TestDatabase::Raw {
   std::unique_ptr<db::Connection> connection;
 };
 
-std::string library_path() { return env("CRM_LIBRARY", CRM_TEST_LIBRARY); }
+std::string library_path() {
+  return env("CRM_LIBRARY", CRM_TEST_LIBRARY);
+}
 
 TestDatabase::TestDatabase() : dialect_(env("CRM_TEST_DIALECT", "sqlite")) {
   if (dialect_ == "sqlite") {
@@ -43,7 +45,8 @@ TestDatabase::TestDatabase() : dialect_(env("CRM_TEST_DIALECT", "sqlite")) {
     directory_ = pattern;
   } else {
     std::string variable = "CRM_TEST_";
-    for (char c : dialect_) variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char c : dialect_)
+      variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     connection_string_ = env(variable.c_str());
     if (connection_string_.empty())
       throw std::runtime_error(variable + " must hold the ODBC connection string of the " +
@@ -62,15 +65,19 @@ TestDatabase::~TestDatabase() {
 
 std::string TestDatabase::database_config_json() const {
   nlohmann::json database = {{"dialect", dialect_}};
-  if (dialect_ == "sqlite") database["path"] = path_;
-  else database["connection_string"] = connection_string_;
+  if (dialect_ == "sqlite")
+    database["path"] = path_;
+  else
+    database["connection_string"] = connection_string_;
   return database.dump();
 }
 
 std::string TestDatabase::client_config_json() const {
   nlohmann::json config = {{"database", nlohmann::json::parse(database_config_json())}};
-  if (env("CRM_TEST_LOG").empty()) config["log"] = {{"sink", "none"}};
-  else config["log"] = {{"sink", "stderr"}, {"level", env("CRM_TEST_LOG")}};
+  if (env("CRM_TEST_LOG").empty())
+    config["log"] = {{"sink", "none"}};
+  else
+    config["log"] = {{"sink", "stderr"}, {"level", env("CRM_TEST_LOG")}};
   return config.dump();
 }
 
@@ -81,10 +88,12 @@ TestDatabase::Raw &TestDatabase::raw() {
     if (!raw_->dialect) throw std::runtime_error("this build has no dialect " + dialect_);
     db::ConnectionSettings settings;
     settings.dialect = dialect_;
-    if (dialect_ == "sqlite") settings.path = path_;
-    else settings.connection_string = connection_string_;
-    raw_->connection = std::make_unique<db::Connection>(
-        raw_->environment, *raw_->dialect, raw_->dialect->connection_string(settings));
+    if (dialect_ == "sqlite")
+      settings.path = path_;
+    else
+      settings.connection_string = connection_string_;
+    raw_->connection = std::make_unique<db::Connection>(raw_->environment, *raw_->dialect,
+                                                        raw_->dialect->connection_string(settings));
   }
   return *raw_;
 }
@@ -101,15 +110,21 @@ void TestDatabase::reset() {
     raw().connection->execute_direct(std::string("DROP TABLE IF EXISTS ") + table);
 }
 
-void TestDatabase::execute(const std::string &sql) { raw().connection->execute_direct(sql); }
+void TestDatabase::execute(const std::string &sql) {
+  raw().connection->execute_direct(sql);
+}
 
-db::Connection &TestDatabase::connection() { return *raw().connection; }
+db::Connection &TestDatabase::connection() {
+  return *raw().connection;
+}
 
 std::unique_ptr<db::Connection> TestDatabase::open_connection() {
   db::ConnectionSettings settings;
   settings.dialect = dialect_;
-  if (dialect_ == "sqlite") settings.path = path_;
-  else settings.connection_string = connection_string_;
+  if (dialect_ == "sqlite")
+    settings.path = path_;
+  else
+    settings.connection_string = connection_string_;
   auto &state = raw();
   return std::make_unique<db::Connection>(state.environment, *state.dialect,
                                           state.dialect->connection_string(settings));
@@ -175,8 +190,8 @@ std::string TestDatabase::snapshot() {
   std::string out;
   for (const char *table : kTables) {
     out += std::string("== ") + table + "\n";
-    for (const auto &row : rows(raw().connection->handle(),
-                                std::string("SELECT * FROM ") + table + " ORDER BY 1")) {
+    for (const auto &row :
+         rows(raw().connection->handle(), std::string("SELECT * FROM ") + table + " ORDER BY 1")) {
       for (const auto &cell : row) out += cell + "\x1f";
       out += "\n";
     }

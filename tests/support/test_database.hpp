@@ -1,7 +1,7 @@
 // The database a test runs against, chosen by the environment so that one suite runs on every
 // dialect: CRM_TEST_DIALECT (sqlite, postgresql, mariadb; default sqlite) and, for the server
-// dialects, CRM_TEST_POSTGRESQL / CRM_TEST_MARIADB (an ODBC connection string). A SQLite database is a fresh file
-// per test; a server database is emptied of crm_* tables before each test.
+// dialects, CRM_TEST_POSTGRESQL / CRM_TEST_MARIADB (an ODBC connection string). A SQLite database
+// is a fresh file per test; a server database is emptied of crm_* tables before each test.
 #pragma once
 
 #include <memory>

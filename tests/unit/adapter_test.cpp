@@ -58,7 +58,8 @@ TEST_F(AdapterTest, BlockFetchReadsEveryRowAcrossBlocks) {
   auto &connection = database_.connection();
   {
     Transaction transaction(connection);
-    auto &insert = connection.prepare("INSERT INTO crm_test_probe (id, label, note) VALUES (?, ?, ?)");
+    auto &insert =
+        connection.prepare("INSERT INTO crm_test_probe (id, label, note) VALUES (?, ?, ?)");
     for (std::int64_t i = 1; i <= 1000; ++i)
       insert.execute({i, i % 7 ? Value(std::string("L") + std::to_string(i)) : null_value(),
                       std::string("n")});
@@ -70,8 +71,10 @@ TEST_F(AdapterTest, BlockFetchReadsEveryRowAcrossBlocks) {
   while (result.next()) {
     ++expected;
     EXPECT_EQ(result.int64(0), expected);
-    if (result.is_null(1)) ++nulls;
-    else EXPECT_EQ(result.text(1), "L" + std::to_string(expected));
+    if (result.is_null(1))
+      ++nulls;
+    else
+      EXPECT_EQ(result.text(1), "L" + std::to_string(expected));
   }
   EXPECT_EQ(expected, 1000);
   EXPECT_EQ(nulls, 1000 / 7);
@@ -81,11 +84,10 @@ TEST_F(AdapterTest, LongTextIsReadWhole) {
   auto &connection = database_.connection();
   std::string note;
   for (int i = 0; i < 20000; ++i) note += "华";  // 60,000 bytes: several SQLGetData pieces
-  connection.prepare("INSERT INTO crm_test_probe (id, note) VALUES (?, ?)").execute({std::int64_t{1}, note});
-  auto result =
-      connection.prepare("SELECT id, note, label FROM crm_test_probe").query({}, {Column::integer(),
-                                                                     Column::long_text(),
-                                                                     Column::text(10)});
+  connection.prepare("INSERT INTO crm_test_probe (id, note) VALUES (?, ?)")
+      .execute({std::int64_t{1}, note});
+  auto result = connection.prepare("SELECT id, note, label FROM crm_test_probe")
+                    .query({}, {Column::integer(), Column::long_text(), Column::text(10)});
   ASSERT_TRUE(result.next());
   EXPECT_EQ(result.text(1), note);
   EXPECT_TRUE(result.is_null(2));
@@ -96,7 +98,8 @@ TEST_F(AdapterTest, TruncationIsAnErrorNotASilentCut) {
   auto &connection = database_.connection();
   connection.prepare("INSERT INTO crm_test_probe (id, note) VALUES (?, ?)")
       .execute({std::int64_t{1}, std::string("far too long for the buffer")});
-  auto result = connection.prepare("SELECT note FROM crm_test_probe").query({}, {Column{Column::Type::text, 4}});
+  auto result = connection.prepare("SELECT note FROM crm_test_probe")
+                    .query({}, {Column{Column::Type::text, 4}});
   try {
     result.next();
     FAIL() << "truncation went unnoticed";
@@ -136,8 +139,8 @@ TEST_F(AdapterTest, PoolLendsEachConnectionToOneBorrowerAndTimesOut) {
   auto files = database_.column("SELECT file FROM pragma_database_list WHERE name = 'main'");
   ASSERT_EQ(files.size(), 1u);
   settings.path = files[0];
-  ConnectionPool pool(std::make_shared<Environment>(), *dialect, dialect->connection_string(settings),
-                      1, std::chrono::milliseconds(50));
+  ConnectionPool pool(std::make_shared<Environment>(), *dialect,
+                      dialect->connection_string(settings), 1, std::chrono::milliseconds(50));
   {
     Lease first = pool.acquire();
     EXPECT_THROW(pool.acquire(), DbError);

@@ -45,14 +45,16 @@ TEST(Config, NamesTheFieldAtFault) {
   EXPECT_EQ(rejected_field(R"({"database": 1})"), "database");
   EXPECT_EQ(rejected_field(R"({"database": {}})"), "database.dialect");
   EXPECT_EQ(rejected_field(R"({"database": {"dialect": "db2"}})"), "database.dialect");
-  EXPECT_EQ(rejected_field(R"({"database": {"dialect": "sqlite", "path": "a", "connection_string": "b"}})"),
+  EXPECT_EQ(rejected_field(
+                R"({"database": {"dialect": "sqlite", "path": "a", "connection_string": "b"}})"),
             "database.path");
   EXPECT_EQ(rejected_field(R"({"database": {"dialect": "sqlite", "busy_timeout_ms": -1}})"),
             "database.busy_timeout_ms");
   EXPECT_EQ(rejected_field(R"({"database": {"dialect": "sqlite"}, "migrations": {"apply": 1}})"),
             "migrations.apply");
-  EXPECT_EQ(rejected_field(R"({"database": {"dialect": "sqlite"}, "pool": {"max_connections": 1000}})"),
-            "pool.max_connections");
+  EXPECT_EQ(
+      rejected_field(R"({"database": {"dialect": "sqlite"}, "pool": {"max_connections": 1000}})"),
+      "pool.max_connections");
   EXPECT_EQ(rejected_field(R"({"database": {"dialect": "sqlite"}, "log": {"sink": "syslog"}})"),
             "log.sink");
   EXPECT_EQ(rejected_field(R"({"database": {"dialect": "sqlite"}, "extra": {}})"), "config.extra");

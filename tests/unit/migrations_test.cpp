@@ -43,8 +43,10 @@ TEST_F(MigrationTest, UpgradesFromEveryEarlierVersionKeepingData) {
     migrator.migrate();
     EXPECT_EQ(migrator.current_version(), latest);
     if (start >= 1) {
-      EXPECT_EQ(database_.column("SELECT name FROM crm_customer"), std::vector<std::string>{"老客户"});
-      EXPECT_EQ(database_.column("SELECT version FROM crm_customer"), std::vector<std::string>{"3"});
+      EXPECT_EQ(database_.column("SELECT name FROM crm_customer"),
+                std::vector<std::string>{"老客户"});
+      EXPECT_EQ(database_.column("SELECT version FROM crm_customer"),
+                std::vector<std::string>{"3"});
     }
     if (start >= 2) {
       EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_interaction"),
@@ -89,8 +91,9 @@ TEST_F(MigrationTest, ANewerDatabaseIsRefused) {
 TEST_F(MigrationTest, AFailedMigrationLeavesNoTrace) {
   if (database_.dialect() == "mariadb") GTEST_SKIP() << "MariaDB DDL commits implicitly";
   std::vector<Migration> broken = migrations();
-  broken.push_back({broken.back().version + 1, "broken",
-                    "CREATE TABLE crm_half_done (x INTEGER); INSERT INTO no_such_table VALUES (1)"});
+  broken.push_back(
+      {broken.back().version + 1, "broken",
+       "CREATE TABLE crm_half_done (x INTEGER); INSERT INTO no_such_table VALUES (1)"});
   Migrator migrator(database_.connection(), broken);
   EXPECT_THROW(migrator.migrate(), DbError);
   EXPECT_EQ(migrator.current_version(), migrations().back().version);

@@ -6,8 +6,8 @@
 namespace crm {
 namespace {
 
-using params::Field;
 using nlohmann::json;
+using params::Field;
 
 const std::vector<Field> &fields() {
   static const std::vector<Field> schema = {
@@ -33,9 +33,14 @@ std::string rejected_field(const json &params) {
 }
 
 TEST(Params, AcceptsValidAndNullOptionals) {
-  EXPECT_EQ(rejected_field({{"name", "华联超市"}, {"kind", "a"}, {"id", "9223372036854775807"},
-                            {"limit", 10}, {"email", "a@b.c"}, {"items", {{{"x", "abc"}}}},
-                            {"attributes", {{"k", 1}}}, {"at", "2026-01-01T00:00:00Z"}}),
+  EXPECT_EQ(rejected_field({{"name", "华联超市"},
+                            {"kind", "a"},
+                            {"id", "9223372036854775807"},
+                            {"limit", 10},
+                            {"email", "a@b.c"},
+                            {"items", {{{"x", "abc"}}}},
+                            {"attributes", {{"k", 1}}},
+                            {"at", "2026-01-01T00:00:00Z"}}),
             "<accepted>");
   EXPECT_EQ(rejected_field({{"name", "n"}, {"kind", nullptr}, {"email", nullptr}}), "<accepted>");
 }

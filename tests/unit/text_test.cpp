@@ -10,16 +10,17 @@ TEST(Utf8, AcceptsValidText) {
   EXPECT_FALSE(text::invalid_utf8_offset(""));
   EXPECT_FALSE(text::invalid_utf8_offset("plain ascii"));
   EXPECT_FALSE(text::invalid_utf8_offset("华联超市（北京）"));
-  EXPECT_FALSE(text::invalid_utf8_offset("\xF0\xA0\x80\x80 \xF4\x8F\xBF\xBF"));  // U+20000, U+10FFFF
+  EXPECT_FALSE(
+      text::invalid_utf8_offset("\xF0\xA0\x80\x80 \xF4\x8F\xBF\xBF"));  // U+20000, U+10FFFF
 }
 
 TEST(Utf8, FindsTheFirstBadByte) {
-  EXPECT_EQ(text::invalid_utf8_offset("ab\x80"), 2u);              // lone continuation
-  EXPECT_EQ(text::invalid_utf8_offset("\xC0\xAF"), 0u);            // overlong '/'
-  EXPECT_EQ(text::invalid_utf8_offset("x\xE0\x80\xAF"), 1u);       // overlong 3-byte
-  EXPECT_EQ(text::invalid_utf8_offset("\xED\xA0\x80"), 0u);        // surrogate U+D800
-  EXPECT_EQ(text::invalid_utf8_offset("\xF4\x90\x80\x80"), 0u);    // above U+10FFFF
-  EXPECT_EQ(text::invalid_utf8_offset("华\xE5\x8D"), 3u);          // truncated
+  EXPECT_EQ(text::invalid_utf8_offset("ab\x80"), 2u);            // lone continuation
+  EXPECT_EQ(text::invalid_utf8_offset("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(text::invalid_utf8_offset("x\xE0\x80\xAF"), 1u);     // overlong 3-byte
+  EXPECT_EQ(text::invalid_utf8_offset("\xED\xA0\x80"), 0u);      // surrogate U+D800
+  EXPECT_EQ(text::invalid_utf8_offset("\xF4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(text::invalid_utf8_offset("华\xE5\x8D"), 3u);        // truncated
   EXPECT_EQ(text::invalid_utf8_offset("\xFF"), 0u);
 }
 

@@ -35,9 +35,9 @@ TEST(Time, FormatsUtcWithMicrosecondsWhenPresent) {
 
 TEST(Time, ReadsEveryDatabaseSpelling) {
   const auto expected = *time::parse_iso8601("2026-11-27T10:44:05.25Z");
-  for (const char *text : {"2026-11-27 10:44:05.250000", "2026-11-27 10:44:05.25",
-                           "2026-11-27T10:44:05.250", "2026-11-27 10:44:05.25+00",
-                           "2026-11-27 10:44:05.25+00:00", "2026-11-27 10:44:05.25Z"})
+  for (const char *text :
+       {"2026-11-27 10:44:05.250000", "2026-11-27 10:44:05.25", "2026-11-27T10:44:05.250",
+        "2026-11-27 10:44:05.25+00", "2026-11-27 10:44:05.25+00:00", "2026-11-27 10:44:05.25Z"})
     EXPECT_EQ(time::from_db_text(text), expected) << text;
   EXPECT_EQ(time::from_db_text("2026-11-27 10:44:05"), expected - 250'000);
   EXPECT_FALSE(time::from_db_text("2026-11-27"));
