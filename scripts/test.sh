@@ -2,7 +2,8 @@
 # Runs every test of libcrm on this machine (Debian 12):
 #   1. installs the Debian packages it needs (only the missing ones);
 #   2. starts a private PostgreSQL and MariaDB on 127.0.0.1 in out/db (stopped on exit);
-#   3. builds and runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB,
+#   3. builds and runs the demo (as the README's demo command does);
+#   4. builds and runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB,
 #      ABI checks, C and Python clients) in a normal build, then again with ASan + UBSan.
 # Output and build trees go to out/ (override with CRM_OUT).
 set -euo pipefail
@@ -34,6 +35,9 @@ run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
   cmake --build "$build" -j"$jobs"
   ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 1200
 }
+
+echo "== the demo command (scripts/demo.sh): release build, sample data, one timeline"
+"$root/scripts/demo.sh" --customer 华联 | tail -n 3
 
 echo "== sanitizer build (ASan + UBSan)"
 run_suite "$out/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCRM_SANITIZE=ON -DCRM_BUILD_BENCH=OFF
