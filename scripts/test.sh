@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of libcrm on this machine (Debian 12):
 #   1. installs the Debian packages it needs (only the missing ones);
-#   2. starts a private PostgreSQL and MariaDB on 127.0.0.1 in out/db (stopped on exit);
+#   2. starts a private PostgreSQL and MariaDB on 127.0.0.1 in a fresh /tmp folder (stopped
+#      and removed on exit);
 #   3. builds and runs the demo (as the README's demo command does);
 #   4. builds and runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB,
 #      ABI checks, C and Python clients) in a normal build, then again with ASan + UBSan.
@@ -14,12 +15,14 @@ source "$root/scripts/lib/packages.sh"
 ensure_packages "${CRM_BUILD_PACKAGES[@]}" "${CRM_TEST_PACKAGES[@]}"
 
 mkdir -p "$out"
-db_dir=$out/db
-# /root is private: the database servers run as their own users and need a reachable folder.
-case "$db_dir" in /root/*) db_dir=/var/tmp/crm-test-db-$(id -u) ;; esac
+# The servers run as their own users (postgres, mysql), so their folder must be reachable by
+# them wherever this checkout lives (a checkout under /root is not): a fresh one in /tmp.
+db_dir=$(mktemp -d /tmp/crm-test-db.XXXXXX)
+chmod 755 "$db_dir"
 stop_servers() {
   "$root/scripts/db/postgresql.sh" stop "$db_dir" >/dev/null 2>&1 || true
   "$root/scripts/db/mariadb.sh" stop "$db_dir" >/dev/null 2>&1 || true
+  rm -rf "$db_dir"
 }
 trap stop_servers EXIT
 eval "$("$root/scripts/db/postgresql.sh" start "$db_dir")"
