@@ -75,18 +75,10 @@ void civil_from_days(std::int64_t z, int &year, unsigned &month, unsigned &day) 
 }
 
 std::string format_time(std::int64_t micros, char separator) {
-  constexpr std::int64_t kPerSecond = 1'000'000, kPerDay = 86'400;
-  std::int64_t seconds = micros / kPerSecond, fraction = micros % kPerSecond;
-  if (fraction < 0) fraction += kPerSecond, --seconds;
-  std::int64_t days = seconds / kPerDay, in_day = seconds % kPerDay;
-  if (in_day < 0) in_day += kPerDay, --days;
-  int year;
-  unsigned month, day;
-  civil_from_days(days, year, month, day);
+  const CivilTime time = civil_time(micros);
   char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u%c%02d:%02d:%02d.%06d", year, month, day,
-                separator, static_cast<int>(in_day / 3600), static_cast<int>(in_day % 3600 / 60),
-                static_cast<int>(in_day % 60), static_cast<int>(fraction));
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u%c%02u:%02u:%02u.%06u", time.year, time.month,
+                time.day, separator, time.hour, time.minute, time.second, time.microsecond);
   return buffer;
 }
 
@@ -154,6 +146,21 @@ std::vector<Interaction> Dataset::interactions(std::int64_t first_index, std::si
 
 Rng Dataset::stream(std::uint64_t purpose) const {
   return Rng(mix(seed_, 3, purpose));
+}
+
+CivilTime civil_time(std::int64_t micros) {
+  constexpr std::int64_t kPerSecond = 1'000'000, kPerDay = 86'400;
+  std::int64_t seconds = micros / kPerSecond, fraction = micros % kPerSecond;
+  if (fraction < 0) fraction += kPerSecond, --seconds;
+  std::int64_t days = seconds / kPerDay, in_day = seconds % kPerDay;
+  if (in_day < 0) in_day += kPerDay, --days;
+  CivilTime time;
+  civil_from_days(days, time.year, time.month, time.day);
+  time.hour = static_cast<unsigned>(in_day / 3600);
+  time.minute = static_cast<unsigned>(in_day % 3600 / 60);
+  time.second = static_cast<unsigned>(in_day % 60);
+  time.microsecond = static_cast<unsigned>(fraction);
+  return time;
 }
 
 std::string db_time(std::int64_t micros) {

@@ -61,6 +61,13 @@ class Dataset {
   std::int64_t customers_;
 };
 
+// A UTC instant broken down (proleptic Gregorian calendar).
+struct CivilTime {
+  int year = 1970;
+  unsigned month = 1, day = 1, hour = 0, minute = 0, second = 0, microsecond = 0;
+};
+CivilTime civil_time(std::int64_t micros);
+
 // "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: libcrm's storage format for timestamps.
 std::string db_time(std::int64_t micros);
 // "YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM" in the given zone: what a host in China sends.

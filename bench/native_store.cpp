@@ -1,320 +1,98 @@
 #include "native_store.hpp"
 
+#include <cctype>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace bench {
 
+const char *const kCustomerDigestColumns =
+    "name, kind, phone, email, address, region, industry, stage, owner, source, host_key, "
+    "attributes, created_by, updated_by, version";
+const char *const kInteractionDigestColumns =
+    "contact_id, opportunity_id, channel, direction, occurred_at, subject, body, logged_by";
+
 namespace {
 
-constexpr std::int64_t kIdBlock = 64;        // libcrm's IdAllocator block
-constexpr std::size_t kRowsPerInsert = 500;  // libcrm's rows per INSERT statement
-constexpr int kInteractionColumns = 11;
-
-const char *const kCustomerSelect =
-    "SELECT id, name, kind, phone, email, address, region, industry, stage, owner, source, "
-    "host_key, created_at, created_by, updated_at, updated_by, version, attributes "
-    "FROM crm_customer WHERE id = ?";
-
-const char *const kInteractionList =
-    "SELECT id, customer_id, contact_id, opportunity_id, channel, direction, occurred_at, "
-    "subject, logged_at, logged_by, body FROM crm_interaction WHERE customer_id = ? "
-    "ORDER BY occurred_at DESC, id DESC LIMIT ?";
-
-std::string text(sqlite3_stmt *statement, int column) {
-  const auto *data = sqlite3_column_text(statement, column);
-  if (!data) return {};
-  return {reinterpret_cast<const char *>(data),
-          static_cast<std::size_t>(sqlite3_column_bytes(statement, column))};
-}
-
-std::optional<std::int64_t> optional_int(sqlite3_stmt *statement, int column) {
-  if (sqlite3_column_type(statement, column) == SQLITE_NULL) return std::nullopt;
-  return sqlite3_column_int64(statement, column);
-}
-
-void bind_text(sqlite3_stmt *statement, int index, const std::string &value) {
-  // SQLITE_STATIC: the strings outlive the step, so SQLite need not copy them.
-  sqlite3_bind_text(statement, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
-}
-
-std::string insert_sql(std::size_t rows) {
-  std::string sql =
-      "INSERT INTO crm_interaction (id, customer_id, contact_id, opportunity_id, channel, "
-      "direction, occurred_at, subject, body, logged_at, logged_by) VALUES ";
-  for (std::size_t row = 0; row < rows; ++row)
-    sql += row ? ", (?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)";
-  return sql;
-}
-
-std::uint64_t fnv1a(std::uint64_t hash, const void *data, std::size_t size) {
-  const auto *bytes = static_cast<const unsigned char *>(data);
-  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
-  return hash;
+std::string lower(std::string text) {
+  for (char &c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 }  // namespace
 
-NativeStore::NativeStore(const std::string &path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    throw std::runtime_error("cannot open " + path + ": " + message);
-  }
-  sqlite3_busy_timeout(db_, 5000);
-  execute("PRAGMA journal_mode=WAL");
-  execute("PRAGMA synchronous=NORMAL");
-  execute("PRAGMA foreign_keys=ON");
-}
-
-NativeStore::~NativeStore() {
-  statements_.clear();
-  sqlite3_close(db_);
-}
-
-void NativeStore::fail(const char *what) const {
-  throw std::runtime_error(std::string("sqlite3: ") + what + ": " + sqlite3_errmsg(db_));
-}
-
-void NativeStore::execute(const std::string &sql) {
-  char *error = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : "unknown error";
-    sqlite3_free(error);
-    throw std::runtime_error("sqlite3: " + sql + ": " + message);
-  }
-}
-
-sqlite3_stmt *NativeStore::prepared(const std::string &sql) {
-  auto found = statements_.find(sql);
-  if (found != statements_.end()) {
-    sqlite3_reset(found->second.get());
-    return found->second.get();
-  }
-  sqlite3_stmt *statement = nullptr;
-  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                         &statement, nullptr) != SQLITE_OK)
-    fail(sql.c_str());
-  statements_.emplace(sql, StatementPtr(statement));
-  return statement;
-}
-
-sqlite3_stmt *NativeStore::prepared_once(sqlite3_stmt *&slot, const char *sql) {
-  if (slot) {
-    sqlite3_reset(slot);
-    return slot;
-  }
-  return slot = prepared(sql);
-}
-
-void NativeStore::step_done(sqlite3_stmt *statement, const char *what) {
-  if (sqlite3_step(statement) != SQLITE_DONE) fail(what);
-  sqlite3_reset(statement);
-}
-
-std::int64_t NativeStore::reserve_ids(const char *sequence, std::int64_t count) {
-  auto *update = prepared(
-      "UPDATE crm_id_sequence SET next_id = next_id + ? WHERE name = ? "
-      "RETURNING next_id");
-  sqlite3_bind_int64(update, 1, count);
-  sqlite3_bind_text(update, 2, sequence, -1, SQLITE_STATIC);
-  if (sqlite3_step(update) != SQLITE_ROW) fail("reserve ids");
-  const std::int64_t end = sqlite3_column_int64(update, 0);
-  step_done(update, "reserve ids");
-  return end - count;
-}
-
-CustomerRecord NativeStore::create_customer(const Customer &customer, const std::string &user) {
-  if (next_customer_id_ == end_customer_id_) {
-    next_customer_id_ = reserve_ids("customer", kIdBlock);
-    end_customer_id_ = next_customer_id_ + kIdBlock;
-  }
-  const std::int64_t id = next_customer_id_++;
-  const std::string now = db_time(now_micros());
-  auto *insert = prepared(
-      "INSERT INTO crm_customer (id, name, kind, stage, phone, email, address, region, "
-      "industry, owner, source, attributes, created_at, created_by, updated_at, updated_by, "
-      "version) VALUES (?, ?, ?, 'unidentified', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
-  sqlite3_bind_int64(insert, 1, id);
-  int column = 2;
-  for (const std::string *value :
-       {&customer.name, &customer.kind, &customer.phone, &customer.email, &customer.address,
-        &customer.region, &customer.industry, &user, &customer.source, &customer.attributes, &now,
-        &user, &now, &user})
-    bind_text(insert, column++, *value);
-  execute("BEGIN");
-  if (sqlite3_step(insert) != SQLITE_DONE) {
-    std::string message = sqlite3_errmsg(db_);
-    sqlite3_reset(insert);
-    execute("ROLLBACK");
-    throw std::runtime_error("sqlite3: insert customer: " + message);
-  }
-  sqlite3_reset(insert);
-  execute("COMMIT");
-  auto record = get_customer(id);
-  if (!record) throw std::runtime_error("customer vanished after insert");
-  return *record;
-}
-
-void NativeStore::fill_customers(const Dataset &dataset, std::int64_t first, std::int64_t last,
-                                 const std::string &user) {
-  execute("BEGIN");
-  const std::string now = db_time(now_micros());
-  auto *insert = prepared(
-      "INSERT INTO crm_customer (id, name, kind, stage, phone, email, address, region, "
-      "industry, owner, source, attributes, created_at, created_by, updated_at, updated_by, "
-      "version) VALUES (?, ?, ?, 'unidentified', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
-  for (std::int64_t id = first; id <= last; ++id) {
-    const Customer customer = dataset.customer(id);
-    sqlite3_bind_int64(insert, 1, id);
-    int column = 2;
-    for (const std::string *value :
-         {&customer.name, &customer.kind, &customer.phone, &customer.email, &customer.address,
-          &customer.region, &customer.industry, &user, &customer.source, &customer.attributes, &now,
-          &user, &now, &user})
-      bind_text(insert, column++, *value);
-    step_done(insert, "fill customers");
-  }
-  // Leave the sequence where libcrm's block allocator would have: past the last full block.
-  const std::int64_t next = (last + kIdBlock - 1) / kIdBlock * kIdBlock + 1;
-  auto *update = prepared("UPDATE crm_id_sequence SET next_id = MAX(next_id, ?) WHERE name = ?");
-  sqlite3_bind_int64(update, 1, next);
-  sqlite3_bind_text(update, 2, "customer", -1, SQLITE_STATIC);
-  step_done(update, "move customer sequence");
-  execute("COMMIT");
-  next_customer_id_ = end_customer_id_ = 0;
-}
-
-std::int64_t NativeStore::log_batch(const std::vector<Interaction> &items,
-                                    const std::string &user) {
-  execute("BEGIN");
-  try {
-    const std::int64_t first_id =
-        reserve_ids("interaction", static_cast<std::int64_t>(items.size()));
-    const std::string logged_at = db_time(now_micros());
-    // The texts must stay alive until each statement has stepped (bound SQLITE_STATIC).
-    std::vector<std::string> occurred(items.size());
-    for (std::size_t i = 0; i < items.size(); ++i) occurred[i] = db_time(items[i].occurred_at);
-    for (std::size_t start = 0; start < items.size(); start += kRowsPerInsert) {
-      const std::size_t count = std::min(kRowsPerInsert, items.size() - start);
-      auto *insert = prepared(insert_sql(count));
-      int index = 1;
-      for (std::size_t k = start; k < start + count; ++k) {
-        const auto &item = items[k];
-        sqlite3_bind_int64(insert, index, first_id + static_cast<std::int64_t>(k));
-        sqlite3_bind_int64(insert, index + 1, item.customer_id);
-        sqlite3_bind_null(insert, index + 2);
-        sqlite3_bind_null(insert, index + 3);
-        bind_text(insert, index + 4, item.channel);
-        bind_text(insert, index + 5, item.direction);
-        bind_text(insert, index + 6, occurred[k]);
-        bind_text(insert, index + 7, item.subject);
-        bind_text(insert, index + 8, item.body);
-        bind_text(insert, index + 9, logged_at);
-        bind_text(insert, index + 10, user);
-        index += kInteractionColumns;
+ServerAddress parse_odbc_connection(const std::string &connection_string, unsigned default_port) {
+  ServerAddress address;
+  address.port = default_port;
+  std::size_t i = 0;
+  const std::size_t size = connection_string.size();
+  while (i < size) {
+    const std::size_t equals = connection_string.find('=', i);
+    if (equals == std::string::npos) break;
+    std::string key = connection_string.substr(i, equals - i);
+    const auto first = key.find_first_not_of(" \t"), last = key.find_last_not_of(" \t");
+    key = first == std::string::npos ? "" : lower(key.substr(first, last - first + 1));
+    std::string value;
+    i = equals + 1;
+    if (i < size && connection_string[i] == '{') {
+      // Braced value: "}}" stands for "}", a single "}" ends it.
+      for (++i; i < size; ++i) {
+        if (connection_string[i] == '}') {
+          if (i + 1 < size && connection_string[i + 1] == '}') {
+            value += '}';
+            ++i;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        value += connection_string[i];
       }
-      step_done(insert, "insert interactions");
+      i = connection_string.find(';', i);
+      i = i == std::string::npos ? size : i + 1;
+    } else {
+      const std::size_t end = connection_string.find(';', i);
+      value = connection_string.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      i = end == std::string::npos ? size : end + 1;
     }
-    execute("COMMIT");
-    return first_id;
-  } catch (...) {
-    execute("ROLLBACK");
-    throw;
+    if (key == "server" || key == "servername" || key == "host")
+      address.host = value;
+    else if (key == "port") {
+      char *end = nullptr;
+      const unsigned long port = std::strtoul(value.c_str(), &end, 10);
+      if (value.empty() || *end || port == 0 || port > 65535)
+        throw std::invalid_argument("connection string: bad port \"" + value + "\"");
+      address.port = static_cast<unsigned>(port);
+    } else if (key == "database" || key == "db")
+      address.database = value;
+    else if (key == "uid" || key == "user" || key == "username")
+      address.user = value;
+    else if (key == "pwd" || key == "password")
+      address.password = value;
   }
+  if (address.database.empty())
+    throw std::invalid_argument("connection string: no Database= (" + connection_string + ")");
+  return address;
 }
 
-std::optional<CustomerRecord> NativeStore::get_customer(std::int64_t id) {
-  auto *select = prepared_once(customer_select_, kCustomerSelect);
-  sqlite3_bind_int64(select, 1, id);
-  const int rc = sqlite3_step(select);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) fail("get customer");
-  CustomerRecord record;
-  record.id = sqlite3_column_int64(select, 0);
-  record.name = text(select, 1);
-  record.kind = text(select, 2);
-  record.phone = text(select, 3);
-  record.email = text(select, 4);
-  record.address = text(select, 5);
-  record.region = text(select, 6);
-  record.industry = text(select, 7);
-  record.stage = text(select, 8);
-  record.owner = text(select, 9);
-  record.source = text(select, 10);
-  record.host_key = text(select, 11);
-  record.created_at = text(select, 12);
-  record.created_by = text(select, 13);
-  record.updated_at = text(select, 14);
-  record.updated_by = text(select, 15);
-  record.version = sqlite3_column_int64(select, 16);
-  record.attributes = text(select, 17);
-  sqlite3_reset(select);
-  return record;
+std::string digest_query(const std::string &table, const IdSpace &space) {
+  const std::string base = std::to_string(space.base);
+  const std::string range = " FROM " + table + " WHERE id > " + base +
+                            " AND id <= " + std::to_string(space.base + kIdSpaceSize) +
+                            " ORDER BY id";
+  if (table == "crm_customer") return "SELECT id - " + base + ", " + kCustomerDigestColumns + range;
+  if (table == "crm_interaction")
+    return "SELECT id - " + base + ", customer_id - " + base + ", " + kInteractionDigestColumns +
+           range;
+  throw std::invalid_argument("no digest defined for " + table);
 }
 
-std::vector<InteractionRecord> NativeStore::list_interactions(std::int64_t customer_id, int limit) {
-  auto *select = prepared_once(interaction_list_, kInteractionList);
-  sqlite3_bind_int64(select, 1, customer_id);
-  sqlite3_bind_int(select, 2, limit + 1);
-  std::vector<InteractionRecord> items;
-  int rc;
-  while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
-    if (static_cast<int>(items.size()) == limit) break;  // the extra row only says "more"
-    InteractionRecord &item = items.emplace_back();
-    item.id = sqlite3_column_int64(select, 0);
-    item.customer_id = sqlite3_column_int64(select, 1);
-    item.contact_id = optional_int(select, 2);
-    item.opportunity_id = optional_int(select, 3);
-    item.channel = text(select, 4);
-    item.direction = text(select, 5);
-    item.occurred_at = text(select, 6);
-    item.subject = text(select, 7);
-    item.logged_at = text(select, 8);
-    item.logged_by = text(select, 9);
-    item.body = text(select, 10);
-  }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) fail("list interactions");
-  sqlite3_reset(select);
-  return items;
-}
-
-std::uint64_t NativeStore::content_digest(const std::string &table) {
-  std::string columns;
-  if (table == "crm_customer")
-    columns =
-        "id, name, kind, phone, email, address, region, industry, stage, owner, source, "
-        "host_key, attributes, created_by, updated_by, version";
-  else if (table == "crm_interaction")
-    columns =
-        "id, customer_id, contact_id, opportunity_id, channel, direction, occurred_at, "
-        "subject, body, logged_by";
-  else
-    throw std::invalid_argument("no digest defined for " + table);
-  sqlite3_stmt *raw = nullptr;
-  const std::string sql = "SELECT " + columns + " FROM " + table + " ORDER BY id";
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) fail(sql.c_str());
-  StatementPtr select(raw);
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  while (sqlite3_step(raw) == SQLITE_ROW) {
-    for (int column = 0; column < sqlite3_column_count(raw); ++column) {
-      const auto type = static_cast<unsigned char>(sqlite3_column_type(raw, column));
-      hash = fnv1a(hash, &type, 1);
-      const auto *data = sqlite3_column_blob(raw, column);
-      hash = fnv1a(hash, data, static_cast<std::size_t>(sqlite3_column_bytes(raw, column)));
-    }
-  }
-  return hash;
-}
-
-std::string NativeStore::query_plan(const std::string &sql) {
-  sqlite3_stmt *raw = nullptr;
-  const std::string explain = "EXPLAIN QUERY PLAN " + sql;
-  if (sqlite3_prepare_v2(db_, explain.c_str(), -1, &raw, nullptr) != SQLITE_OK)
-    fail(explain.c_str());
-  StatementPtr select(raw);
-  std::string plan;
-  while (sqlite3_step(raw) == SQLITE_ROW) plan += (plan.empty() ? "" : "; ") + text(raw, 3);
-  return plan;
+std::unique_ptr<NativeStore> open_store(const Target &target, const IdSpace &space, BulkPath bulk) {
+  if (target.dialect == "sqlite") return open_sqlite_store(target.path, space);
+  if (target.dialect == "postgresql")
+    return open_postgresql_store(target.connection_string, space, bulk);
+  if (target.dialect == "mariadb") return open_mariadb_store(target.connection_string, space, bulk);
+  throw std::invalid_argument("unknown dialect " + target.dialect);
 }
 
 }  // namespace bench

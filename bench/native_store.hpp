@@ -1,12 +1,13 @@
-// The baseline: the same CRM work done directly with the sqlite3 C API on a file whose schema
-// libcrm's own migrations created. Prepared statements are kept for the life of the store, as a
-// hand-written native implementation would keep them.
+// The baseline: the same CRM work done directly with each database's own C library on tables
+// that libcrm's own migrations created:
+//   sqlite      the sqlite3 C API (sqlite_store.cpp)
+//   postgresql  libpq (postgresql_store.cpp)
+//   mariadb     MariaDB Connector/C, libmariadb (mariadb_store.cpp)
+// Prepared statements are kept for the life of the store, as a hand-written native
+// implementation would keep them.
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,57 +31,118 @@ struct InteractionRecord {
   std::string channel, direction, occurred_at, subject, logged_at, logged_by, body;
 };
 
+// On a server every side writes into the same crm_* tables, each in its own id range: a
+// side's customer i is stored as id base + i, its interactions likewise, and its ids come from
+// its own crm_id_sequence rows (prefix + "customer", prefix + "interaction"). libcrm's range
+// has base 0 and the sequences its migrations create. On SQLite each side has its own file and
+// every range is {0, ""}.
+struct IdSpace {
+  std::int64_t base = 0;
+  std::string sequence_prefix;
+};
+// Width of one range: ids base + 1 .. base + kIdSpaceSize belong to it.
+constexpr std::int64_t kIdSpaceSize = 1'000'000'000'000;
+
+// How log_batch writes its rows.
+enum class BulkPath {
+  multirow_insert,  // prepared multi-row INSERT ... VALUES (...), (...) of 500 rows, as libcrm
+  native_bulk,      // PostgreSQL: COPY FROM STDIN; MariaDB: bulk arrays (STMT_ATTR_ARRAY_SIZE)
+};
+
+// Where a database is: a SQLite file, or a server named by libcrm's ODBC connection string.
+struct Target {
+  std::string dialect;            // sqlite, postgresql or mariadb
+  std::string path;               // sqlite
+  std::string connection_string;  // postgresql, mariadb: Server, Port, Database, UID, PWD
+};
+
+// Server, port, database, user and password from an ODBC connection string ("KEY=value;",
+// values optionally in braces with "}}" for "}"), with the usual aliases (HOST, DB, USER,
+// PASSWORD ...). Keys are case-insensitive; other keys (DRIVER, options) are ignored.
+struct ServerAddress {
+  std::string host = "127.0.0.1", database, user, password;
+  unsigned port = 0;
+};
+ServerAddress parse_odbc_connection(const std::string &connection_string, unsigned default_port);
+
 class NativeStore {
  public:
-  // Opens an existing file with the pragmas libcrm's SQLite connection string sets
-  // (WAL, synchronous=NORMAL, foreign keys on, 5 s busy timeout).
-  explicit NativeStore(const std::string &path);
-  ~NativeStore();
-  NativeStore(const NativeStore &) = delete;
-  NativeStore &operator=(const NativeStore &) = delete;
+  virtual ~NativeStore() = default;
 
-  // customer.create's work: id from crm_id_sequence (in blocks of 64, like libcrm), one INSERT
-  // in its own transaction, then the row read back.
-  CustomerRecord create_customer(const Customer &customer, const std::string &user);
-  // Fills customers [first, last] in one transaction (population only, not measured) and moves
-  // the customer sequence past them.
-  void fill_customers(const Dataset &dataset, std::int64_t first, std::int64_t last,
-                      const std::string &user);
+  // Library and server versions, for the report.
+  virtual std::string versions() = 0;
 
-  // interaction.log_batch's work: ids reserved from crm_id_sequence and the rows inserted with
-  // prepared multi-row INSERTs (500 rows each, as libcrm does), all in one transaction.
-  // Returns the first id.
-  std::int64_t log_batch(const std::vector<Interaction> &items, const std::string &user);
+  // Whether crm_customer or crm_interaction exist and hold rows; dropping every crm_* table.
+  // (Servers only: the bench starts from an empty database there.)
+  virtual bool holds_crm_data() { return false; }
+  virtual void drop_crm_tables() {}
+  // Creates this range's crm_id_sequence rows when missing (after libcrm's migrations ran).
+  virtual void ensure_id_space() {}
 
-  std::optional<CustomerRecord> get_customer(std::int64_t id);
+  // customer.create's work for dataset customer `customer.id`: an id from this range's
+  // sequence (in blocks of 64, like libcrm), the row inserted and read back (all columns).
+  virtual CustomerRecord create_customer(const Customer &customer, const std::string &user) = 0;
+  // Population only, not measured: customers [first, last] (dataset ids) as fast as the
+  // database allows, and the customer sequence moved past them.
+  virtual void fill_customers(const Dataset &dataset, std::int64_t first, std::int64_t last,
+                              const std::string &user) = 0;
+  // interaction.log_batch's work, all in one transaction: ids reserved from this range's
+  // sequence and the rows written (customer ids are dataset ids: the range's base is added).
+  // Returns the first stored id.
+  virtual std::int64_t log_batch(const std::vector<Interaction> &items,
+                                 const std::string &user) = 0;
+
+  // Lookups by stored id.
+  virtual std::optional<CustomerRecord> get_customer(std::int64_t id) = 0;
   // Newest first, at most `limit` items (limit + 1 rows are read, as keyset paging needs).
-  std::vector<InteractionRecord> list_interactions(std::int64_t customer_id, int limit);
+  virtual std::vector<InteractionRecord> list_interactions(std::int64_t customer_id, int limit) = 0;
 
-  void execute(const std::string &sql);
+  // Between the write and the read phases (not timed). SQLite: WAL checkpoint; PostgreSQL:
+  // VACUUM (ANALYZE); MariaDB: ANALYZE TABLE.
+  virtual void prepare_for_reads() = 0;
   // FNV-1a over every column both sides must have stored identically (all but the times of
-  // creation, update and logging), in id order.
-  std::uint64_t content_digest(const std::string &table);
-  std::string query_plan(const std::string &sql);
+  // creation, update and logging) of this range's rows in id order, ids taken relative to the
+  // range's base.
+  virtual std::uint64_t content_digest(const std::string &table) = 0;
+  // How the database runs the list query (one line).
+  virtual std::string list_plan(std::int64_t customer_id) = 0;
+  // Sizes of the data, for the report (one line).
+  virtual std::string storage() = 0;
 
- private:
-  struct StatementDeleter {
-    void operator()(sqlite3_stmt *statement) const { sqlite3_finalize(statement); }
-  };
-  using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+  const IdSpace &space() const { return space_; }
 
-  sqlite3_stmt *prepared(const std::string &sql);
-  // The lookup statements skip even the cache's map search: the native figure should be the
-  // floor of what SQLite can do.
-  sqlite3_stmt *prepared_once(sqlite3_stmt *&slot, const char *sql);
-  void step_done(sqlite3_stmt *statement, const char *what);
-  std::int64_t reserve_ids(const char *sequence, std::int64_t count);
-  [[noreturn]] void fail(const char *what) const;
-
-  sqlite3 *db_ = nullptr;
-  std::map<std::string, StatementPtr> statements_;
-  sqlite3_stmt *customer_select_ = nullptr;
-  sqlite3_stmt *interaction_list_ = nullptr;
-  std::int64_t next_customer_id_ = 0, end_customer_id_ = 0;
+ protected:
+  explicit NativeStore(IdSpace space) : space_(std::move(space)) {}
+  IdSpace space_;
 };
+
+std::unique_ptr<NativeStore> open_store(const Target &target, const IdSpace &space,
+                                        BulkPath bulk = BulkPath::native_bulk);
+
+// --- shared by the implementations -------------------------------------------------------------
+
+constexpr std::int64_t kIdBlock = 64;        // libcrm's IdAllocator block
+constexpr std::size_t kRowsPerInsert = 500;  // libcrm's rows per INSERT statement
+constexpr int kInteractionColumns = 11;
+
+// Column lists of the digest (everything but created_at, updated_at and logged_at).
+extern const char *const kCustomerDigestColumns;
+extern const char *const kInteractionDigestColumns;
+
+inline std::uint64_t fnv1a(std::uint64_t hash, const void *data, std::size_t size) {
+  const auto *bytes = static_cast<const unsigned char *>(data);
+  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
+  return hash;
+}
+constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+
+// The digest query for a server range: ids relative to the base, rows of this range only.
+std::string digest_query(const std::string &table, const IdSpace &space);
+
+std::unique_ptr<NativeStore> open_sqlite_store(const std::string &path, const IdSpace &space);
+std::unique_ptr<NativeStore> open_postgresql_store(const std::string &connection_string,
+                                                   const IdSpace &space, BulkPath bulk);
+std::unique_ptr<NativeStore> open_mariadb_store(const std::string &connection_string,
+                                                const IdSpace &space, BulkPath bulk);
 
 }  // namespace bench

@@ -22,4 +22,4 @@ CRM_BUILD_PACKAGES=(g++ cmake make pkg-config binutils libboost-dev libboost-fil
   libsqlite3-dev)
 # What the tests need on top: GoogleTest, the ABI tools, the other ODBC drivers and servers.
 CRM_TEST_PACKAGES=(googletest libgtest-dev libbenchmark-dev abigail-tools python3
-  odbc-postgresql odbc-mariadb postgresql mariadb-server clang-format)
+  odbc-postgresql odbc-mariadb postgresql mariadb-server clang-format libpq-dev libmariadb-dev)
