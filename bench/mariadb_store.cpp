@@ -25,15 +25,6 @@ namespace bench {
 
 namespace {
 
-const char *const kCustomerColumns =
-    "id, name, kind, phone, email, address, region, industry, stage, owner, source, host_key, "
-    "created_at, created_by, updated_at, updated_by, version, attributes";
-const char *const kListColumns =
-    "id, customer_id, contact_id, opportunity_id, channel, direction, occurred_at, subject, "
-    "logged_at, logged_by, body";
-const char *const kInsertColumns =
-    "id, customer_id, contact_id, opportunity_id, channel, direction, occurred_at, subject, "
-    "body, logged_at, logged_by";
 const char *const kCustomerInsert =
     "INSERT INTO crm_customer (id, name, kind, stage, phone, email, address, region, industry, "
     "owner, source, attributes, created_at, created_by, updated_at, updated_by, version) "

@@ -17,6 +17,17 @@
 
 namespace bench {
 
+// The column lists the server stores select and insert, in the order their readers expect.
+inline constexpr const char *kCustomerColumns =
+    "id, name, kind, phone, email, address, region, industry, stage, owner, source, host_key, "
+    "created_at, created_by, updated_at, updated_by, version, attributes";
+inline constexpr const char *kListColumns =
+    "id, customer_id, contact_id, opportunity_id, channel, direction, occurred_at, subject, "
+    "logged_at, logged_by, body";
+inline constexpr const char *kInsertColumns =
+    "id, customer_id, contact_id, opportunity_id, channel, direction, occurred_at, subject, "
+    "body, logged_at, logged_by";
+
 // Every column of crm_customer, as a host would receive it.
 struct CustomerRecord {
   std::int64_t id = 0, version = 0;
