@@ -2,7 +2,9 @@
 #include "contacts/contacts.hpp"
 #include "core/registry.hpp"
 #include "customers/customers.hpp"
+#include "hostdata/hostdata.hpp"
 #include "interactions/interactions.hpp"
+#include "lifecycle/lifecycle.hpp"
 #include "system/system.hpp"
 
 namespace crm {
@@ -11,9 +13,11 @@ const Registry &registry() {
   static const Registry catalog = [] {
     Registry registry;
     system::register_methods(registry);
+    hostdata::register_methods(registry);
     customers::register_methods(registry);
     contacts::register_methods(registry);
     interactions::register_methods(registry);
+    lifecycle::register_methods(registry);
     return registry;
   }();
   return catalog;

@@ -269,6 +269,21 @@ class SqliteDialect final : public Dialect {
   std::size_t max_parameters() const override { return 32766; }
   bool transactional_ddl() const override { return true; }
   std::string_view for_update() const override { return ""; }
+  std::string_view for_update_skip_locked() const override { return ""; }
+  std::string text_cast(std::string_view expr) const override {
+    return "CAST(" + std::string(expr) + " AS TEXT)";
+  }
+  std::string minor_units(std::string_view expr) const override {
+    return "CAST(ROUND((" + std::string(expr) + ") * 100) AS INTEGER)";
+  }
+  // DATE columns hold 'YYYY-MM-DD' text, which sorts before the same day at midnight.
+  std::string host_time(std::string_view expr) const override {
+    return "datetime(" + std::string(expr) + ")";
+  }
+  std::string days_between(std::string_view from, std::string_view to) const override {
+    return "CAST(julianday(" + std::string(to) + ") - julianday(" + std::string(from) +
+           ") AS INTEGER)";
+  }
 };
 
 }  // namespace

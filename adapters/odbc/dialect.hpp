@@ -47,6 +47,24 @@ class Dialect {
   // whole database is locked by the writing transaction anyway).
   virtual std::string_view for_update() const = 0;
 
+  // "... FOR UPDATE SKIP LOCKED": rows locked by another transaction are passed over instead of
+  // waited for, so several processes can claim work side by side ("" where the whole database
+  // is locked by the writing transaction anyway).
+  virtual std::string_view for_update_skip_locked() const = 0;
+
+  // Spellings for queries over the host's own tables (host-schema mapping, aggregations).
+  // expr as text, e.g. to compare an integer host key with a text column.
+  virtual std::string text_cast(std::string_view expr) const = 0;
+  // expr (an exact decimal amount) as a 64-bit integer count of hundredths, rounded half away
+  // from zero: sums of it are exact on every database.
+  virtual std::string minor_units(std::string_view expr) const = 0;
+  // expr (a DATE or TIMESTAMP, or SQLite text) in a form that compares correctly with a
+  // timestamp_param() bound as "YYYY-MM-DD HH:MM:SS".
+  virtual std::string host_time(std::string_view expr) const { return std::string(expr); }
+  // Whole days from `from` to `to` (both host times as host_time() gives them; to may be a
+  // timestamp_param()); negative when to is earlier.
+  virtual std::string days_between(std::string_view from, std::string_view to) const = 0;
+
   // Table options appended to CREATE TABLE statements the adapter writes itself (the schema
   // version table), e.g. the storage engine and character set; "" where nothing is needed.
   virtual std::string_view table_options() const { return ""; }

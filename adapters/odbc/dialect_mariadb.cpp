@@ -167,6 +167,18 @@ class MariadbDialect final : public Dialect {
   std::size_t max_statement_bytes() const override { return 4 * 1024 * 1024; }
   bool transactional_ddl() const override { return false; }
   std::string_view for_update() const override { return " FOR UPDATE"; }
+  // SKIP LOCKED exists from MariaDB 10.6.
+  std::string_view for_update_skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  std::string text_cast(std::string_view expr) const override {
+    return "CAST(" + std::string(expr) + " AS CHAR)";
+  }
+  std::string minor_units(std::string_view expr) const override {
+    return "CAST(ROUND((" + std::string(expr) + ") * 100) AS SIGNED)";
+  }
+  std::string days_between(std::string_view from, std::string_view to) const override {
+    return "FLOOR(TIMESTAMPDIFF(SECOND, " + std::string(from) + ", " + std::string(to) +
+           ") / 86400)";
+  }
   std::string_view table_options() const override {
     return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin";
   }

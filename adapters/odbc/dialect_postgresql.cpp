@@ -94,6 +94,17 @@ class PostgresqlDialect final : public Dialect {
   std::size_t max_parameters() const override { return 65535; }
   bool transactional_ddl() const override { return true; }
   std::string_view for_update() const override { return " FOR UPDATE"; }
+  std::string_view for_update_skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  std::string text_cast(std::string_view expr) const override {
+    return "CAST(" + std::string(expr) + " AS VARCHAR)";
+  }
+  std::string minor_units(std::string_view expr) const override {
+    return "CAST(ROUND(CAST(" + std::string(expr) + " AS NUMERIC) * 100) AS BIGINT)";
+  }
+  std::string days_between(std::string_view from, std::string_view to) const override {
+    return "CAST(FLOOR(EXTRACT(EPOCH FROM (CAST(" + std::string(to) + " AS TIMESTAMP) - CAST(" +
+           std::string(from) + " AS TIMESTAMP))) / 86400) AS BIGINT)";
+  }
 
   void lock_migrations(Connection &connection) const override {
     // pg_try_advisory_lock in a loop rather than pg_advisory_lock: a process that hangs while

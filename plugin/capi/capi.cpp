@@ -153,9 +153,10 @@ CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, cha
     }
     try {
       auto state = std::make_shared<ClientState>();
-      state->config = crm::parse_config(config_json);
+      state->config = crm::parse_config(config_json, crm::registry().section_names());
       state->logger = crm::logging::make_logger(state->config.log);
       state->store = std::make_unique<crm::Store>(state->config, state->logger);
+      crm::load_settings(*state->store, state->config);
       auto client = std::make_unique<crm_client>(crm_client{std::move(state)});
       crm_client *handle = client.get();
       std::lock_guard lock(handles().mutex);

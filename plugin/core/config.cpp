@@ -42,14 +42,18 @@ std::int64_t integer(const json &object, const std::string &path, const char *ke
 
 }  // namespace
 
-Config parse_config(std::string_view json_text) {
+Config parse_config(std::string_view json_text, const std::set<std::string> &domain_sections) {
   if (auto bad = text::invalid_utf8_offset(json_text))
     throw invalid_argument(
         "config", "the configuration is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
   json root = json::parse(json_text, nullptr, false);
   if (root.is_discarded()) throw invalid_argument("config", "the configuration is not valid JSON");
-  only_keys(root, "config", {"database", "migrations", "pool", "log", "limits"});
+  std::set<std::string> known = {"database", "migrations", "pool", "log", "limits"};
+  known.insert(domain_sections.begin(), domain_sections.end());
+  only_keys(root, "config", known);
   Config config;
+  for (const auto &name : domain_sections)
+    if (root.contains(name)) config.sections[name] = root[name];
 
   if (!root.contains("database"))
     throw invalid_argument("database",

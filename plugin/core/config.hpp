@@ -3,7 +3,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -24,9 +27,13 @@ struct Config {
   std::chrono::milliseconds acquire_timeout{30000};
   std::size_t max_request_bytes = 16 * 1024 * 1024;
   LogConfig log;
+  // The domain areas' own sections ("host", "lifecycle", "value" ...), checked by their areas
+  // when the client is created (see Registry::add_section).
+  std::map<std::string, nlohmann::json> sections;
 };
 
 // Throws crm::Error(invalid_argument) whose field names the configuration path at fault.
-Config parse_config(std::string_view json_text);
+// Top-level members named in domain_sections are kept as they are, for their areas to check.
+Config parse_config(std::string_view json_text, const std::set<std::string> &domain_sections = {});
 
 }  // namespace crm

@@ -13,6 +13,21 @@ void Registry::add(Method method) {
   methods_.push_back(std::move(method));
 }
 
+std::set<std::string> Registry::section_names() const {
+  std::set<std::string> names;
+  for (const auto &section : sections_) names.insert(section.name);
+  return names;
+}
+
+void load_settings(Store &store, const Config &config) {
+  for (const auto &section : registry().sections()) {
+    auto found = config.sections.find(section.name);
+    store.set_settings(
+        section.name,
+        section.load(found == config.sections.end() ? nullptr : &found->second, store));
+  }
+}
+
 const Method *Registry::find(std::string_view name) const {
   auto found = std::find_if(methods_.begin(), methods_.end(),
                             [&](const Method &method) { return method.name == name; });

@@ -2,8 +2,11 @@
 // its own methods; dispatch and system.describe read the same catalog.
 #pragma once
 
+#include <any>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,18 +31,55 @@ struct Method {
   std::function<json(CallContext &, const json &)> handler;
 };
 
+// A configuration section owned by one area. load() checks it (the JSON, or null when the
+// section is absent) once at client creation, where it may also look at the live database, and
+// returns std::shared_ptr<const T> for the area's methods to read through Store::settings<T>.
+// Sections load in registration order, so a later one may read an earlier one's settings.
+struct SettingsSection {
+  std::string name;
+  std::function<std::any(const json *section, Store &store)> load;
+};
+
+template <class T, class F>
+SettingsSection settings_section(std::string name, F load) {
+  return {std::move(name), [load](const json *section, Store &store) -> std::any {
+            return std::shared_ptr<const T>(std::make_shared<T>(load(section, store)));
+          }};
+}
+
+// Told, inside the writing transaction, which customers changed stage, class or owner, so that
+// what depends on those (management-plan tasks) follows at once.
+using CustomersChanged =
+    std::function<void(CallContext &, db::Connection &, const std::vector<std::int64_t> &ids)>;
+
 class Registry {
  public:
+  void on_customers_changed(CustomersChanged listener) {
+    listeners_.push_back(std::move(listener));
+  }
+  void customers_changed(CallContext &context, db::Connection &connection,
+                         const std::vector<std::int64_t> &ids) const {
+    if (ids.empty()) return;
+    for (const auto &listener : listeners_) listener(context, connection, ids);
+  }
   void add(Method method);
+  void add_section(SettingsSection section) { sections_.push_back(std::move(section)); }
+  const std::vector<SettingsSection> &sections() const { return sections_; }
+  std::set<std::string> section_names() const;
   const Method *find(std::string_view name) const;
   const std::vector<Method> &methods() const { return methods_; }
 
  private:
   std::vector<Method> methods_;
+  std::vector<SettingsSection> sections_;
+  std::vector<CustomersChanged> listeners_;
 };
 
 // Every method of this build.
 const Registry &registry();
+
+// Loads every settings section of this build into store (throws crm::Error naming the field).
+void load_settings(Store &store, const Config &config);
 
 // The response envelope of one request. status is Status::ok or the error's status.
 struct Response {

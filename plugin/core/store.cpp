@@ -28,6 +28,18 @@ std::int64_t IdAllocator::reserve(db::Connection &connection, const std::string 
   return first;
 }
 
+std::int64_t IdAllocator::reserve_within(db::Connection &connection, const std::string &sequence,
+                                         std::int64_t count) {
+  if (count <= 0) throw std::logic_error("id count must be positive");
+  if (connection.prepare("UPDATE crm_id_sequence SET next_id = next_id + ? WHERE name = ?")
+          .execute({count, sequence}) != 1)
+    throw std::logic_error("no id sequence named " + sequence);
+  auto result = connection.prepare("SELECT next_id FROM crm_id_sequence WHERE name = ?")
+                    .query({sequence}, {db::Column::integer()});
+  if (!result.next()) throw std::logic_error("id sequence vanished: " + sequence);
+  return result.int64(0) - count;
+}
+
 std::int64_t IdAllocator::reserve_in_database(db::Connection &connection,
                                               const std::string &sequence, std::int64_t count) {
   if (connection.in_transaction())

@@ -2,6 +2,7 @@
 // where database failures become crm::Error.
 #pragma once
 
+#include <any>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -29,6 +30,11 @@ class IdAllocator {
   // the reservation commits at once, so concurrent writers never wait on each other's ids.
   std::int64_t reserve(db::Connection &connection, const std::string &sequence,
                        std::int64_t count = 1);
+  // The same inside the caller's transaction, for work that learns how many ids it needs only
+  // as it goes (jobs). The sequence row stays locked until that transaction ends, and a
+  // rollback takes the reservation back with everything else.
+  std::int64_t reserve_within(db::Connection &connection, const std::string &sequence,
+                              std::int64_t count);
 
  private:
   std::int64_t reserve_in_database(db::Connection &connection, const std::string &sequence,
@@ -48,6 +54,18 @@ class Store {
   IdAllocator &ids() { return ids_; }
   spdlog::logger &log() { return *logger_; }
   int schema_version() const { return schema_version_; }
+
+  // An area's checked configuration section (see Registry::add_section), loaded at creation.
+  template <class T>
+  const T &settings(std::string_view section) const {
+    auto found = settings_.find(section);
+    if (found == settings_.end())
+      throw Error(Status::internal, "settings section " + std::string(section) + " not loaded");
+    return *std::any_cast<std::shared_ptr<const T>>(found->second);
+  }
+  void set_settings(std::string section, std::any settings) {
+    settings_[std::move(section)] = std::move(settings);
+  }
 
   // Runs fn(connection) on a pooled connection; database failures become crm::Error.
   // A pooled connection that went stale while idle (server restarted, idle timeout) fails on
@@ -107,6 +125,7 @@ class Store {
   std::unique_ptr<db::ConnectionPool> pool_;
   IdAllocator ids_;
   int schema_version_ = 0;
+  std::map<std::string, std::any, std::less<>> settings_;
 };
 
 }  // namespace crm

@@ -4,6 +4,7 @@
 
 #include "../core/cursor.hpp"
 #include "../core/time.hpp"
+#include "../lifecycle/lifecycle.hpp"
 
 namespace crm::customers {
 
@@ -105,6 +106,11 @@ json load_existing(db::Connection &connection, std::int64_t id, spdlog::logger &
   return *customer;
 }
 
+std::vector<db::Value> values_with(std::vector<db::Value> values, const std::string &extra) {
+  values.push_back(extra);
+  return values;
+}
+
 db::Value text_param(const json &params, const char *name) {
   return db::optional_text(params::optional_string(params, name));
 }
@@ -114,11 +120,12 @@ json create(CallContext &context, const json &params) {
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
     const std::int64_t id = store.ids().reserve(connection, "customer");
+    const std::int64_t event_id = store.ids().reserve(connection, "lifecycle_event");
+    const auto stage = params::optional_string(params, "stage").value_or("unidentified");
     store.transact(connection, [&] {
-      std::vector<db::Value> values = {
-          id, params::string(params, "name"),
-          params::optional_string(params, "kind").value_or("company"),
-          params::optional_string(params, "stage").value_or("unidentified")};
+      std::vector<db::Value> values = {id, params::string(params, "name"),
+                                       params::optional_string(params, "kind").value_or("company"),
+                                       stage};
       for (const auto &field : kTextFields) {
         if (std::string_view(field.name) == "owner")
           values.push_back(params::optional_string(params, "owner").value_or(context.user));
@@ -137,9 +144,19 @@ json create(CallContext &context, const json &params) {
           .prepare(
               "INSERT INTO crm_customer (id, name, kind, stage, phone, email, address, region, "
               "industry, owner, source, attributes, created_at, created_by, updated_at, "
-              "updated_by, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " +
-              ts + ", ?, " + ts + ", ?, 1)")
-          .execute(values);
+              "updated_by, version, stage_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+              "?, " +
+              ts + ", ?, " + ts + ", ?, 1, " + ts + ")")
+          .execute(values_with(values, now));
+      lifecycle::Event created;
+      created.customer_id = id;
+      created.to_stage = stage;
+      created.occurred_at = now;
+      created.actor = context.user;
+      created.reason_code = "created";
+      created.owner_after = std::get<std::string>(values[9]);
+      lifecycle::append(store, connection, {created}, event_id);
+      registry().customers_changed(context, connection, {id});
     });
     store.log().info("customer {} created by {}", id, context.user);
     return load_existing(connection, id, store.log());

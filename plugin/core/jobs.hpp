@@ -1,0 +1,63 @@
+// Scheduled work shared by several host processes: one crm_job row per job. A run holds the
+// row's lock for its whole transaction (FOR UPDATE SKIP LOCKED where the database has it), so a
+// second process asking for the same job at the same time is told it is running elsewhere
+// instead of doing the work twice. The row also keeps the job's watermark between runs.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "store.hpp"
+#include "time.hpp"
+
+namespace crm::jobs {
+
+using nlohmann::json;
+
+struct Run {
+  std::string name;
+  json watermark;  // what the last run saw ({} at first)
+};
+
+// Runs work(run) as job `name` inside one transaction on connection; work may change
+// run.watermark and returns the run's result, which is stored with the watermark on commit.
+// Returns {"status": "running_elsewhere"} without running work when another process holds it.
+template <class F>
+json run(Store &store, db::Connection &connection, const std::string &name, const std::string &user,
+         F &&work) {
+  return store.transact(connection, [&]() -> json {
+    const auto started = time::to_db_text(time::now());
+    auto &dialect = store.dialect();
+    // SQLite has no row locks: taking the write lock first serialises runs instead.
+    if (dialect.for_update_skip_locked().empty())
+      connection
+          .prepare("UPDATE crm_job SET last_started_at = " + dialect.timestamp_param() +
+                   " WHERE name = ?")
+          .execute({started, name});
+    Run current{name, json::object()};
+    {
+      auto row = connection
+                     .prepare("SELECT watermark FROM crm_job WHERE name = ?" +
+                              std::string(dialect.for_update_skip_locked()))
+                     .query({name}, {db::Column::text(2000)});
+      if (!row.next()) return {{"status", "running_elsewhere"}, {"job", name}};
+      if (auto text = row.optional_text(0)) {
+        current.watermark = json::parse(*text, nullptr, false);
+        if (current.watermark.is_discarded() || !current.watermark.is_object())
+          current.watermark = json::object();
+      }
+    }
+    json result = work(current);
+    result["status"] = "done";
+    connection
+        .prepare("UPDATE crm_job SET watermark = ?, runs = runs + 1, last_started_at = " +
+                 dialect.timestamp_param() + ", last_finished_at = " + dialect.timestamp_param() +
+                 ", last_run_by = ?, last_result = ? WHERE name = ?")
+        .execute({current.watermark.dump(), started, time::to_db_text(time::now()), user,
+                  result.dump(), name});
+    return result;
+  });
+}
+
+}  // namespace crm::jobs

@@ -1,0 +1,618 @@
+#include "lifecycle.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "../core/cursor.hpp"
+#include "../core/jobs.hpp"
+#include "../core/sql.hpp"
+#include "../core/time.hpp"
+#include "../customers/customers.hpp"
+#include "../hostdata/hostdata.hpp"
+
+namespace crm::lifecycle {
+
+namespace {
+
+using params::Field;
+constexpr time::Micros kDay = 86'400'000'000LL;
+constexpr std::size_t kChunk = 500;
+
+bool known_stage(const std::string &stage) {
+  return std::find(kStages.begin(), kStages.end(), stage) != kStages.end();
+}
+
+Settings load_settings(const json *section) {
+  Settings settings;
+  settings.transitions = {{"unidentified", {"potential", "disqualified"}},
+                          {"potential", {"opportunity", "disqualified"}},
+                          {"opportunity", {"potential", "disqualified"}},
+                          {"customer", {"disqualified"}},
+                          {"repeat", {"disqualified"}},
+                          {"disqualified", {"potential"}}};
+  if (!section) return settings;
+  if (!section->is_object()) throw invalid_argument("lifecycle", "lifecycle must be an object");
+  for (const auto &[key, value] : section->items()) {
+    const std::string path = "lifecycle." + key;
+    if (key == "transitions") {
+      if (!value.is_object())
+        throw invalid_argument(path, path + " must map each stage to the stages it may move to");
+      settings.transitions.clear();
+      for (const auto &[from, targets] : value.items()) {
+        if (!known_stage(from))
+          throw invalid_argument(path + "." + from, "unknown lifecycle stage " + from);
+        if (!targets.is_array())
+          throw invalid_argument(path + "." + from,
+                                 path + "." + from + " must be a list of stages");
+        auto &allowed = settings.transitions[from];
+        for (const auto &target : targets) {
+          if (!target.is_string() || !known_stage(target.get<std::string>()))
+            throw invalid_argument(path + "." + from,
+                                   path + "." + from + " holds an unknown stage " + target.dump());
+          if (target.get<std::string>() == from)
+            throw invalid_argument(path + "." + from, "a stage cannot move to itself: " + from);
+          allowed.insert(target.get<std::string>());
+        }
+      }
+    } else if (key == "repeat_window_days" || key == "dormant_after_days") {
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
+          value.get<std::int64_t>() > 36500)
+        throw invalid_argument(path, path + " must be a whole number of days from 1 to 36500");
+      (key == "repeat_window_days" ? settings.repeat_window_days : settings.dormant_after_days) =
+          value.get<std::int64_t>();
+    } else if (key == "nurture_owner") {
+      if (!value.is_string() || value.get<std::string>().empty() ||
+          value.get<std::string>().size() > 128)
+        throw invalid_argument(path, path + " must be a host user or team (1 to 128 bytes)");
+      settings.nurture_owner = value.get<std::string>();
+    } else {
+      throw invalid_argument(path, "unknown configuration field " + path);
+    }
+  }
+  return settings;
+}
+
+json instant(const std::optional<std::string> &db_text) {
+  if (!db_text) return nullptr;
+  auto micros = time::from_db_text(*db_text);
+  return micros ? json(time::format_iso8601(*micros)) : json(*db_text);
+}
+
+json nullable(const std::optional<std::string> &value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+const std::string kEventColumns =
+    "id, customer_id, from_stage, to_stage, occurred_at, recorded_at, actor, on_behalf_of, "
+    "reason_code, reason_text, source_kind, source_key, owner_before, owner_after";
+
+std::vector<db::Column> event_columns() {
+  using db::Column;
+  return {Column::integer(), Column::integer(),  Column::text(16),  Column::text(16),
+          Column::text(32),  Column::text(32),   Column::text(128), Column::text(128),
+          Column::text(64),  Column::text(1000), Column::text(16),  Column::text(128),
+          Column::text(128), Column::text(128)};
+}
+
+json event_to_json(const db::Result &row) {
+  return {{"id", std::to_string(row.int64(0))},
+          {"customer_id", std::to_string(row.int64(1))},
+          {"from", nullable(row.optional_text(2))},
+          {"to", row.text(3)},
+          {"occurred_at", instant(row.text(4))},
+          {"recorded_at", instant(row.text(5))},
+          {"actor", row.text(6)},
+          {"on_behalf_of", nullable(row.optional_text(7))},
+          {"reason_code", row.text(8)},
+          {"reason_text", nullable(row.optional_text(9))},
+          {"source", {{"kind", row.text(10)}, {"key", nullable(row.optional_text(11))}}},
+          {"owner_before", nullable(row.optional_text(12))},
+          {"owner_after", nullable(row.optional_text(13))}};
+}
+
+struct Current {
+  std::string stage;
+  std::optional<std::string> owner;
+  std::int64_t version = 0;
+};
+
+Current lock_customer(Store &store, db::Connection &connection, std::int64_t id) {
+  auto row = connection
+                 .prepare("SELECT stage, owner, version FROM crm_customer WHERE id = ?" +
+                          std::string(store.dialect().for_update()))
+                 .query({id}, {db::Column::text(16), db::Column::text(128), db::Column::integer()});
+  if (!row.next())
+    throw not_found("params.customer_id", "no customer with id " + std::to_string(id));
+  return {row.text(0), row.optional_text(1), row.int64(2)};
+}
+
+json transition(CallContext &context, const json &params) {
+  auto &store = context.store;
+  const auto &settings = store.settings<Settings>("lifecycle");
+  const auto customer_id = params::id(params, "customer_id");
+  const auto to = params::string(params, "to");
+  const auto reason_code = params::string(params, "reason_code");
+  const auto reason_text = params::optional_string(params, "reason_text");
+  const auto on_behalf_of = params::optional_string(params, "on_behalf_of");
+  const auto expected_version = params::optional_integer(params, "version");
+  const auto now = time::to_db_text(time::now());
+  return store.with_connection([&](db::Connection &connection) {
+    const auto event_id = store.ids().reserve(connection, "lifecycle_event");
+    return store.transact(connection, [&] {
+      const Current current = lock_customer(store, connection, customer_id);
+      if (expected_version && *expected_version != current.version)
+        throw conflict("params.version", "customer " + std::to_string(customer_id) +
+                                             " was changed meanwhile: it is at version " +
+                                             std::to_string(current.version) +
+                                             ", the move was made against version " +
+                                             std::to_string(*expected_version));
+      if (current.stage == to)
+        throw conflict("params.to",
+                       "customer " + std::to_string(customer_id) + " is already in stage " + to);
+      auto allowed = settings.transitions.find(current.stage);
+      if (allowed == settings.transitions.end() || !allowed->second.count(to)) {
+        std::string hint;
+        if (to == "customer" || to == "repeat")
+          hint = " (" + to + " comes from the host's orders through lifecycle.sync)";
+        throw conflict("params.to",
+                       "a customer cannot move from " + current.stage + " to " + to + hint);
+      }
+      const bool nurture = current.stage == "opportunity" && to == "potential";
+      if (nurture && (!reason_text || reason_text->empty()))
+        throw invalid_argument("params.reason_text",
+                               "a return to nurture (opportunity → potential) needs "
+                               "params.reason_text: why sales hands it back to marketing");
+      Event event;
+      event.customer_id = customer_id;
+      event.from_stage = current.stage;
+      event.to_stage = to;
+      event.occurred_at = now;
+      event.actor = context.user;
+      event.on_behalf_of = on_behalf_of;
+      event.reason_code = reason_code;
+      event.reason_text = reason_text;
+      event.owner_before = current.owner;
+      event.owner_after =
+          nurture ? std::optional<std::string>(settings.nurture_owner) : current.owner;
+      const auto ts = store.dialect().timestamp_param();
+      connection
+          .prepare("UPDATE crm_customer SET stage = ?, owner = ?, stage_changed_at = " + ts +
+                   ", updated_at = " + ts + ", updated_by = ?, version = version + 1 WHERE id = ?")
+          .execute({to, db::optional_text(event.owner_after), now, now, context.user, customer_id});
+      append(store, connection, {event}, event_id);
+      registry().customers_changed(context, connection, {customer_id});
+      store.log().info("customer {} moved {} -> {} by {}", customer_id, current.stage, to,
+                       context.user);
+      auto result =
+          connection.prepare("SELECT " + kEventColumns + " FROM crm_lifecycle_event WHERE id = ?")
+              .query({event_id}, event_columns());
+      result.next();
+      return json{{"event", event_to_json(result)},
+                  {"stage", to},
+                  {"owner", nullable(event.owner_after)},
+                  {"version", current.version + 1}};
+    });
+  });
+}
+
+json history(CallContext &context, const json &params) {
+  const auto customer_id = params::id(params, "customer_id");
+  const auto limit = params::limit(params, 50);
+  std::string sql = "SELECT " + kEventColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
+  std::vector<db::Value> values = {customer_id};
+  if (auto key = params::cursor(params, 2, "params")) {
+    const auto &occurred = (*key)[0];
+    const auto &id = (*key)[1];
+    if (!occurred.is_string() || !time::from_db_text(occurred.get<std::string>()) ||
+        !id.is_number_integer())
+      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+    const auto ts = context.store.dialect().timestamp_param();
+    sql += " AND (occurred_at < " + ts + " OR (occurred_at = " + ts + " AND id < ?))";
+    values.push_back(occurred.get<std::string>());
+    values.push_back(occurred.get<std::string>());
+    values.push_back(id.get<std::int64_t>());
+  }
+  sql += " ORDER BY occurred_at DESC, id DESC LIMIT ?";
+  values.push_back(static_cast<std::int64_t>(limit + 1));
+  return context.store.with_connection([&](db::Connection &connection) {
+    json items = json::array();
+    json next = nullptr;
+    std::string last_occurred;
+    std::int64_t last_id = 0;
+    {
+      auto result = connection.prepare(sql).query(values, event_columns());
+      while (result.next()) {
+        if (items.size() == limit) {
+          next = cursor::encode(json::array({last_occurred, last_id}));
+          break;
+        }
+        last_occurred = time::to_db_text(*time::from_db_text(result.text(4)));
+        last_id = result.int64(0);
+        items.push_back(event_to_json(result));
+      }
+    }
+    if (items.empty()) customers::require_exists(connection, customer_id, "params.customer_id");
+    return json{{"items", std::move(items)}, {"next_cursor", next}};
+  });
+}
+
+// ---- lifecycle.sync --------------------------------------------------------------------------
+
+// What one host customer's new valid orders say, in O(1) space however many there are.
+struct OrderGroup {
+  std::string host_key;
+  time::Micros first = 0;
+  std::string first_key;
+  time::Micros last = 0;
+  std::optional<time::Micros> repeat_at;  // first order within the window of the one before
+  std::string repeat_key;
+};
+
+struct SyncCounts {
+  std::int64_t imported = 0, to_customer = 0, to_repeat = 0, unmatched_orders = 0, orders_read = 0,
+               dormant = 0, revived = 0;
+};
+
+class Sync {
+ public:
+  Sync(CallContext &context, db::Connection &connection, time::Micros as_of)
+      : context_(context),
+        store_(context.store),
+        connection_(connection),
+        host_(hostdata::of(context.store)),
+        settings_(context.store.settings<Settings>("lifecycle")),
+        as_of_(as_of),
+        now_text_(time::to_db_text(as_of)) {}
+
+  json run(jobs::Run &job) {
+    if (host_.mapped("customers")) import_customers(job);
+    read_orders(job);
+    mark_dormant();
+    registry().customers_changed(context_, connection_, changed_);
+    return {{"imported", counts_.imported},
+            {"moved_to_customer", counts_.to_customer},
+            {"moved_to_repeat", counts_.to_repeat},
+            {"orders_read", counts_.orders_read},
+            {"unmatched_orders", counts_.unmatched_orders},
+            {"dormant", counts_.dormant},
+            {"revived", counts_.revived},
+            {"watermark", job.watermark}};
+  }
+
+ private:
+  // The newest watermark value now, so that rows arriving during the run wait for the next.
+  std::optional<std::string> high_water(const db::HostQuery &query) {
+    auto row =
+        connection_
+            .prepare("SELECT " + store_.dialect().text_cast("MAX(h." + *query.watermark() + ")") +
+                     " FROM " + query.derived("h"))
+            .query({}, {db::Column::text(128)});
+    return row.next() ? row.optional_text(0) : std::nullopt;
+  }
+  // "AND h.w > ? AND h.w <= ?" for an incremental read, or "" for a full one.
+  std::string window(const db::HostQuery &query, const jobs::Run &job, const std::string &name,
+                     const std::optional<std::string> &high, std::vector<db::Value> &values) {
+    if (!query.watermark() || !high) return "";
+    const auto &column = *query.watermark();
+    auto value = [&](const std::string &text) -> db::Value {
+      return query.integer_column(column) ? query.key_value(column, text) : db::Value(text);
+    };
+    const std::string m = query.temporal_column(column) ? store_.dialect().timestamp_param() : "?";
+    std::string where = " AND h." + column + " <= " + m;
+    values.push_back(value(*high));
+    if (job.watermark.contains(name) && job.watermark[name].is_string()) {
+      where += " AND h." + column + " > " + m;
+      values.push_back(value(job.watermark[name].get<std::string>()));
+    }
+    return where;
+  }
+  void import_customers(jobs::Run &job) {
+    const auto &customers = host_.entity("customers");
+    std::optional<std::string> high;
+    if (customers.watermark()) high = high_water(customers);
+    std::vector<db::Value> values;
+    auto &dialect = store_.dialect();
+    const std::string where = window(customers, job, "customers", high, values);
+    const std::string sql =
+        "SELECT " + dialect.text_cast("h.customer_key") + ", h.name, " +
+        customers.column("h", "industry") + ", " + customers.column("h", "region") + ", " +
+        (customers.has("referred_by_key") ? dialect.text_cast("h.referred_by_key") : "NULL") +
+        ", " + customers.column("h", "is_reference") + " FROM " + customers.derived("h") +
+        " WHERE NOT EXISTS (SELECT 1 FROM crm_customer c WHERE c.host_key = " +
+        dialect.text_cast("h.customer_key") + ")" + where + " ORDER BY 1";
+    // Read first, write after: the connection runs one statement at a time.
+    std::vector<std::vector<db::Value>> rows, events;
+    std::vector<std::pair<std::size_t, std::string>> referrals;  // row index, referrer's key
+    {
+      auto result = connection_.prepare(sql).query(
+          values, {db::Column::text(128), db::Column::text(200), db::Column::text(100),
+                   db::Column::text(100), db::Column::text(128), db::Column::text(8)});
+      while (result.next()) {
+        const auto key = result.text(0);
+        if (auto referrer = result.optional_text(4)) referrals.emplace_back(rows.size(), *referrer);
+        const bool reference = result.optional_text(5).value_or("0") != "0";
+        rows.push_back({std::int64_t{0}, result.text(1), std::string("company"),
+                        std::string("potential"), db::optional_text(result.optional_text(3)),
+                        db::optional_text(result.optional_text(2)), settings_.nurture_owner,
+                        std::string("erp"), std::string("{}"), key, std::int64_t{reference ? 1 : 0},
+                        now_text_, context_.user, now_text_, context_.user, std::int64_t{1},
+                        now_text_});
+        events.push_back({std::int64_t{0}, std::int64_t{0}, db::null_value(),
+                          std::string("potential"), now_text_, now_text_, context_.user,
+                          db::null_value(), std::string("imported"),
+                          std::string("customer record in the host ERP"), std::string("import"),
+                          key, db::null_value(), settings_.nurture_owner});
+      }
+    }
+    if (!rows.empty()) {
+      const auto count = static_cast<std::int64_t>(rows.size());
+      const auto first_id = store_.ids().reserve_within(connection_, "customer", count);
+      const auto first_event = store_.ids().reserve_within(connection_, "lifecycle_event", count);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        rows[i][0] = first_id + static_cast<std::int64_t>(i);
+        events[i][0] = first_event + static_cast<std::int64_t>(i);
+        events[i][1] = first_id + static_cast<std::int64_t>(i);
+      }
+      const auto ts = dialect.timestamp_param();
+      sql::insert_rows(
+          connection_, "crm_customer",
+          "id, name, kind, stage, region, industry, owner, source, attributes, "
+          "host_key, is_reference, created_at, created_by, updated_at, updated_by, "
+          "version, stage_changed_at",
+          {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", ts, "?", ts, "?", "?", ts}, rows);
+      sql::insert_rows(connection_, "crm_lifecycle_event", kEventColumns, event_markers(), events);
+      counts_.imported = count;
+    }
+    // Referrals name host keys; resolved now that every new customer exists.
+    for (const auto &[index, referrer] : referrals)
+      connection_
+          .prepare(
+              "UPDATE crm_customer SET referred_by = (SELECT r.id FROM crm_customer r "
+              "WHERE r.host_key = ?) WHERE id = ?")
+          .execute({referrer, std::get<std::int64_t>(rows[index][0])});
+    if (high) job.watermark["customers"] = *high;
+  }
+
+  std::vector<std::string> event_markers() const {
+    const auto ts = store_.dialect().timestamp_param();
+    return {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"};
+  }
+
+  void read_orders(jobs::Run &job) {
+    const auto &orders = host_.entity("orders");
+    auto &dialect = store_.dialect();
+    std::optional<std::string> high;
+    if (orders.watermark()) high = high_water(orders);
+    std::vector<db::Value> values;
+    const std::string where = window(orders, job, "orders", high, values);
+    const std::string sql =
+        "SELECT " + dialect.text_cast("h.customer_key") + ", " + dialect.text_cast("h.order_key") +
+        ", " + dialect.text_cast(dialect.host_time("h.ordered_at")) + " FROM " +
+        orders.derived("h") + " WHERE h.status = 'valid'" + where + " ORDER BY 1, 3, 2";
+    const time::Micros window_micros = settings_.repeat_window_days * kDay;
+    std::vector<OrderGroup> groups;
+    {
+      auto result = connection_.prepare(sql).query(
+          values, {db::Column::text(128), db::Column::text(128), db::Column::text(32)}, 512);
+      std::optional<time::Micros> previous;
+      while (result.next()) {
+        ++counts_.orders_read;
+        const auto key = result.text(0);
+        const auto at = host_.to_utc(result.text(2));
+        if (!at) continue;
+        if (groups.empty() || groups.back().host_key != key) {
+          groups.push_back({key, *at, result.text(1), *at, std::nullopt, {}});
+          previous.reset();
+        } else {
+          auto &group = groups.back();
+          if (!group.repeat_at && previous && *at - *previous <= window_micros) {
+            group.repeat_at = *at;
+            group.repeat_key = result.text(1);
+          }
+          group.last = std::max(group.last, *at);
+        }
+        previous = *at;
+        // Groups are O(1) each; apply whole chunks once the result is read (the connection
+        // serves one statement at a time), so this holds one row per customer with orders.
+      }
+    }
+    for (std::size_t start = 0; start < groups.size(); start += kChunk)
+      apply(std::vector<OrderGroup>(
+          groups.begin() + static_cast<std::ptrdiff_t>(start),
+          groups.begin() + static_cast<std::ptrdiff_t>(std::min(groups.size(), start + kChunk))));
+    if (high) job.watermark["orders"] = *high;
+  }
+
+  void apply(const std::vector<OrderGroup> &groups) {
+    std::vector<db::Value> keys;
+    for (const auto &group : groups) keys.push_back(group.host_key);
+    struct Row {
+      std::int64_t id;
+      std::string stage;
+      std::optional<std::string> owner;
+      std::optional<time::Micros> first, last;
+    };
+    std::map<std::string, Row> rows;
+    {
+      auto result =
+          connection_
+              .prepare(
+                  "SELECT host_key, id, stage, owner, first_order_at, last_order_at FROM "
+                  "crm_customer WHERE host_key IN (" +
+                  sql::placeholders(keys.size()) + ")" + std::string(store_.dialect().for_update()))
+              .query(keys, {db::Column::text(128), db::Column::integer(), db::Column::text(16),
+                            db::Column::text(128), db::Column::text(32), db::Column::text(32)});
+      while (result.next()) {
+        auto read_time = [&](std::size_t column) -> std::optional<time::Micros> {
+          auto text = result.optional_text(column);
+          return text ? time::from_db_text(*text) : std::nullopt;
+        };
+        rows[result.text(0)] = {result.int64(1), result.text(2), result.optional_text(3),
+                                read_time(4), read_time(5)};
+      }
+    }
+    std::vector<Event> events;
+    const time::Micros window_micros = settings_.repeat_window_days * kDay;
+    const auto ts = store_.dialect().timestamp_param();
+    for (const auto &group : groups) {
+      auto found = rows.find(group.host_key);
+      if (found == rows.end()) {
+        ++counts_.unmatched_orders;
+        continue;
+      }
+      auto &row = found->second;
+      std::string stage = row.stage;
+      auto move = [&](const std::string &to, time::Micros at, const std::string &order_key,
+                      const char *reason, const char *text) {
+        Event event;
+        event.customer_id = row.id;
+        event.from_stage = stage;
+        event.to_stage = to;
+        event.occurred_at = time::to_db_text(at);
+        event.actor = context_.user;
+        event.reason_code = reason;
+        event.reason_text = text;
+        event.source_kind = "order";
+        event.source_key = order_key;
+        event.owner_before = row.owner;
+        event.owner_after = row.owner;
+        events.push_back(std::move(event));
+        stage = to;
+      };
+      const bool before_customer = stage != "customer" && stage != "repeat";
+      if (before_customer) {
+        move("customer", group.first, group.first_key, "first_order",
+             "first valid order in the ERP");
+        ++counts_.to_customer;
+      }
+      if (stage == "customer") {
+        if (!before_customer && row.last && group.first > *row.last &&
+            group.first - *row.last <= window_micros) {
+          move("repeat", group.first, group.first_key, "repeat_order",
+               "another order within the repeat window");
+          ++counts_.to_repeat;
+        } else if (group.repeat_at) {
+          move("repeat", *group.repeat_at, group.repeat_key, "repeat_order",
+               "another order within the repeat window");
+          ++counts_.to_repeat;
+        }
+      }
+      const time::Micros first = row.first ? std::min(*row.first, group.first) : group.first;
+      const time::Micros last = row.last ? std::max(*row.last, group.last) : group.last;
+      const bool moved = stage != row.stage;
+      if (moved) changed_.push_back(row.id);
+      std::string set = "first_order_at = " + ts + ", last_order_at = " + ts;
+      std::vector<db::Value> values = {time::to_db_text(first), time::to_db_text(last)};
+      if (moved) {
+        set += ", stage = ?, stage_changed_at = " + ts + ", updated_at = " + ts +
+               ", updated_by = ?, version = version + 1";
+        values.insert(values.end(), {stage, events.back().occurred_at, now_text_, context_.user});
+      }
+      values.push_back(row.id);
+      connection_.prepare("UPDATE crm_customer SET " + set + " WHERE id = ?").execute(values);
+    }
+    if (!events.empty())
+      append(store_, connection_, events,
+             store_.ids().reserve_within(connection_, "lifecycle_event",
+                                         static_cast<std::int64_t>(events.size())));
+  }
+
+  // Customers and repeat customers with no order and no interaction for dormant_after_days get
+  // dormant_since; those with activity since lose it.
+  void mark_dormant() {
+    const auto ts = store_.dialect().timestamp_param();
+    const auto cutoff = time::to_db_text(as_of_ - settings_.dormant_after_days * kDay);
+    counts_.revived = connection_
+                          .prepare(
+                              "UPDATE crm_customer SET dormant_since = NULL WHERE "
+                              "dormant_since IS NOT NULL AND (last_order_at > dormant_since "
+                              "OR EXISTS (SELECT 1 FROM crm_interaction i WHERE "
+                              "i.customer_id = crm_customer.id AND i.occurred_at > "
+                              "crm_customer.dormant_since))")
+                          .execute({});
+    counts_.dormant =
+        connection_
+            .prepare("UPDATE crm_customer SET dormant_since = " + ts +
+                     " WHERE dormant_since IS NULL AND stage IN ('customer', 'repeat') AND "
+                     "COALESCE(last_order_at, stage_changed_at, created_at) < " +
+                     ts +
+                     " AND NOT EXISTS (SELECT 1 FROM crm_interaction i WHERE i.customer_id = "
+                     "crm_customer.id AND i.occurred_at >= " +
+                     ts + ")")
+            .execute({now_text_, cutoff, cutoff});
+  }
+
+  CallContext &context_;
+  Store &store_;
+  db::Connection &connection_;
+  const hostdata::HostData &host_;
+  const Settings &settings_;
+  time::Micros as_of_;
+  std::string now_text_;
+  SyncCounts counts_;
+  std::vector<std::int64_t> changed_;
+};
+
+json sync(CallContext &context, const json &params) {
+  auto &store = context.store;
+  const auto as_of = params::optional_timestamp(params, "as_of").value_or(time::now());
+  hostdata::of(store).entity("orders");  // unsupported, naming host.orders, before anything runs
+  return store.with_connection([&](db::Connection &connection) {
+    return jobs::run(store, connection, "lifecycle.sync", context.user, [&](jobs::Run &job) {
+      Sync run(context, connection, as_of);
+      return run.run(job);
+    });
+  });
+}
+
+}  // namespace
+
+void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
+            std::int64_t first_id) {
+  const auto ts = store.dialect().timestamp_param();
+  const auto recorded = time::to_db_text(time::now());
+  std::vector<std::vector<db::Value>> rows;
+  rows.reserve(events.size());
+  std::int64_t id = first_id;
+  for (const auto &event : events)
+    rows.push_back({id++, event.customer_id, db::optional_text(event.from_stage), event.to_stage,
+                    event.occurred_at, recorded, event.actor, db::optional_text(event.on_behalf_of),
+                    event.reason_code, db::optional_text(event.reason_text), event.source_kind,
+                    db::optional_text(event.source_key), db::optional_text(event.owner_before),
+                    db::optional_text(event.owner_after)});
+  sql::insert_rows(connection, "crm_lifecycle_event", kEventColumns,
+                   {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"}, rows);
+}
+
+void register_methods(Registry &registry) {
+  registry.add_section(settings_section<Settings>(
+      "lifecycle", [](const json *section, Store &) { return load_settings(section); }));
+  registry.add(
+      {"lifecycle.transition",
+       "Moves a customer to another lifecycle stage by hand, with a reason; "
+       "opportunity → potential is a return to nurture (reason_text required, "
+       "ownership goes back to marketing).",
+       {Field::id("customer_id", "the customer").require(),
+        Field::enumeration("to", kStages, "the stage to move to").require(),
+        Field::string("reason_code", 64, "why, as a code (e.g. qualified, no_budget)").require(),
+        Field::string("reason_text", 1000, "why, in words"),
+        Field::string("on_behalf_of", 128, "the user this move is made for (delegation)"),
+        Field::integer("version", 1, INT64_MAX,
+                       "the customer version the move was decided on (optional check)")},
+       transition});
+  registry.add(
+      {"lifecycle.history",
+       "A customer's lifecycle moves, newest first; keyset pages.",
+       {Field::id("customer_id", "the customer").require(), Field::limit(50, 500), Field::cursor()},
+       history});
+  registry.add({"lifecycle.sync",
+                "Applies what the host ERP's data says: imports new host customers, moves "
+                "customers with a first valid order to customer and with a further order within "
+                "the repeat window to repeat, and flags dormant customers. Incremental; one "
+                "process at a time.",
+                {Field::timestamp("as_of", "the time dormancy is judged at (default now)")},
+                sync});
+}
+
+}  // namespace crm::lifecycle
