@@ -78,6 +78,29 @@ class ApiTest : public ::testing::Test {
     return base;
   }
 
+  // Re-creates the client with these configuration sections added (e.g. "host", "lifecycle"),
+  // as a host would after changing its configuration; the session is opened again.
+  void reconfigure(const json &sections) {
+    session_.reset();
+    client_.reset();
+    json config = json::parse(database_.client_config_json());
+    config.update(sections);
+    client_.emplace(plugin_, config.dump());
+    session_.emplace(client_->open_session("alice"));
+  }
+  // The message of a client creation that must fail with these sections.
+  std::string client_error(const json &sections) {
+    json config = json::parse(database_.client_config_json());
+    config.update(sections);
+    try {
+      host::Client client(plugin_, config.dump());
+    } catch (const std::exception &error) {
+      return error.what();
+    }
+    ADD_FAILURE() << "client creation succeeded with " << sections.dump();
+    return {};
+  }
+
   json customer(const std::string &name, const json &extra = json::object()) {
     json params = extra;
     params["name"] = name;
