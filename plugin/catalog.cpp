@@ -3,6 +3,7 @@
 #include "core/registry.hpp"
 #include "customers/customers.hpp"
 #include "interactions/interactions.hpp"
+#include "opportunities/opportunities.hpp"
 #include "system/system.hpp"
 
 namespace crm {
@@ -14,6 +15,7 @@ const Registry &registry() {
     customers::register_methods(registry);
     contacts::register_methods(registry);
     interactions::register_methods(registry);
+    opportunities::register_methods(registry);
     return registry;
   }();
   return catalog;

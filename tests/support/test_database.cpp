@@ -17,8 +17,9 @@ namespace crm::test {
 
 namespace {
 
-const char *const kTables[] = {"crm_interaction", "crm_opportunity", "crm_contact",
-                               "crm_customer",    "crm_id_sequence", "crm_schema_version"};
+const char *const kTables[] = {"crm_interaction",   "crm_opportunity_event", "crm_opportunity",
+                               "crm_contact",       "crm_customer",          "crm_id_sequence",
+                               "crm_schema_version"};
 
 std::string env(const char *name, const char *fallback = "") {
   const char *value = std::getenv(name);
