@@ -5,6 +5,7 @@
 #include "hostdata/hostdata.hpp"
 #include "interactions/interactions.hpp"
 #include "lifecycle/lifecycle.hpp"
+#include "opportunities/opportunities.hpp"
 #include "system/system.hpp"
 
 namespace crm {
@@ -18,6 +19,7 @@ const Registry &registry() {
     contacts::register_methods(registry);
     interactions::register_methods(registry);
     lifecycle::register_methods(registry);
+    opportunities::register_methods(registry);
     return registry;
   }();
   return catalog;

@@ -1,0 +1,640 @@
+#include "opportunities.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+#include "../core/cursor.hpp"
+#include "../core/money.hpp"
+#include "../core/time.hpp"
+#include "../customers/customers.hpp"
+
+namespace crm::opportunities {
+
+namespace {
+
+using params::Field;
+
+struct Stage {
+  const char *name;
+  std::int64_t probability;  // the default, in percent
+};
+// The pipeline, in order.
+constexpr Stage kStages[] = {{"qualify", 10}, {"develop", 30}, {"propose", 60}, {"negotiate", 80}};
+const std::vector<std::string> kStageNames = {"qualify", "develop", "propose", "negotiate"};
+const std::vector<std::string> kStatuses = {"open", "won", "lost"};
+const std::vector<std::string> kOutcomes = {"won", "lost"};
+
+std::int64_t default_probability(const std::string &stage) {
+  for (const auto &entry : kStages)
+    if (stage == entry.name) return entry.probability;
+  return 0;
+}
+
+const std::string kColumns =
+    "id, customer_id, name, stage, status, amount_minor, probability, expected_close, owner, "
+    "stage_entered_at, closed_at, close_reason, created_at, created_by, updated_at, updated_by, "
+    "version";
+const std::string kSelect = "SELECT " + kColumns + " FROM crm_opportunity";
+
+std::vector<db::Column> select_columns() {
+  using db::Column;
+  return {Column::integer(), Column::integer(), Column::text(200), Column::text(32),
+          Column::text(8),   Column::integer(), Column::integer(), Column::text(10),
+          Column::text(128), Column::text(32),  Column::text(32),  Column::text(500),
+          Column::text(32),  Column::text(128), Column::text(32),  Column::text(128),
+          Column::integer()};
+}
+
+// The state of one opportunity as the methods reason about it.
+struct Opportunity {
+  std::int64_t id = 0;
+  std::int64_t customer_id = 0;
+  std::string name;
+  std::string stage;
+  std::string status;
+  std::optional<money::Minor> amount;
+  std::int64_t probability = 0;
+  std::optional<std::string> expected_close;
+  std::optional<std::string> owner;
+  std::optional<std::string> stage_entered_at;
+  std::optional<std::string> closed_at;
+  std::optional<std::string> close_reason;
+  std::string created_at, created_by, updated_at, updated_by;
+  std::int64_t version = 0;
+};
+
+Opportunity read_row(const db::Result &row) {
+  Opportunity o;
+  o.id = row.int64(0);
+  o.customer_id = row.int64(1);
+  o.name = row.text(2);
+  o.stage = row.text(3);
+  o.status = row.text(4);
+  o.amount = row.optional_int64(5);
+  o.probability = row.optional_int64(6).value_or(default_probability(o.stage));
+  o.expected_close = row.optional_text(7);
+  o.owner = row.optional_text(8);
+  o.stage_entered_at = row.optional_text(9);
+  o.closed_at = row.optional_text(10);
+  o.close_reason = row.optional_text(11);
+  o.created_at = row.text(12);
+  o.created_by = row.text(13);
+  o.updated_at = row.text(14);
+  o.updated_by = row.text(15);
+  o.version = row.int64(16);
+  return o;
+}
+
+json instant(const std::optional<std::string> &db_text) {
+  if (!db_text) return nullptr;
+  auto micros = time::from_db_text(*db_text);
+  return micros ? json(time::format_iso8601(*micros)) : json(*db_text);
+}
+
+json nullable(const std::optional<std::string> &value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json amount_json(const std::optional<money::Minor> &amount) {
+  return amount ? json(money::format(*amount)) : json(nullptr);
+}
+
+json weighted(const Opportunity &o) {
+  if (!o.amount) return nullptr;
+  auto value = money::percent_of(*o.amount, o.probability);
+  return value ? json(money::format(*value)) : json(nullptr);
+}
+
+json to_json(const Opportunity &o) {
+  return {{"id", std::to_string(o.id)},
+          {"customer_id", std::to_string(o.customer_id)},
+          {"name", o.name},
+          {"stage", o.stage},
+          {"status", o.status},
+          {"amount", amount_json(o.amount)},
+          {"probability", o.probability},
+          {"weighted_amount", weighted(o)},
+          {"expected_close", nullable(o.expected_close)},
+          {"owner", nullable(o.owner)},
+          {"stage_entered_at", instant(o.stage_entered_at)},
+          {"closed_at", instant(o.closed_at)},
+          {"close_reason", nullable(o.close_reason)},
+          {"created_at", instant(o.created_at)},
+          {"created_by", o.created_by},
+          {"updated_at", instant(o.updated_at)},
+          {"updated_by", o.updated_by},
+          {"version", o.version}};
+}
+
+std::optional<Opportunity> load(db::Connection &connection, std::int64_t id) {
+  auto result = connection.prepare(kSelect + " WHERE id = ?").query({id}, select_columns());
+  if (!result.next()) return std::nullopt;
+  return read_row(result);
+}
+
+Opportunity load_existing(db::Connection &connection, std::int64_t id) {
+  auto found = load(connection, id);
+  if (!found) throw not_found("params.id", "no opportunity with id " + std::to_string(id));
+  return *found;
+}
+
+// One row of crm_opportunity_event: from_stage is the stage before the change; to_stage,
+// amount and probability the state after it.
+struct Event {
+  std::string kind;
+  std::optional<std::string> from_stage;
+  std::string to_stage;
+  std::optional<money::Minor> amount;
+  std::int64_t probability = 0;
+  std::optional<std::string> reason;
+};
+
+db::Value optional_int(const std::optional<std::int64_t> &value) {
+  return value ? db::Value(*value) : db::null_value();
+}
+
+void insert_events(db::Connection &connection, const Opportunity &o,
+                   const std::vector<Event> &events, std::int64_t first_id,
+                   const std::string &occurred_at, const std::string &actor) {
+  const std::string sql =
+      "INSERT INTO crm_opportunity_event (id, opportunity_id, customer_id, kind, from_stage, "
+      "to_stage, amount_minor, probability, reason, occurred_at, actor) VALUES (?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, " +
+      connection.dialect().timestamp_param() + ", ?)";
+  auto &statement = connection.prepare(sql);
+  std::int64_t id = first_id;
+  for (const auto &event : events)
+    statement.execute({id++, o.id, o.customer_id, event.kind, db::optional_text(event.from_stage),
+                       event.to_stage, optional_int(event.amount), event.probability,
+                       db::optional_text(event.reason), occurred_at, actor});
+}
+
+// Checks a caller's money parameter; nullopt for absent or null.
+std::optional<money::Minor> amount_param(const json &params, const char *name) {
+  auto text = params::optional_string(params, name);
+  if (!text) return std::nullopt;
+  const std::string field = std::string("params.") + name;
+  auto value = money::parse(*text, field);
+  if (value < 0) throw invalid_argument(field, field + " must not be negative");
+  return value;
+}
+
+bool leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+// "YYYY-MM-DD", a real calendar date; nullopt for absent or null.
+std::optional<std::string> date_param(const json &params, const char *name) {
+  auto text = params::optional_string(params, name);
+  if (!text) return std::nullopt;
+  const std::string field = std::string("params.") + name;
+  auto fail = [&] {
+    return invalid_argument(field,
+                            field + " must be a calendar date written YYYY-MM-DD, e.g. 2026-12-31");
+  };
+  const std::string &t = *text;
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') throw fail();
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (t[i] < '0' || t[i] > '9') throw fail();
+  const int year = std::stoi(t.substr(0, 4));
+  const int month = std::stoi(t.substr(5, 2));
+  const int day = std::stoi(t.substr(8, 2));
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 1000 || month < 1 || month > 12 || day < 1) throw fail();
+  if (day > kDays[month - 1] + (month == 2 && leap(year) ? 1 : 0)) throw fail();
+  return t;
+}
+
+void check_version(const Opportunity &o, std::int64_t version) {
+  if (o.version != version)
+    throw conflict("params.version",
+                   "opportunity " + std::to_string(o.id) +
+                       " was changed meanwhile: it is at version " + std::to_string(o.version) +
+                       ", the change was made against version " + std::to_string(version));
+}
+
+Error closed_conflict(const Opportunity &o, const std::string &what) {
+  return conflict("params.id",
+                  "opportunity " + std::to_string(o.id) + " is " + o.status + ": " + what);
+}
+
+// Runs the optimistic UPDATE and the events in one transaction; the pre-checked version guards
+// against a change made in between.
+json write_change(CallContext &context, db::Connection &connection, const Opportunity &before,
+                  const std::string &assignments, std::vector<db::Value> values,
+                  const std::vector<Event> &events, const std::string &now) {
+  auto &store = context.store;
+  const std::int64_t first_event =
+      events.empty() ? 0
+                     : store.ids().reserve(connection, "opportunity_event",
+                                           static_cast<std::int64_t>(events.size()));
+  values.push_back(before.id);
+  values.push_back(before.version);
+  const std::string sql = "UPDATE crm_opportunity SET " + assignments +
+                          ", version = version + 1 WHERE id = ? AND version = ?";
+  return store.transact(connection, [&] {
+    if (connection.prepare(sql).execute(values) != 1) {
+      auto current = load_existing(connection, before.id);
+      check_version(current, before.version);
+      throw conflict("params.version",
+                     "opportunity " + std::to_string(before.id) + " was changed meanwhile");
+    }
+    insert_events(connection, before, events, first_event, now, context.user);
+    return to_json(load_existing(connection, before.id));
+  });
+}
+
+// Collects "column = marker" assignments and their values.
+struct Assignments {
+  std::string sql;
+  std::vector<db::Value> values;
+  void add(const char *column, db::Value value, const std::string &marker = "?") {
+    sql += std::string(sql.empty() ? "" : ", ") + column + " = " + marker;
+    values.push_back(std::move(value));
+  }
+  void add_literal(const char *column, const char *literal) {
+    sql += std::string(sql.empty() ? "" : ", ") + column + " = " + literal;
+  }
+};
+
+json create(CallContext &context, const json &params) {
+  const auto customer_id = params::id(params, "customer_id");
+  const auto stage = params::optional_string(params, "stage").value_or("qualify");
+  const auto amount = amount_param(params, "amount");
+  const auto probability =
+      params::optional_integer(params, "probability").value_or(default_probability(stage));
+  const auto expected_close = date_param(params, "expected_close");
+  Opportunity o;
+  o.customer_id = customer_id;
+  o.name = params::string(params, "name");
+  o.stage = stage;
+  o.status = "open";
+  o.amount = amount;
+  o.probability = probability;
+  o.expected_close = expected_close;
+  o.owner = params.contains("owner") ? params::optional_string(params, "owner")
+                                     : std::optional<std::string>(context.user);
+  auto &store = context.store;
+  const auto now = time::to_db_text(time::now());
+  return store.with_connection([&](db::Connection &connection) {
+    // Checked before ids are reserved, so that a rejected call leaves the database as it was.
+    customers::require_exists(connection, customer_id, "params.customer_id");
+    o.id = store.ids().reserve(connection, "opportunity");
+    const auto event_id = store.ids().reserve(connection, "opportunity_event");
+    const auto ts = store.dialect().timestamp_param();
+    store.transact(connection, [&] {
+      connection
+          .prepare(
+              "INSERT INTO crm_opportunity (id, customer_id, name, stage, status, "
+              "amount_minor, probability, expected_close, owner, stage_entered_at, "
+              "created_at, created_by, updated_at, updated_by, version) VALUES (?, ?, ?, ?, "
+              "'open', ?, ?, ?, ?, " +
+              ts + ", " + ts + ", ?, " + ts + ", ?, 1)")
+          .execute({o.id, o.customer_id, o.name, o.stage, optional_int(o.amount), o.probability,
+                    db::optional_text(o.expected_close), db::optional_text(o.owner), now, now,
+                    context.user, now, context.user});
+      insert_events(connection, o,
+                    {{"created", std::nullopt, o.stage, o.amount, o.probability, std::nullopt}},
+                    event_id, now, context.user);
+    });
+    store.log().info("opportunity {} created by {}", o.id, context.user);
+    return to_json(load_existing(connection, o.id));
+  });
+}
+
+// Seconds spent in each stage visited, summed over visits: the events replayed in order; the
+// current stage counts until now, or until the opportunity was closed.
+json time_in_stage(const std::vector<std::pair<Event, time::Micros>> &events, time::Micros now) {
+  std::map<std::string, time::Micros> spent;
+  std::map<std::string, int> visits;
+  std::optional<std::string> stage;
+  time::Micros entered = 0;
+  bool open = false;
+  auto leave = [&](time::Micros at) {
+    if (stage && open) spent[*stage] += std::max<time::Micros>(0, at - entered);
+  };
+  for (const auto &[event, at] : events) {
+    if (event.kind == "created" || event.kind == "reopened" || (event.kind == "stage" && open)) {
+      leave(at);
+      ++visits[event.to_stage];
+      stage = event.to_stage;
+      entered = at;
+      open = true;
+    } else if (event.kind == "won" || event.kind == "lost") {
+      leave(at);
+      open = false;
+    }
+  }
+  leave(now);
+  json out = json::object();
+  for (const auto &entry : kStages) {
+    auto found = visits.find(entry.name);
+    if (found == visits.end()) continue;
+    const auto micros = spent[entry.name];
+    out[entry.name] = {{"seconds", static_cast<double>(micros) / 1e6},
+                       {"microseconds", micros},
+                       {"visits", found->second}};
+  }
+  return out;
+}
+
+json get(CallContext &context, const json &params) {
+  const auto id = params::id(params, "id");
+  return context.store.with_connection([&](db::Connection &connection) {
+    auto o = load_existing(connection, id);
+    json history = json::array();
+    std::vector<std::pair<Event, time::Micros>> replay;
+    {
+      auto result =
+          connection
+              .prepare(
+                  "SELECT id, kind, from_stage, to_stage, amount_minor, probability, reason, "
+                  "occurred_at, actor FROM crm_opportunity_event WHERE opportunity_id = ? "
+                  "ORDER BY occurred_at, id")
+              .query({id}, {db::Column::integer(), db::Column::text(16), db::Column::text(32),
+                            db::Column::text(32), db::Column::integer(), db::Column::integer(),
+                            db::Column::text(500), db::Column::text(32), db::Column::text(128)});
+      while (result.next()) {
+        Event event{result.text(1),
+                    result.optional_text(2),
+                    result.text(3),
+                    result.optional_int64(4),
+                    result.optional_int64(5).value_or(0),
+                    result.optional_text(6)};
+        const auto occurred = result.text(7);
+        history.push_back({{"id", std::to_string(result.int64(0))},
+                           {"kind", event.kind},
+                           {"from_stage", nullable(event.from_stage)},
+                           {"to_stage", event.to_stage},
+                           {"amount", amount_json(event.amount)},
+                           {"probability", event.probability},
+                           {"reason", nullable(event.reason)},
+                           {"occurred_at", instant(occurred)},
+                           {"actor", result.text(8)}});
+        replay.emplace_back(std::move(event), time::from_db_text(occurred).value_or(0));
+      }
+    }
+    json out = to_json(o);
+    out["history"] = std::move(history);
+    out["time_in_stage"] = time_in_stage(replay, time::now());
+    return out;
+  });
+}
+
+json update(CallContext &context, const json &params) {
+  const auto id = params::id(params, "id");
+  const auto version = *params::optional_integer(params, "version");
+  const auto new_stage = params::optional_string(params, "stage");
+  const bool amount_given = params.contains("amount");
+  const auto new_amount = amount_param(params, "amount");
+  const auto new_probability = params::optional_integer(params, "probability");
+  const auto expected_close = date_param(params, "expected_close");
+  bool any = false;
+  for (const char *name : {"name", "stage", "amount", "probability", "expected_close", "owner"})
+    any = any || params.contains(name);
+  if (!any)
+    throw invalid_argument("params", "opportunity.update needs at least one field to change");
+  auto &store = context.store;
+  const auto now = time::to_db_text(time::now());
+  const auto ts = store.dialect().timestamp_param();
+  return store.with_connection([&](db::Connection &connection) {
+    auto before = load_existing(connection, id);
+    check_version(before, version);
+    if (before.status != "open")
+      throw closed_conflict(before, "reopen it (opportunity.reopen) before changing it");
+    Opportunity after = before;
+    Assignments set;
+    std::vector<Event> events;
+    if (params.contains("name")) {
+      after.name = params::string(params, "name");
+      set.add("name", after.name);
+    }
+    if (params.contains("expected_close")) {
+      after.expected_close = expected_close;
+      set.add("expected_close", db::optional_text(expected_close));
+    }
+    if (params.contains("owner")) {
+      after.owner = params::optional_string(params, "owner");
+      set.add("owner", db::optional_text(after.owner));
+    }
+    if (new_stage && *new_stage != before.stage) {
+      after.stage = *new_stage;
+      if (!new_probability) after.probability = default_probability(after.stage);
+      set.add("stage", after.stage);
+      set.add("stage_entered_at", now, ts);
+      events.push_back(
+          {"stage", before.stage, after.stage, before.amount, after.probability, std::nullopt});
+    }
+    if (amount_given) {
+      after.amount = new_amount;
+      set.add("amount_minor", optional_int(after.amount));
+      if (after.amount != before.amount)
+        events.push_back(
+            {"amount", before.stage, after.stage, after.amount, after.probability, std::nullopt});
+    }
+    if (new_probability) after.probability = *new_probability;
+    if (after.probability != before.probability) {
+      set.add("probability", after.probability);
+      // A stage change that brought its default probability is recorded by the stage event.
+      const bool by_stage = !new_probability && after.stage != before.stage;
+      if (!by_stage)
+        events.push_back({"probability", before.stage, after.stage, after.amount, after.probability,
+                          std::nullopt});
+    }
+    // Every event records the state after the whole change.
+    for (auto &event : events) {
+      event.to_stage = after.stage;
+      event.amount = after.amount;
+      event.probability = after.probability;
+    }
+    set.add("updated_at", now, ts);
+    set.add("updated_by", context.user);
+    return write_change(context, connection, before, set.sql, set.values, events, now);
+  });
+}
+
+json close(CallContext &context, const json &params) {
+  const auto id = params::id(params, "id");
+  const auto version = *params::optional_integer(params, "version");
+  const auto outcome = params::string(params, "outcome");
+  const auto reason = params::optional_string(params, "reason");
+  const auto final_amount = amount_param(params, "amount");
+  if (outcome == "lost") {
+    if (!reason || reason->find_first_not_of(" \t\r\n") == std::string::npos)
+      throw invalid_argument("params.reason", "params.reason is required when outcome is lost");
+    if (params.contains("amount") && !params["amount"].is_null())
+      throw invalid_argument("params.amount",
+                             "params.amount is the final amount of a won opportunity only");
+  }
+  auto &store = context.store;
+  const auto now = time::to_db_text(time::now());
+  const auto ts = store.dialect().timestamp_param();
+  return store.with_connection([&](db::Connection &connection) {
+    auto before = load_existing(connection, id);
+    check_version(before, version);
+    if (before.status != "open") throw closed_conflict(before, "it is already closed");
+    const auto amount = final_amount ? final_amount : before.amount;
+    const std::int64_t probability = outcome == "won" ? 100 : 0;
+    Assignments set;
+    set.add("status", outcome);
+    set.add("probability", probability);
+    set.add("amount_minor", optional_int(amount));
+    set.add("closed_at", now, ts);
+    set.add("close_reason", db::optional_text(reason));
+    set.add("updated_at", now, ts);
+    set.add("updated_by", context.user);
+    std::vector<Event> events = {
+        {outcome, before.stage, before.stage, amount, probability, reason}};
+    auto result = write_change(context, connection, before, set.sql, set.values, events, now);
+    store.log().info("opportunity {} {} by {}", id, outcome, context.user);
+    return result;
+  });
+}
+
+json reopen(CallContext &context, const json &params) {
+  const auto id = params::id(params, "id");
+  const auto version = *params::optional_integer(params, "version");
+  const auto reason = params::string(params, "reason");
+  auto &store = context.store;
+  const auto now = time::to_db_text(time::now());
+  const auto ts = store.dialect().timestamp_param();
+  return store.with_connection([&](db::Connection &connection) {
+    auto before = load_existing(connection, id);
+    check_version(before, version);
+    if (before.status == "open")
+      throw conflict("params.id", "opportunity " + std::to_string(id) + " is open already");
+    const auto probability = default_probability(before.stage);
+    Assignments set;
+    set.add("status", std::string("open"));
+    set.add("probability", probability);
+    set.add("stage_entered_at", now, ts);
+    set.add_literal("closed_at", "NULL");
+    set.add_literal("close_reason", "NULL");
+    set.add("updated_at", now, ts);
+    set.add("updated_by", context.user);
+    std::vector<Event> events = {
+        {"reopened", before.stage, before.stage, before.amount, probability, reason}};
+    return write_change(context, connection, before, set.sql, set.values, events, now);
+  });
+}
+
+json list(CallContext &context, const json &params) {
+  const auto limit = params::limit(params, 50);
+  const auto customer_id = params::optional_id(params, "customer_id");
+  std::string where;
+  std::vector<db::Value> values;
+  auto add = [&](const std::string &condition, db::Value value) {
+    where += (where.empty() ? " WHERE " : " AND ") + condition;
+    values.push_back(std::move(value));
+  };
+  if (customer_id) add("customer_id = ?", *customer_id);
+  if (auto owner = params::optional_string(params, "owner")) add("owner = ?", *owner);
+  if (auto status = params::optional_string(params, "status")) add("status = ?", *status);
+  if (auto stage = params::optional_string(params, "stage")) add("stage = ?", *stage);
+  if (auto key = params::cursor(params, 1, "params")) {
+    if (!(*key)[0].is_number_integer())
+      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+    add("id > ?", (*key)[0].get<std::int64_t>());
+  }
+  values.push_back(static_cast<std::int64_t>(limit + 1));
+  const std::string sql = kSelect + where + " ORDER BY id LIMIT ?";
+  return context.store.with_connection([&](db::Connection &connection) {
+    json items = json::array();
+    json next = nullptr;
+    std::int64_t last_id = 0;
+    {
+      auto result = connection.prepare(sql).query(values, select_columns());
+      while (result.next()) {
+        if (items.size() == limit) {
+          next = cursor::encode(json::array({last_id}));
+          break;
+        }
+        auto o = read_row(result);
+        last_id = o.id;
+        items.push_back(to_json(o));
+      }
+    }
+    // An empty page may mean an unknown customer; only then is it worth a second query.
+    if (items.empty() && customer_id)
+      customers::require_exists(connection, *customer_id, "params.customer_id");
+    return json{{"items", std::move(items)}, {"next_cursor", next}};
+  });
+}
+
+std::vector<Field> editable_fields(bool creating) {
+  std::vector<Field> fields;
+  Field name = Field::string("name", 200, "what is being sold, e.g. \"2027 framework order\"");
+  fields.push_back(creating ? std::move(name).require() : std::move(name).not_null());
+  fields.push_back(Field::enumeration("stage", kStageNames,
+                                      creating ? "pipeline stage (default qualify)"
+                                               : "pipeline stage; a change is recorded")
+                       .not_null());
+  fields.push_back(money::field("amount", "expected amount, not negative; null for none"));
+  fields.push_back(Field::integer("probability", 0, 100,
+                                  "chance of winning in percent (default: the stage's: qualify "
+                                  "10, develop 30, propose 60, negotiate 80)")
+                       .not_null());
+  fields.push_back(Field::string("expected_close", 10, "expected close date, YYYY-MM-DD"));
+  fields.push_back(Field::string(
+      "owner", 128,
+      creating ? "owning host user (default: the session's user)" : "owning host user"));
+  return fields;
+}
+
+Field id_field() {
+  return Field::id("id", "opportunity id").require();
+}
+
+Field version_field() {
+  return Field::integer("version", 1, INT64_MAX,
+                        "the version the change is based on; a newer one in the database makes "
+                        "this a conflict")
+      .require();
+}
+
+}  // namespace
+
+void register_methods(Registry &registry) {
+  auto create_fields = editable_fields(true);
+  create_fields.insert(create_fields.begin(), Field::id("customer_id", "the customer").require());
+  registry.add({"opportunity.create",
+                "Creates an open opportunity for a customer; returns it with version 1.",
+                create_fields, create});
+  registry.add({"opportunity.get",
+                "One opportunity with its history (oldest first) and time in each stage.",
+                {id_field()},
+                get});
+  auto update_fields = editable_fields(false);
+  update_fields.insert(update_fields.begin(), {id_field(), version_field()});
+  registry.add({"opportunity.update",
+                "Changes an open opportunity; optimistic on version; stage, amount and "
+                "probability changes are recorded in its history.",
+                update_fields, update});
+  registry.add(
+      {"opportunity.close",
+       "Closes an open opportunity as won (probability 100) or lost (probability 0, reason "
+       "required).",
+       {id_field(), version_field(),
+        Field::enumeration("outcome", kOutcomes, "won or lost").require(),
+        Field::string("reason", 500, "why it was won or lost (required for lost)"),
+        money::field("amount", "final amount of a won opportunity (default: its amount)")},
+       close});
+  registry.add(
+      {"opportunity.reopen",
+       "Reopens a won or lost opportunity in the stage it was closed in.",
+       {id_field(), version_field(), Field::string("reason", 500, "why it is reopened").require()},
+       reopen});
+  registry.add({"opportunity.list",
+                "Lists opportunities by id, filtered by customer, owner, status and stage; "
+                "keyset pages.",
+                {Field::id("customer_id", "only this customer's opportunities"),
+                 Field::string("owner", 128, "only opportunities of this owner"),
+                 Field::enumeration("status", kStatuses, "only open, won or lost ones"),
+                 Field::enumeration("stage", kStageNames, "only this stage"), Field::limit(50, 500),
+                 Field::cursor()},
+                list});
+}
+
+}  // namespace crm::opportunities
