@@ -246,7 +246,7 @@ Summary produce(const Options &options, Sink &sink) {
     }
 
     profile.first_day = std::max(created + 1, window_start);
-    profile.scale = 1 + profile.weight / 128;
+    profile.scale = 1 + profile.weight / 1024;
     profile.terms_days =
         big ? (rng.percent(50) ? 60 : 90) : static_cast<int>(rng.pick(kSmallTerms));
     const auto payer = rng.below(100);

@@ -253,18 +253,19 @@ TEST(ErpMapping, EveryShapeAndDialectMapsEveryEntityAsADerivedTable) {
 
 TEST(ErpFacts, CountsSkewAndVarietyOfTheLogicalDataset) {
   Options options;
-  options.customers = 3000;
+  const std::int64_t n = 20000;
+  options.customers = n;
   Facts facts;
   const auto summary = produce(options, facts);
-  EXPECT_EQ(summary.customers, 3000);
+  EXPECT_EQ(summary.customers, n);
   EXPECT_EQ(summary.order_lines, static_cast<std::int64_t>([&] {
               std::size_t lines = 0;
               for (const auto &order : facts.orders) lines += order.lines.size();
               return lines;
             }()));
   // About ten order lines per customer (1,000,000 at 100,000 customers).
-  EXPECT_GT(summary.order_lines, 3000 * 8);
-  EXPECT_LT(summary.order_lines, 3000 * 12);
+  EXPECT_GT(summary.order_lines, n * 8);
+  EXPECT_LT(summary.order_lines, n * 12);
   EXPECT_EQ(summary.orders, static_cast<std::int64_t>(facts.orders.size()));
 
   std::map<std::int64_t, std::int64_t> revenue;
@@ -280,17 +281,20 @@ TEST(ErpFacts, CountsSkewAndVarietyOfTheLogicalDataset) {
   }
   EXPECT_GT(statuses[OrderStatus::cancelled], 0);
   EXPECT_GT(statuses[OrderStatus::draft], 0);
-  const auto without_orders = 3000 - static_cast<std::int64_t>(revenue.size());
-  EXPECT_GT(without_orders, 3000 * 5 / 100);
-  EXPECT_LT(without_orders, 3000 * 30 / 100);
+  const auto without_orders = n - static_cast<std::int64_t>(revenue.size());
+  EXPECT_GT(without_orders, n * 5 / 100);
+  EXPECT_LT(without_orders, n * 30 / 100);
   // The value pyramid: the top 1% of customers carry a large share of the revenue.
   std::vector<std::int64_t> amounts;
   std::int64_t total = 0;
   for (const auto &[customer, amount] : revenue) amounts.push_back(amount), total += amount;
   std::sort(amounts.rbegin(), amounts.rend());
-  std::int64_t top = 0;
-  for (std::size_t i = 0; i < 30; ++i) top += amounts[i];
+  std::int64_t top = 0, top_tenth = 0;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n / 10); ++i)
+    (i < static_cast<std::size_t>(n / 100) ? top : top_tenth) += amounts[i];
+  top_tenth += top;
   EXPECT_GT(top * 100 / total, 30) << "top 1% share " << top * 100 / total << "%";
+  EXPECT_GT(top_tenth * 100 / total, 50) << "top 10% share " << top_tenth * 100 / total << "%";
 
   std::set<std::string> regions, industries, departments;
   int referred = 0, references = 0, english = 0, limits = 0;
@@ -310,7 +314,7 @@ TEST(ErpFacts, CountsSkewAndVarietyOfTheLogicalDataset) {
   EXPECT_GT(referred, 0);
   EXPECT_GT(references, 0);
   EXPECT_GT(english, 0);
-  EXPECT_GT(limits, 3000 / 2);
+  EXPECT_GT(limits, n / 2);
 
   int credit_notes = 0, cancelled = 0;
   for (const auto &invoice : facts.invoices) {
