@@ -61,6 +61,11 @@ class HostQuery {
   }
   // Whether the database reports column as an integer type: its values are bound as integers.
   bool integer_column(const std::string &column) const;
+  // The SQL type the database reports for column (0 when not mapped).
+  SQLSMALLINT sql_type(const std::string &column) const {
+    auto found = columns_.find(column);
+    return found == columns_.end() ? 0 : found->second.sql_type;
+  }
   // Whether column was mapped as a date or timestamp (bound with dialect.timestamp_param()).
   bool temporal_column(const std::string &column) const {
     auto found = columns_.find(column);

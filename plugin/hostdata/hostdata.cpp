@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "../../adapters/odbc/describe.hpp"
+
 namespace crm::hostdata {
 
 namespace {
@@ -149,10 +151,14 @@ HostData HostData::load(const json *section, Store &store) {
         watermark = definition["watermark"].get<std::string>();
       }
       try {
-        data.entities_.emplace(
-            entity.name,
+        auto query =
             db::HostQuery::describe(connection, entity.name, definition["query"].get<std::string>(),
-                                    entity.columns, watermark));
+                                    entity.columns, watermark);
+        for (const auto &column : entity.columns)
+          if (query.has(column.name))
+            store.log().debug("host.{}.{}: {}", entity.name, column.name,
+                              db::sql_type_name(query.sql_type(column.name)));
+        data.entities_.emplace(entity.name, std::move(query));
       } catch (const db::HostMappingError &error) {
         throw invalid_argument(
             error.column().empty() ? path + ".query" : path + "." + error.column(), error.what());

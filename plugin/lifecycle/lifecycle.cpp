@@ -138,7 +138,6 @@ json transition(CallContext &context, const json &params) {
   const auto expected_version = params::optional_integer(params, "version");
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
-    const auto event_id = store.ids().reserve(connection, "lifecycle_event");
     return store.transact(connection, [&] {
       const Current current = lock_customer(store, connection, customer_id);
       if (expected_version && *expected_version != current.version)
@@ -180,6 +179,8 @@ json transition(CallContext &context, const json &params) {
           .prepare("UPDATE crm_customer SET stage = ?, owner = ?, stage_changed_at = " + ts +
                    ", updated_at = " + ts + ", updated_by = ?, version = version + 1 WHERE id = ?")
           .execute({to, db::optional_text(event.owner_after), now, now, context.user, customer_id});
+      // Reserved in this transaction: a refused move leaves the sequence as it was.
+      const auto event_id = store.ids().reserve_within(connection, "lifecycle_event", 1);
       append(store, connection, {event}, event_id);
       registry().customers_changed(context, connection, {customer_id});
       store.log().info("customer {} moved {} -> {} by {}", customer_id, current.stage, to,
@@ -263,7 +264,8 @@ class Sync {
         host_(hostdata::of(context.store)),
         settings_(context.store.settings<Settings>("lifecycle")),
         as_of_(as_of),
-        now_text_(time::to_db_text(as_of)) {}
+        now_(time::now()),
+        now_text_(time::to_db_text(now_)) {}
 
   json run(jobs::Run &job) {
     if (host_.mapped("customers")) import_customers(job);
@@ -318,18 +320,28 @@ class Sync {
         "SELECT " + dialect.text_cast("h.customer_key") + ", h.name, " +
         customers.column("h", "industry") + ", " + customers.column("h", "region") + ", " +
         (customers.has("referred_by_key") ? dialect.text_cast("h.referred_by_key") : "NULL") +
-        ", " + customers.column("h", "is_reference") + " FROM " + customers.derived("h") +
-        " WHERE NOT EXISTS (SELECT 1 FROM crm_customer c WHERE c.host_key = " +
-        dialect.text_cast("h.customer_key") + ")" + where + " ORDER BY 1";
+        ", " + customers.column("h", "is_reference") + ", " +
+        (customers.has("created_at") ? dialect.text_cast(dialect.host_time("h.created_at"))
+                                     : std::string("NULL")) +
+        " FROM " + customers.derived("h") +
+        // An outer join, not NOT EXISTS: MariaDB 10.11 returns no rows when a prepared
+        // NOT EXISTS over a derived table runs a second time.
+        " LEFT JOIN crm_customer c ON c.host_key = " + dialect.text_cast("h.customer_key") +
+        " WHERE c.id IS NULL" + where + " ORDER BY 1";
     // Read first, write after: the connection runs one statement at a time.
     std::vector<std::vector<db::Value>> rows, events;
     std::vector<std::pair<std::size_t, std::string>> referrals;  // row index, referrer's key
     {
       auto result = connection_.prepare(sql).query(
           values, {db::Column::text(128), db::Column::text(200), db::Column::text(100),
-                   db::Column::text(100), db::Column::text(128), db::Column::text(8)});
+                   db::Column::text(100), db::Column::text(128), db::Column::text(8),
+                   db::Column::text(32)});
       while (result.next()) {
         const auto key = result.text(0);
+        // The move into the CRM dates from when the host created the customer, when known.
+        std::string since = now_text_;
+        if (auto created = result.optional_text(6))
+          if (auto utc = host_.to_utc(*created)) since = time::to_db_text(std::min(*utc, now_));
         if (auto referrer = result.optional_text(4)) referrals.emplace_back(rows.size(), *referrer);
         const bool reference = result.optional_text(5).value_or("0") != "0";
         rows.push_back({std::int64_t{0}, result.text(1), std::string("company"),
@@ -339,7 +351,7 @@ class Sync {
                         now_text_, context_.user, now_text_, context_.user, std::int64_t{1},
                         now_text_});
         events.push_back({std::int64_t{0}, std::int64_t{0}, db::null_value(),
-                          std::string("potential"), now_text_, now_text_, context_.user,
+                          std::string("potential"), since, now_text_, context_.user,
                           db::null_value(), std::string("imported"),
                           std::string("customer record in the host ERP"), std::string("import"),
                           key, db::null_value(), settings_.nurture_owner});
@@ -523,14 +535,16 @@ class Sync {
   void mark_dormant() {
     const auto ts = store_.dialect().timestamp_param();
     const auto cutoff = time::to_db_text(as_of_ - settings_.dormant_after_days * kDay);
-    counts_.revived = connection_
-                          .prepare(
-                              "UPDATE crm_customer SET dormant_since = NULL WHERE "
-                              "dormant_since IS NOT NULL AND (last_order_at > dormant_since "
-                              "OR EXISTS (SELECT 1 FROM crm_interaction i WHERE "
-                              "i.customer_id = crm_customer.id AND i.occurred_at > "
-                              "crm_customer.dormant_since))")
-                          .execute({});
+    counts_.revived =
+        connection_
+            .prepare(
+                "UPDATE crm_customer SET dormant_since = NULL WHERE dormant_since IS NOT NULL "
+                "AND (last_order_at >= " +
+                ts +
+                " OR EXISTS (SELECT 1 FROM crm_interaction i WHERE i.customer_id = "
+                "crm_customer.id AND i.occurred_at >= " +
+                ts + "))")
+            .execute({cutoff, cutoff});
     counts_.dormant =
         connection_
             .prepare("UPDATE crm_customer SET dormant_since = " + ts +
@@ -540,7 +554,7 @@ class Sync {
                      " AND NOT EXISTS (SELECT 1 FROM crm_interaction i WHERE i.customer_id = "
                      "crm_customer.id AND i.occurred_at >= " +
                      ts + ")")
-            .execute({now_text_, cutoff, cutoff});
+            .execute({time::to_db_text(as_of_), cutoff, cutoff});
   }
 
   CallContext &context_;
@@ -549,6 +563,7 @@ class Sync {
   const hostdata::HostData &host_;
   const Settings &settings_;
   time::Micros as_of_;
+  time::Micros now_;
   std::string now_text_;
   SyncCounts counts_;
   std::vector<std::int64_t> changed_;
