@@ -41,6 +41,10 @@ class Dialect {
   // Largest parameter payload in bytes one statement should carry (multi-row VALUES are cut
   // below this as well; a single row larger than it still goes alone).
   virtual std::size_t max_statement_bytes() const { return 64 * 1024 * 1024; }
+  // Whether bulk inserts should go as ODBC parameter arrays (Statement::execute_batch) rather
+  // than as multi-row VALUES statements: true where the driver turns an array into the
+  // server's own bulk protocol (MariaDB), false where it loops or inlines per row.
+  virtual bool prefers_parameter_arrays() const { return false; }
   // Whether DDL takes part in transactions (a failed migration then leaves nothing behind).
   virtual bool transactional_ddl() const = 0;
   // "SELECT ... FOR UPDATE" suffix that locks the selected rows until commit ("" where the
