@@ -288,24 +288,29 @@ Result Statement::query(const std::vector<Value> &params, std::vector<Column> co
 //    fixed-width block per column (here padded to the column's longest value in the chunk),
 //    each row's length taken from the length/indicator array (or strlen for SQL_NTS).
 //  - The driver maps SQL_NULL_DATA to Connector/C's STMT_INDICATOR_NULL. Its length/indicator
-//    scan tests a separate SQL_DESC_INDICATOR_PTR the wrong way round (any value that is not
-//    SQL_NULL_DATA would become NULL), which is skipped when the indicator and octet-length
-//    pointers are the same array, as SQLBindParameter's StrLen_or_IndPtr makes them: never
-//    set them apart through the descriptor.
-//  - Errors: the server stops the bulk at the failing row and the driver returns SQL_ERROR for
-//    the execute with the server's error (e.g. 1062 duplicate entry, 23000); the status array
-//    then marks the sets but is not a reliable account of which rows reached the table, and
-//    InnoDB keeps the rows before the failing one until the transaction rolls back. So any
-//    failure is an error of the whole array, and the caller's transaction must be rolled back.
+//    scan (ma_bulk.c, as read) tests a separate SQL_DESC_INDICATOR_PTR the wrong way round (any
+//    value that is not SQL_NULL_DATA would become NULL), which is skipped when the indicator and
+//    octet-length pointers are the same array, as SQLBindParameter's StrLen_or_IndPtr makes them:
+//    never set them apart through the descriptor.
+//  - Errors (measured, duplicate key in row 50 of 99): MariaDB returns SQL_ERROR with the
+//    server's error (1062, 23000) and marks every set SQL_PARAM_ERROR, so the failing row is
+//    not known; the bulk is one statement, and none of its rows stays, in autocommit or in a
+//    transaction. psqlODBC 13 marks sets 1-49 done and 50 failed, but in autocommit rows 1-49
+//    are committed. sqliteodbc keeps no status array at all (PARAMS_PROCESSED only), and rows
+//    1-49 stay, in a transaction too. So a failure is an error of the whole call, reported
+//    with the first failed row where the driver knows it, and all or nothing needs a
+//    Transaction that is rolled back. A success code with a set not marked done (or fewer
+//    sets processed than sent) is an error as well.
 //  - Inside a manual-commit transaction the bulk is one more statement of that transaction
-//    (rolled back with it); 4-byte UTF-8 (emoji) goes through unchanged with CHARSET=utf8mb4:
-//    the bytes are sent as MYSQL_TYPE_STRING in the connection's character set.
+//    (rolled back with it). 4-byte UTF-8 (emoji, CJK extension B) and long text (60,000 bytes)
+//    go through byte for byte with CHARSET=utf8mb4, as do empty strings (not NULL).
 //  - A bulk packet above the server's max_allowed_packet drops the connection (08S01), hence
 //    the byte budget (Dialect::max_statement_bytes) per chunk.
 //  - psqlODBC (forward-only, read-only cursor, BatchSize > 1) disables server-side prepare and
-//    sends BatchSize literal INSERTs per round trip; one bad row marks every set SQL_PARAM_ERROR
-//    (psqlodbc #89). sqliteodbc binds and steps once per set. Both work, neither is faster than
-//    multi-row VALUES there (Dialect::prefers_parameter_arrays).
+//    sends BatchSize literal INSERTs per round trip (psqlodbc #89 reports every set marked
+//    SQL_PARAM_ERROR on a failure; with Protocol=7.4-1 here the sets before it were marked done).
+//    sqliteodbc binds and steps once per set. Both work; whether they beat multi-row VALUES is
+//    Dialect::prefers_parameter_arrays' call (measured there).
 
 namespace {
 
@@ -438,10 +443,14 @@ void Statement::execute_array(const std::vector<std::vector<Value>> &rows, std::
     std::size_t failed = count;
     for (std::size_t r = 0; kept_status && r < count && failed == count; ++r)
       if (status[r] != SQL_PARAM_SUCCESS && status[r] != SQL_PARAM_SUCCESS_WITH_INFO) failed = r;
+    // MariaDB marks every set failed: then the row is not known.
+    const bool row_known =
+        failed < count && !std::all_of(status.begin(), status.end(),
+                                       [](SQLUSMALLINT s) { return s == SQL_PARAM_ERROR; });
     const std::string where =
         "execute parameter array (rows " + std::to_string(first + 1) + "-" +
         std::to_string(first + count) +
-        (failed < count ? ", first failed row " + std::to_string(first + failed + 1) : "") + ")";
+        (row_known ? ", first failed row " + std::to_string(first + failed + 1) : "") + ")";
     if (succeeded(rc) && (failed < count || processed != count)) {
       // A set that failed or was never run behind a success code: an error all the same.
       Diagnostics diagnostics = read_diagnostics(SQL_HANDLE_STMT, stmt_);
