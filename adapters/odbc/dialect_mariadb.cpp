@@ -165,6 +165,9 @@ class MariadbDialect final : public Dialect {
   // bigger than 'max_allowed_packet' bytes", 08S01): measured with a 100-row batch of
   // 65,535-character notes (19.7 MB). Stay well below the smaller default.
   std::size_t max_statement_bytes() const override { return 4 * 1024 * 1024; }
+  // Connector/ODBC 3.1 sends a parameter array as one COM_STMT_BULK_EXECUTE (see the notes at
+  // Statement::execute_batch in odbc.cpp).
+  bool prefers_parameter_arrays() const override { return true; }
   bool transactional_ddl() const override { return false; }
   std::string_view for_update() const override { return " FOR UPDATE"; }
   // SKIP LOCKED exists from MariaDB 10.6.

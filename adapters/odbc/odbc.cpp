@@ -275,6 +275,201 @@ Result Statement::query(const std::vector<Value> &params, std::vector<Column> co
   return Result(stmt_, connection_.dialect(), std::move(columns), rowset_size);
 }
 
+// ---- Parameter arrays ----------------------------------------------------------------------
+//
+// How the drivers take column-wise parameter arrays (SQL_ATTR_PARAMSET_SIZE > 1), from their
+// sources (MariaDB Connector/ODBC 3.1 ma_bulk.c/ma_statement.c, psqlODBC 13 execute.c,
+// sqliteodbc 0.9998) and measured with this code (tests/unit/adapter_test.cpp):
+//  - MariaDB Connector/ODBC 3.1.15 sends the whole array as one COM_STMT_BULK_EXECUTE when the
+//    server is MariaDB >= 10.2, binding is column-wise, the statement is an INSERT/UPDATE and
+//    no parameter is data-at-execution (MADB_BulkInsertPossible); otherwise it loops per row.
+//    SQL_C_SBIGINT arrays are handed to Connector/C as they are; SQL_C_CHAR values are read
+//    from the application's buffer at DataPtr + row * BufferLength, so a text array is a
+//    fixed-width block per column (here padded to the column's longest value in the chunk),
+//    each row's length taken from the length/indicator array (or strlen for SQL_NTS).
+//  - The driver maps SQL_NULL_DATA to Connector/C's STMT_INDICATOR_NULL. Its length/indicator
+//    scan (ma_bulk.c, as read) tests a separate SQL_DESC_INDICATOR_PTR the wrong way round (any
+//    value that is not SQL_NULL_DATA would become NULL), which is skipped when the indicator and
+//    octet-length pointers are the same array, as SQLBindParameter's StrLen_or_IndPtr makes them:
+//    never set them apart through the descriptor.
+//  - Errors (measured, duplicate key in row 50 of 99): MariaDB returns SQL_ERROR with the
+//    server's error (1062, 23000) and marks every set SQL_PARAM_ERROR, so the failing row is
+//    not known; the bulk is one statement, and none of its rows stays, in autocommit or in a
+//    transaction. psqlODBC 13 marks sets 1-49 done and 50 failed, but in autocommit rows 1-49
+//    are committed. sqliteodbc keeps no status array at all (PARAMS_PROCESSED only), and rows
+//    1-49 stay, in a transaction too. So a failure is an error of the whole call, reported
+//    with the first failed row where the driver knows it, and all or nothing needs a
+//    Transaction that is rolled back. A success code with a set not marked done (or fewer
+//    sets processed than sent) is an error as well.
+//  - Inside a manual-commit transaction the bulk is one more statement of that transaction
+//    (rolled back with it). 4-byte UTF-8 (emoji, CJK extension B) and long text (60,000 bytes)
+//    go through byte for byte with CHARSET=utf8mb4, as do empty strings (not NULL).
+//  - A bulk packet above the server's max_allowed_packet drops the connection (08S01), hence
+//    the byte budget (Dialect::max_statement_bytes) per chunk.
+//  - psqlODBC (forward-only, read-only cursor, BatchSize > 1) disables server-side prepare and
+//    sends BatchSize literal INSERTs per round trip (psqlodbc #89 reports every set marked
+//    SQL_PARAM_ERROR on a failure; with Protocol=7.4-1 here the sets before it were marked done).
+//    sqliteodbc binds and steps once per set. Both work; whether they beat multi-row VALUES is
+//    Dialect::prefers_parameter_arrays' call (measured there).
+
+namespace {
+
+// Bytes the bound buffers of `rows` rows take with these text widths (text NUL-terminated).
+std::size_t array_bytes(std::size_t rows, const std::vector<std::size_t> &widths,
+                        const std::vector<bool> &text_columns) {
+  std::size_t per_row = 0;
+  for (std::size_t c = 0; c < widths.size(); ++c)
+    per_row += sizeof(SQLLEN) + (text_columns[c] ? widths[c] + 1 : sizeof(std::int64_t));
+  return rows * per_row;
+}
+
+}  // namespace
+
+std::int64_t Statement::execute_batch(const std::vector<std::vector<Value>> &rows,
+                                      std::size_t max_rows, std::size_t max_bytes) {
+  if (rows.empty()) return 0;
+  const auto columns = static_cast<std::size_t>(param_count_);
+  std::vector<bool> text_columns(columns, false);
+  std::vector<bool> int_columns(columns, false);
+  for (const auto &row : rows) {
+    if (row.size() != columns)
+      throw std::logic_error("statement expects " + std::to_string(columns) + " parameters, got " +
+                             std::to_string(row.size()) + ": " + sql_);
+    for (std::size_t c = 0; c < columns; ++c) {
+      if (std::holds_alternative<std::string>(row[c])) text_columns[c] = true;
+      if (std::holds_alternative<std::int64_t>(row[c])) int_columns[c] = true;
+    }
+  }
+  for (std::size_t c = 0; c < columns; ++c) {
+    if (text_columns[c] && int_columns[c])
+      throw std::logic_error("parameter " + std::to_string(c + 1) +
+                             " mixes integers and text in one array: " + sql_);
+    // A parameter that is NULL in every row goes as text.
+    if (!int_columns[c]) text_columns[c] = true;
+  }
+  max_rows = std::max<std::size_t>(1, max_rows);
+  std::int64_t done = 0;
+  std::vector<std::size_t> widths(columns), grown(columns);
+  for (std::size_t start = 0, count = 0; start < rows.size(); start += count) {
+    std::fill(widths.begin(), widths.end(), 0);
+    for (count = 0; start + count < rows.size() && count < max_rows; ++count) {
+      const auto &row = rows[start + count];
+      for (std::size_t c = 0; c < columns; ++c) {
+        const auto *text = std::get_if<std::string>(&row[c]);
+        grown[c] = std::max(widths[c], text ? text->size() : 0);
+      }
+      if (count > 0 && array_bytes(count + 1, grown, text_columns) > max_bytes) break;
+      widths = grown;
+    }
+    execute_array(rows, start, count, text_columns);
+    done += static_cast<std::int64_t>(count);
+  }
+  return done;
+}
+
+void Statement::execute_array(const std::vector<std::vector<Value>> &rows, std::size_t first,
+                              std::size_t count, const std::vector<bool> &text_columns) {
+  const std::size_t columns = text_columns.size();
+  SQLFreeStmt(stmt_, SQL_CLOSE);
+  SQLFreeStmt(stmt_, SQL_RESET_PARAMS);
+  // Column-wise buffers; they must outlive SQLExecute.
+  std::vector<std::vector<char>> texts(columns);
+  std::vector<std::vector<std::int64_t>> ints(columns);
+  std::vector<std::vector<SQLLEN>> lengths(columns, std::vector<SQLLEN>(count, 0));
+  // Entries the driver never writes keep kNotWritten (sqliteodbc keeps no status array).
+  constexpr SQLUSMALLINT kNotWritten = 0xffff;
+  std::vector<SQLUSMALLINT> status(count, kNotWritten);
+  SQLULEN processed = 0;
+  // The statement is cached and runs single sets again later: always put it back.
+  auto restore = [&] {
+    SQLSetStmtAttr(stmt_, SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(1), 0);
+    SQLSetStmtAttr(stmt_, SQL_ATTR_PARAM_STATUS_PTR, nullptr, 0);
+    SQLSetStmtAttr(stmt_, SQL_ATTR_PARAMS_PROCESSED_PTR, nullptr, 0);
+    SQLFreeStmt(stmt_, SQL_CLOSE);
+    SQLFreeStmt(stmt_, SQL_RESET_PARAMS);
+  };
+  try {
+    connection_.check(SQLSetStmtAttr(stmt_, SQL_ATTR_PARAM_BIND_TYPE,
+                                     reinterpret_cast<SQLPOINTER>(SQL_PARAM_BIND_BY_COLUMN), 0),
+                      SQL_HANDLE_STMT, stmt_, "column-wise parameters");
+    connection_.check(
+        SQLSetStmtAttr(stmt_, SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(count), 0),
+        SQL_HANDLE_STMT, stmt_, "parameter array size");
+    connection_.check(SQLSetStmtAttr(stmt_, SQL_ATTR_PARAM_STATUS_PTR, status.data(), 0),
+                      SQL_HANDLE_STMT, stmt_, "parameter status array");
+    connection_.check(SQLSetStmtAttr(stmt_, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0),
+                      SQL_HANDLE_STMT, stmt_, "parameters processed");
+    for (std::size_t c = 0; c < columns; ++c) {
+      const auto number = static_cast<SQLUSMALLINT>(c + 1);
+      auto &length = lengths[c];
+      SQLRETURN rc;
+      if (text_columns[c]) {
+        std::size_t width = 0;
+        for (std::size_t r = 0; r < count; ++r)
+          if (const auto *text = std::get_if<std::string>(&rows[first + r][c]))
+            width = std::max(width, text->size());
+        const std::size_t stride = width + 1;
+        texts[c].assign(stride * count, '\0');
+        for (std::size_t r = 0; r < count; ++r) {
+          const auto *text = std::get_if<std::string>(&rows[first + r][c]);
+          if (!text) {
+            length[r] = SQL_NULL_DATA;
+            continue;
+          }
+          std::memcpy(texts[c].data() + r * stride, text->data(), text->size());
+          length[r] = static_cast<SQLLEN>(text->size());
+        }
+        rc = SQLBindParameter(stmt_, number, SQL_PARAM_INPUT, SQL_C_CHAR,
+                              width > 4000 ? SQL_LONGVARCHAR : SQL_VARCHAR,
+                              std::max<SQLULEN>(width, 1), 0, texts[c].data(),
+                              static_cast<SQLLEN>(stride), length.data());
+      } else {
+        ints[c].assign(count, 0);
+        for (std::size_t r = 0; r < count; ++r) {
+          if (const auto *integer = std::get_if<std::int64_t>(&rows[first + r][c]))
+            ints[c][r] = *integer;
+          else
+            length[r] = SQL_NULL_DATA;
+        }
+        rc = SQLBindParameter(stmt_, number, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
+                              ints[c].data(), 0, length.data());
+      }
+      connection_.check(rc, SQL_HANDLE_STMT, stmt_, "bind parameter array");
+    }
+    SQLRETURN rc = SQLExecute(stmt_);
+    // The first set the driver did not report as done, if any.
+    const bool kept_status =
+        std::any_of(status.begin(), status.end(), [](SQLUSMALLINT s) { return s != kNotWritten; });
+    std::size_t failed = count;
+    for (std::size_t r = 0; kept_status && r < count && failed == count; ++r)
+      if (status[r] != SQL_PARAM_SUCCESS && status[r] != SQL_PARAM_SUCCESS_WITH_INFO) failed = r;
+    // MariaDB marks every set failed: then the row is not known.
+    const bool row_known =
+        failed < count && !std::all_of(status.begin(), status.end(),
+                                       [](SQLUSMALLINT s) { return s == SQL_PARAM_ERROR; });
+    const std::string where =
+        "execute parameter array (rows " + std::to_string(first + 1) + "-" +
+        std::to_string(first + count) +
+        (row_known ? ", first failed row " + std::to_string(first + failed + 1) : "") + ")";
+    if (succeeded(rc) && (failed < count || processed != count)) {
+      // A set that failed or was never run behind a success code: an error all the same.
+      Diagnostics diagnostics = read_diagnostics(SQL_HANDLE_STMT, stmt_);
+      DbErrorKind kind = connection_.dialect().classify(diagnostics);
+      if (diagnostics.sqlstate.empty() || diagnostics.sqlstate.rfind("01", 0) == 0)
+        kind = DbErrorKind::database;
+      throw DbError(kind, diagnostics.sqlstate, diagnostics.native_code,
+                    where + ": " + std::to_string(processed) + " of " + std::to_string(count) +
+                        " rows processed: " + diagnostics.message);
+    }
+    connection_.check(rc, SQL_HANDLE_STMT, stmt_, where);
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+  connection_.count_executed();
+}
+
 // ---- Result --------------------------------------------------------------------------------
 
 Result::Result(SQLHSTMT stmt, const Dialect &dialect, std::vector<Column> columns,

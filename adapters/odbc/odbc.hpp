@@ -144,8 +144,22 @@ class Statement {
   Result query(const std::vector<Value> &params, std::vector<Column> columns,
                std::size_t rowset_size = 256);
 
+  // Runs a statement that returns no rows (an INSERT or UPDATE) once per row of parameters,
+  // sent as ODBC parameter arrays (SQL_ATTR_PARAMSET_SIZE, column-wise binding): MariaDB
+  // Connector/ODBC turns one array into a single COM_STMT_BULK_EXECUTE. The rows go in
+  // chunks of at most max_rows rows whose bound buffers (text is padded to the longest value
+  // of its column in the chunk) stay within max_bytes; a single larger row still goes alone.
+  // Every row of a parameter must hold the same kind of value (int64 or text) or NULL. A
+  // failure of any row throws DbError (no row is ever skipped silently); rows of earlier
+  // chunks stay written, so run it inside a Transaction for all or nothing. Returns the number
+  // of rows executed.
+  std::int64_t execute_batch(const std::vector<std::vector<Value>> &rows, std::size_t max_rows,
+                             std::size_t max_bytes);
+
  private:
   void bind_and_execute(const std::vector<Value> &params);
+  void execute_array(const std::vector<std::vector<Value>> &rows, std::size_t first,
+                     std::size_t count, const std::vector<bool> &text_columns);
 
   Connection &connection_;
   std::string sql_;

@@ -21,6 +21,8 @@ const std::vector<std::string> kDirections = {"inbound", "outbound"};
 constexpr std::size_t kMaxBatch = 10000;
 constexpr std::size_t kColumnsPerRow = 11;
 constexpr std::size_t kMaxRowsPerStatement = 500;
+// Rows per parameter array (MariaDB bulk); the byte budget usually cuts first.
+constexpr std::size_t kMaxRowsPerArray = 2000;
 constexpr std::size_t kInListChunk = 500;
 
 std::vector<Field> item_fields() {
@@ -125,12 +127,51 @@ std::size_t item_bytes(const Item &item, const std::string &logged_at, const std
          (item.body ? item.body->size() : 0) + logged_at.size() + user.size();
 }
 
+const std::string kInsert =
+    "INSERT INTO crm_interaction (id, customer_id, contact_id, opportunity_id, channel, "
+    "direction, occurred_at, subject, body, logged_at, logged_by) VALUES ";
+
+// The parameters of item i: id, customer_id, contact_id, opportunity_id, channel, direction,
+// occurred_at, subject, body, logged_at, logged_by.
+void append_row(std::vector<db::Value> &values, const Item &item, std::int64_t id,
+                const std::string &logged_at, const std::string &user) {
+  values.emplace_back(id);
+  values.emplace_back(item.customer_id);
+  values.push_back(item.contact_id ? db::Value(*item.contact_id) : db::null_value());
+  values.push_back(item.opportunity_id ? db::Value(*item.opportunity_id) : db::null_value());
+  values.emplace_back(item.channel);
+  values.emplace_back(item.direction);
+  values.emplace_back(item.occurred_at);
+  values.push_back(db::optional_text(item.subject));
+  values.push_back(db::optional_text(item.body));
+  values.emplace_back(logged_at);
+  values.emplace_back(user);
+}
+
+// Inserts items with ids first_id, first_id + 1, ... where the dialect prefers parameter
+// arrays (MariaDB: one COM_STMT_BULK_EXECUTE per chunk), chunked by row count and by the
+// dialect's statement size.
+void insert_arrays(db::Connection &connection, const std::vector<Item> &items,
+                   std::int64_t first_id, const std::string &logged_at, const std::string &user) {
+  const auto &dialect = connection.dialect();
+  const auto ts = dialect.timestamp_param();
+  std::vector<std::vector<db::Value>> rows(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    rows[i].reserve(kColumnsPerRow);
+    append_row(rows[i], items[i], first_id + static_cast<std::int64_t>(i), logged_at, user);
+  }
+  connection.prepare(kInsert + "(?, ?, ?, ?, ?, ?, " + ts + ", ?, ?, " + ts + ", ?)")
+      .execute_batch(rows, kMaxRowsPerArray, dialect.max_statement_bytes());
+}
+
 // Inserts items with ids first_id, first_id + 1, ... as multi-row VALUES statements (the
 // fastest path through sqliteodbc and psqlODBC, see the ODBC notes), each within the
 // dialect's parameter count and statement size.
 void insert(db::Connection &connection, const std::vector<Item> &items, std::int64_t first_id,
             const std::string &logged_at, const std::string &user) {
   const auto &dialect = connection.dialect();
+  if (dialect.prefers_parameter_arrays())
+    return insert_arrays(connection, items, first_id, logged_at, user);
   const std::size_t rows_per_statement =
       std::min(kMaxRowsPerStatement, dialect.max_parameters() / kColumnsPerRow);
   const std::size_t max_bytes = dialect.max_statement_bytes();
@@ -144,25 +185,13 @@ void insert(db::Connection &connection, const std::vector<Item> &items, std::int
       bytes += item_bytes(items[start + count], logged_at, user);
       if (count > 0 && bytes > max_bytes) break;
     }
-    std::string sql =
-        "INSERT INTO crm_interaction (id, customer_id, contact_id, opportunity_id, channel, "
-        "direction, occurred_at, subject, body, logged_at, logged_by) VALUES ";
+    std::string sql = kInsert;
     std::vector<db::Value> values;
     values.reserve(count * kColumnsPerRow);
     for (std::size_t k = 0; k < count; ++k) {
-      const auto &item = items[start + k];
       sql += k ? ", " + row : row;
-      values.emplace_back(first_id + static_cast<std::int64_t>(start + k));
-      values.emplace_back(item.customer_id);
-      values.push_back(item.contact_id ? db::Value(*item.contact_id) : db::null_value());
-      values.push_back(item.opportunity_id ? db::Value(*item.opportunity_id) : db::null_value());
-      values.emplace_back(item.channel);
-      values.emplace_back(item.direction);
-      values.emplace_back(item.occurred_at);
-      values.push_back(db::optional_text(item.subject));
-      values.push_back(db::optional_text(item.body));
-      values.emplace_back(logged_at);
-      values.emplace_back(user);
+      append_row(values, items[start + k], first_id + static_cast<std::int64_t>(start + k),
+                 logged_at, user);
     }
     connection.prepare(sql).execute(values);
   }

@@ -130,6 +130,150 @@ TEST_F(AdapterTest, RolledBackTransactionsLeaveNothing) {
   EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_test_probe"), std::vector<std::string>{"0"});
 }
 
+// Parameter arrays (Statement::execute_batch) on a table with an integer that may be NULL.
+class ArrayInsertTest : public ::testing::Test {
+ protected:
+  // The server databases' reset drops only crm_test_probe and the CRM tables: this test
+  // drops its own table.
+  void SetUp() override {
+    database_.execute("DROP TABLE IF EXISTS crm_test_bulk");
+    database_.execute(
+        "CREATE TABLE crm_test_bulk (id BIGINT PRIMARY KEY, ref BIGINT, label VARCHAR(40), "
+        "note TEXT)");
+  }
+  void TearDown() override { database_.execute("DROP TABLE IF EXISTS crm_test_bulk"); }
+  Statement &insert() {
+    return database_.connection().prepare(
+        "INSERT INTO crm_test_bulk (id, ref, label, note) VALUES (?, ?, ?, ?)");
+  }
+  std::int64_t count() {
+    return std::stoll(database_.column("SELECT COUNT(*) FROM crm_test_bulk")[0]);
+  }
+  test::TestDatabase database_;
+};
+
+// Row i of the generated data: NULLs in every 7th ref and every 5th label, text of varying
+// length with Chinese and 4-byte UTF-8.
+std::vector<Value> bulk_row(std::int64_t i) {
+  std::string note = "第" + std::to_string(i) + "行 🚀";
+  for (std::int64_t k = 0; k < i % 13; ++k) note += "客户𠜎";
+  return {i, i % 7 ? Value(i * 10) : null_value(),
+          i % 5 ? Value("L" + std::to_string(i)) : null_value(), note};
+}
+
+TEST_F(ArrayInsertTest, InsertsEveryRowAcrossChunksWithNulls) {
+  auto &connection = database_.connection();
+  std::vector<std::vector<Value>> rows;
+  for (std::int64_t i = 1; i <= 1234; ++i) rows.push_back(bulk_row(i));
+  const auto before = connection.executed();
+  {
+    Transaction transaction(connection);
+    EXPECT_EQ(insert().execute_batch(rows, 100, 1 << 20), 1234);
+    transaction.commit();
+  }
+  // 1234 rows at most 100 per array: 13 executes.
+  EXPECT_EQ(connection.executed() - before, 13u);
+  ASSERT_EQ(count(), 1234);
+  auto result =
+      connection.prepare("SELECT id, ref, label, note FROM crm_test_bulk ORDER BY id")
+          .query({}, {Column::integer(), Column::integer(), Column::text(40), Column::text(400)});
+  std::int64_t i = 0;
+  while (result.next()) {
+    ++i;
+    auto expected = bulk_row(i);
+    ASSERT_EQ(result.int64(0), i);
+    if (i % 7)
+      EXPECT_EQ(result.int64(1), i * 10);
+    else
+      EXPECT_TRUE(result.is_null(1)) << i;
+    if (i % 5)
+      EXPECT_EQ(result.text(2), std::get<std::string>(expected[2]));
+    else
+      EXPECT_TRUE(result.is_null(2)) << i;
+    EXPECT_EQ(result.text(3), std::get<std::string>(expected[3])) << i;
+  }
+  EXPECT_EQ(i, 1234);
+}
+
+TEST_F(ArrayInsertTest, ByteBudgetCutsChunksAndALargeRowGoesAlone) {
+  auto &connection = database_.connection();
+  std::string long_note;
+  for (int k = 0; k < 20000; ++k) long_note += "华";  // 60,000 bytes
+  std::vector<std::vector<Value>> rows = {
+      {std::int64_t{1}, std::int64_t{1}, std::string("a"), std::string("short")},
+      {std::int64_t{2}, null_value(), std::string(""), long_note},
+      {std::int64_t{3}, std::int64_t{3}, std::string("emoji"), std::string("😀🚀𠜎 e\xcc\x81")},
+      {std::int64_t{4}, std::int64_t{4}, null_value(), null_value()}};
+  const auto before = connection.executed();
+  // 100 bytes: no two rows fit together, so four arrays of one row each.
+  EXPECT_EQ(insert().execute_batch(rows, 1000, 100), 4);
+  EXPECT_EQ(connection.executed() - before, 4u);
+  auto result = connection.prepare("SELECT id, label, note FROM crm_test_bulk ORDER BY id")
+                    .query({}, {Column::integer(), Column::text(40), Column::long_text()});
+  ASSERT_TRUE(result.next());
+  EXPECT_EQ(result.text(2), "short");
+  ASSERT_TRUE(result.next());
+  EXPECT_FALSE(result.is_null(1)) << "an empty string became NULL";
+  EXPECT_EQ(result.text(1), "");
+  EXPECT_EQ(result.text(2), long_note);
+  ASSERT_TRUE(result.next());
+  EXPECT_EQ(result.text(2), "😀🚀𠜎 e\xcc\x81");
+  ASSERT_TRUE(result.next());
+  EXPECT_TRUE(result.is_null(1));
+  EXPECT_TRUE(result.is_null(2));
+  EXPECT_FALSE(result.next());
+  // A generous budget: one array for all four.
+  database_.execute("DELETE FROM crm_test_bulk");
+  const auto again = connection.executed();
+  EXPECT_EQ(insert().execute_batch(rows, 1000, 1 << 20), 4);
+  EXPECT_EQ(connection.executed() - again, 1u);
+  EXPECT_EQ(count(), 4);
+}
+
+TEST_F(ArrayInsertTest, AFailingMiddleRowFailsTheWholeExecute) {
+  auto &connection = database_.connection();
+  insert().execute({std::int64_t{50}, null_value(), std::string("already"), null_value()});
+  std::vector<std::vector<Value>> rows;
+  for (std::int64_t i = 1; i <= 99; ++i) rows.push_back(bulk_row(i));  // row 50 is a duplicate
+  for (std::size_t max_rows : {std::size_t{1000}, std::size_t{30}}) {
+    {
+      Transaction transaction(connection);
+      try {
+        insert().execute_batch(rows, max_rows, 1 << 20);
+        FAIL() << "a duplicate key in row 50 went unnoticed (max_rows " << max_rows << ")";
+      } catch (const DbError &error) {
+        EXPECT_EQ(error.kind(), DbErrorKind::constraint) << error.what();
+      }
+    }
+    EXPECT_EQ(count(), 1) << "max_rows " << max_rows;
+  }
+  // The cached statement runs single rows again afterwards.
+  EXPECT_EQ(insert().execute({std::int64_t{51}, null_value(), std::string("x"), null_value()}), 1);
+  EXPECT_EQ(count(), 2);
+  // A value the column cannot hold in the middle: an error too, nothing kept.
+  rows.clear();
+  for (std::int64_t i = 100; i < 110; ++i) rows.push_back(bulk_row(i));
+  rows[5][2] = std::string(41, 'x');
+  if (database_.dialect() != "sqlite") {  // SQLite does not enforce VARCHAR lengths
+    {
+      Transaction transaction(connection);
+      EXPECT_THROW(insert().execute_batch(rows, 1000, 1 << 20), DbError);
+    }
+    EXPECT_EQ(count(), 2);
+  }
+}
+
+TEST_F(ArrayInsertTest, RefusesRowsOfTheWrongShape) {
+  std::vector<std::vector<Value>> rows = {
+      {std::int64_t{1}, std::int64_t{1}, std::string("a"), null_value()},
+      {std::int64_t{2}, std::string("2"), std::string("b"), null_value()}};
+  EXPECT_THROW(insert().execute_batch(rows, 1000, 1 << 20), std::logic_error);
+  rows[1] = {std::int64_t{2}, std::int64_t{2}};
+  EXPECT_THROW(insert().execute_batch(rows, 1000, 1 << 20), std::logic_error);
+  EXPECT_EQ(insert().execute_batch({}, 1000, 1 << 20), 0);
+  EXPECT_EQ(count(), 0);
+}
+
 TEST_F(AdapterTest, PoolLendsEachConnectionToOneBorrowerAndTimesOut) {
   if (database_.dialect() != "sqlite") GTEST_SKIP() << "the pool is the same on every dialect";
   auto dialect = make_dialect("sqlite");
