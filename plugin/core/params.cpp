@@ -75,6 +75,17 @@ Field Field::array(std::string name, std::size_t max_items, std::vector<Field> i
   return field;
 }
 
+Field Field::enumerations(std::string name, std::vector<std::string> allowed,
+                          std::string description) {
+  Field field;
+  field.name = std::move(name);
+  field.type = Type::array;
+  field.max_length = allowed.size();
+  field.allowed = std::move(allowed);
+  field.description = std::move(description);
+  return field;
+}
+
 Field Field::cursor() {
   Field field;
   field.name = "cursor";
@@ -235,8 +246,20 @@ void check_value(const json &value, const Field &field, const std::string &path)
       if (field.max_length > 0 && value.size() > field.max_length)
         throw invalid_argument(path, path + " has " + std::to_string(value.size()) +
                                          " items, at most " + std::to_string(field.max_length));
-      for (std::size_t i = 0; i < value.size(); ++i)
-        validate(value[i], field.items, path + "[" + std::to_string(i) + "]");
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string item_path = path + "[" + std::to_string(i) + "]";
+        if (!field.allowed.empty()) {  // a set of enumerated strings
+          if (!value[i].is_string() ||
+              std::find(field.allowed.begin(), field.allowed.end(), value[i].get<std::string>()) ==
+                  field.allowed.end()) {
+            std::string allowed;
+            for (const auto &option : field.allowed) allowed += (allowed.empty() ? "" : ", ") + option;
+            throw invalid_argument(item_path, item_path + " must be one of " + allowed);
+          }
+          continue;
+        }
+        validate(value[i], field.items, item_path);
+      }
       return;
     }
   }
@@ -297,7 +320,11 @@ json json_schema(const std::vector<Field> &fields) {
         property = {{"type", "string"}};
         break;
       case Type::array:
-        property = {{"type", "array"}, {"minItems", 1}, {"items", json_schema(field.items)}};
+        property = {{"type", "array"},
+                    {"minItems", 1},
+                    {"items", field.allowed.empty()
+                                  ? json_schema(field.items)
+                                  : json{{"type", "string"}, {"enum", field.allowed}}}};
         if (field.max_length) property["maxItems"] = field.max_length;
         break;
     }

@@ -36,6 +36,9 @@ struct Field {
   static Field timestamp(std::string name, std::string description);
   static Field array(std::string name, std::size_t max_items, std::vector<Field> items,
                      std::string description);
+  // An array of distinct-purpose strings, each one of allowed (e.g. kinds to include).
+  static Field enumerations(std::string name, std::vector<std::string> allowed,
+                            std::string description);
   static Field cursor();
   static Field limit(std::int64_t default_limit, std::int64_t maximum);
   static Field enumeration(std::string name, std::vector<std::string> allowed,
