@@ -7,6 +7,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "opportunities/opportunities.hpp"
 #include "system/system.hpp"
+#include "value/value.hpp"
 
 namespace crm {
 
@@ -20,6 +21,7 @@ const Registry &registry() {
     interactions::register_methods(registry);
     lifecycle::register_methods(registry);
     opportunities::register_methods(registry);
+    value::register_methods(registry);
     return registry;
   }();
   return catalog;
