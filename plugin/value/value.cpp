@@ -461,7 +461,7 @@ json get(CallContext &context, const json &params) {
     for (std::size_t i = 0; i < 5; ++i) sql += std::string(kPpmColumns[i]) + ", ";
     sql += "score_ppm, position, tier FROM crm_value_snapshot WHERE period = ? AND customer_id = ?";
     std::vector<db::Column> columns;
-    for (std::size_t i = 0; i < 13; ++i) columns.push_back(db::Column::integer());
+    for (std::size_t i = 0; i < 12; ++i) columns.push_back(db::Column::integer());
     columns.push_back(db::Column::text(kMaxTierName));
     auto row = connection.prepare(sql).query({info->period, customer_id}, columns);
     if (!row.next())
