@@ -25,6 +25,9 @@ constexpr std::size_t kMaxPeriod = 16;
 constexpr std::size_t kMaxTierName = 32;
 const std::string kNew = "new";    // migration row: customers only in the later period
 const std::string kGone = "gone";  // migration column: customers only in the earlier period
+// NULL of an integer type (a bare NULL in a CTE is text on PostgreSQL, which a BIGINT column
+// refuses), spelt the same on every database.
+const std::string kNullInteger = "CASE WHEN 1 = 0 THEN 0 END";
 
 // Raw and normalised column of each component, in kComponents order.
 constexpr std::array<const char *, 5> kRawColumns = {
@@ -259,8 +262,7 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
 
   std::string population = "SELECT c.id AS cid";
   for (std::size_t i = 0; i < 5; ++i)
-    population +=
-        ", " + (plan.available[i] ? raw[i] : std::string("NULL")) + " AS " + kRawColumns[i];
+    population += ", " + (plan.available[i] ? raw[i] : kNullInteger) + " AS " + kRawColumns[i];
   population += " FROM crm_customer c" + joins + " WHERE c.stage IN (" +
                 markers(settings.population_stages.size()) + ")";
   for (const auto &stage : settings.population_stages) values.push_back(stage);
@@ -279,7 +281,7 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
         ", " +
         (plan.available[i] ? "CASE WHEN n = 1 THEN 1000000 ELSE " +
                                  idiv("rank_" + std::to_string(i) + " * 1000000", "n - 1") + " END"
-                           : std::string("NULL")) +
+                           : kNullInteger) +
         " AS " + kPpmColumns[i];
   cte("v_normed", normed + " FROM v_ranked");
 
