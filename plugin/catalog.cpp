@@ -7,6 +7,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "opportunities/opportunities.hpp"
 #include "system/system.hpp"
+#include "value/value.hpp"
 #include "view/view.hpp"
 
 namespace crm {
@@ -21,6 +22,7 @@ const Registry &registry() {
     interactions::register_methods(registry);
     lifecycle::register_methods(registry);
     opportunities::register_methods(registry);
+    value::register_methods(registry);
     view::register_methods(registry);  // last: it composes the methods above
     return registry;
   }();
