@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "../classification/classification.hpp"
 #include "../core/cursor.hpp"
 #include "../core/time.hpp"
 #include "../lifecycle/lifecycle.hpp"
@@ -166,7 +167,9 @@ json create(CallContext &context, const json &params) {
 json get(CallContext &context, const json &params) {
   const auto id = params::id(params, "id");
   return context.store.with_connection([&](db::Connection &connection) {
-    return load_existing(connection, id, context.store.log());
+    auto customer = load_existing(connection, id, context.store.log());
+    customer["classification"] = classification::of_customer(context.store, connection, id);
+    return customer;
   });
 }
 
