@@ -426,6 +426,22 @@ const Settings &settings(const Store &store) {
   return store.settings<Settings>("classification");
 }
 
+json to_json(const Store &store, const std::optional<std::string> &business_class,
+             const std::optional<std::string> &rule_id,
+             const std::optional<std::string> &classified_at) {
+  json out = {{"class", nullable(business_class)},
+              {"rule", nullable(rule_id)},
+              {"label", nullptr},
+              {"classified_at", nullptr}};
+  if (rule_id)
+    if (const Rule *rule = settings(store).rule(*rule_id)) out["label"] = rule->label;
+  if (classified_at) {
+    auto micros = time::from_db_text(*classified_at);
+    out["classified_at"] = micros ? json(time::format_iso8601(*micros)) : json(*classified_at);
+  }
+  return out;
+}
+
 json of_customer(Store &store, db::Connection &connection, std::int64_t customer_id) {
   auto row =
       connection
@@ -433,19 +449,8 @@ json of_customer(Store &store, db::Connection &connection, std::int64_t customer
               "SELECT business_class, class_rule, classified_at FROM crm_customer WHERE "
               "id = ?")
           .query({customer_id}, {db::Column::text(64), db::Column::text(64), db::Column::text(32)});
-  json out = {
-      {"class", nullptr}, {"rule", nullptr}, {"label", nullptr}, {"classified_at", nullptr}};
-  if (!row.next()) return out;
-  out["class"] = nullable(row.optional_text(0));
-  if (auto rule_id = row.optional_text(1)) {
-    out["rule"] = *rule_id;
-    if (const Rule *rule = settings(store).rule(*rule_id)) out["label"] = rule->label;
-  }
-  if (auto at = row.optional_text(2)) {
-    auto micros = time::from_db_text(*at);
-    out["classified_at"] = micros ? json(time::format_iso8601(*micros)) : json(*at);
-  }
-  return out;
+  if (!row.next()) return to_json(store, std::nullopt, std::nullopt, std::nullopt);
+  return to_json(store, row.optional_text(0), row.optional_text(1), row.optional_text(2));
 }
 
 void register_methods(Registry &registry) {

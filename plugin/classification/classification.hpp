@@ -38,7 +38,12 @@ struct Settings {
 
 const Settings &settings(const Store &store);
 
-// {class, rule, label, classified_at} of one customer as stored (all null when unclassified).
+// {class, rule, label, classified_at} from a customer's stored business_class, class_rule and
+// classified_at (database text); all null when unclassified.
+json to_json(const Store &store, const std::optional<std::string> &business_class,
+             const std::optional<std::string> &rule_id,
+             const std::optional<std::string> &classified_at);
+// The same, read from the database.
 json of_customer(Store &store, db::Connection &connection, std::int64_t customer_id);
 
 void register_methods(Registry &registry);

@@ -60,6 +60,8 @@ class ClassificationTest : public ApiTest, public ::testing::WithParamInterface<
       erp::Customer c;
       c.number = n;
       c.name = "主机客户" + std::to_string(n);
+      c.industry = n == 1 ? "购物中心" : "大型商场";
+      c.region = "华北";
       writer.add(c);
     }
     using erp::OrderStatus;
@@ -139,6 +141,19 @@ TEST_P(ClassificationTest, FirstMatchingRuleWinsWithExactOrderAggregates) {
   EXPECT_EQ(class_of(d), "supermarket");
   EXPECT_EQ(ok("classification.run", {{"as_of", "2026-07-01T16:00:00Z"}})["changed"], 1);
   EXPECT_EQ(class_of(a), "key_account");  // 2 orders (06-30 and 07-01), 200999.00
+}
+
+TEST_P(ClassificationTest, HostCustomersArrivingThroughLifecycleSyncAreClassified) {
+  configure();
+  auto sync = ok("lifecycle.sync", {{"as_of", kAsOf}});
+  EXPECT_EQ(sync["imported"], 2);
+  auto run = ok("classification.run", {{"as_of", kAsOf}});
+  EXPECT_EQ(run["changed"], 2);
+  EXPECT_EQ(run["by_class"], json({{"mall", 1}, {"key_account", 1}}));
+  EXPECT_EQ(database_.column("SELECT business_class FROM crm_customer ORDER BY host_key"),
+            (std::vector<std::string>{"mall", "key_account"}));
+  EXPECT_EQ(database_.column("SELECT class_rule FROM crm_customer ORDER BY host_key"),
+            (std::vector<std::string>{"mall", "active"}));
 }
 
 TEST_P(ClassificationTest, ExplainShowsTheMatchAndWhyEarlierRulesFailed) {
