@@ -1,4 +1,5 @@
 // The method catalog of this build: each area adds its methods here.
+#include "classification/classification.hpp"
 #include "contacts/contacts.hpp"
 #include "core/registry.hpp"
 #include "customers/customers.hpp"
@@ -7,6 +8,7 @@
 #include "lifecycle/lifecycle.hpp"
 #include "opportunities/opportunities.hpp"
 #include "system/system.hpp"
+#include "tasks/tasks.hpp"
 #include "value/value.hpp"
 #include "view/view.hpp"
 
@@ -22,6 +24,8 @@ const Registry &registry() {
     interactions::register_methods(registry);
     lifecycle::register_methods(registry);
     opportunities::register_methods(registry);
+    classification::register_methods(registry);
+    tasks::register_methods(registry);
     value::register_methods(registry);
     view::register_methods(registry);  // last: it composes the methods above
     return registry;

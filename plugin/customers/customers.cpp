@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "../classification/classification.hpp"
 #include "../core/cursor.hpp"
 #include "../core/time.hpp"
 #include "../lifecycle/lifecycle.hpp"
@@ -47,16 +48,17 @@ std::vector<Field> profile_fields(bool creating) {
 
 const std::string kSelect =
     "SELECT id, name, kind, phone, email, address, region, industry, stage, owner, source, "
-    "host_key, created_at, created_by, updated_at, updated_by, version, attributes "
-    "FROM crm_customer";
+    "host_key, created_at, created_by, updated_at, updated_by, version, attributes, "
+    "business_class, class_rule, classified_at FROM crm_customer";
 
 std::vector<db::Column> select_columns() {
   using db::Column;
-  return {Column::integer(), Column::text(200),  Column::text(16),  Column::text(50),
-          Column::text(254), Column::text(500),  Column::text(100), Column::text(100),
-          Column::text(16),  Column::text(128),  Column::text(100), Column::text(128),
-          Column::text(32),  Column::text(128),  Column::text(32),  Column::text(128),
-          Column::integer(), Column::long_text()};
+  return {Column::integer(), Column::text(200),   Column::text(16),  Column::text(50),
+          Column::text(254), Column::text(500),   Column::text(100), Column::text(100),
+          Column::text(16),  Column::text(128),   Column::text(100), Column::text(128),
+          Column::text(32),  Column::text(128),   Column::text(32),  Column::text(128),
+          Column::integer(), Column::long_text(), Column::text(64),  Column::text(64),
+          Column::text(32)};
 }
 
 json instant(const std::string &db_text) {
@@ -68,12 +70,14 @@ json nullable(const std::optional<std::string> &value) {
   return value ? json(*value) : json(nullptr);
 }
 
-json row_to_json(const db::Result &row, spdlog::logger &log) {
+json row_to_json(const db::Result &row, Store &store) {
   json attributes = json::parse(row.text(17), nullptr, false);
   if (attributes.is_discarded() || !attributes.is_object()) {
-    log.warn("customer {} has unreadable attributes; returning {{}}", row.int64(0));
+    store.log().warn("customer {} has unreadable attributes; returning {{}}", row.int64(0));
     attributes = json::object();
   }
+  json classified = classification::to_json(store, row.optional_text(18), row.optional_text(19),
+                                            row.optional_text(20));
   return {{"id", std::to_string(row.int64(0))},
           {"name", row.text(1)},
           {"kind", row.text(2)},
@@ -91,17 +95,18 @@ json row_to_json(const db::Result &row, spdlog::logger &log) {
           {"updated_at", instant(row.text(14))},
           {"updated_by", row.text(15)},
           {"version", row.int64(16)},
-          {"attributes", std::move(attributes)}};
+          {"attributes", std::move(attributes)},
+          {"classification", std::move(classified)}};
 }
 
-std::optional<json> load(db::Connection &connection, std::int64_t id, spdlog::logger &log) {
+std::optional<json> load(db::Connection &connection, std::int64_t id, Store &store) {
   auto result = connection.prepare(kSelect + " WHERE id = ?").query({id}, select_columns());
   if (!result.next()) return std::nullopt;
-  return row_to_json(result, log);
+  return row_to_json(result, store);
 }
 
-json load_existing(db::Connection &connection, std::int64_t id, spdlog::logger &log) {
-  auto customer = load(connection, id, log);
+json load_existing(db::Connection &connection, std::int64_t id, Store &store) {
+  auto customer = load(connection, id, store);
   if (!customer) throw not_found("params.id", "no customer with id " + std::to_string(id));
   return *customer;
 }
@@ -159,15 +164,14 @@ json create(CallContext &context, const json &params) {
       registry().customers_changed(context, connection, {id});
     });
     store.log().info("customer {} created by {}", id, context.user);
-    return load_existing(connection, id, store.log());
+    return load_existing(connection, id, store);
   });
 }
 
 json get(CallContext &context, const json &params) {
   const auto id = params::id(params, "id");
-  return context.store.with_connection([&](db::Connection &connection) {
-    return load_existing(connection, id, context.store.log());
-  });
+  return context.store.with_connection(
+      [&](db::Connection &connection) { return load_existing(connection, id, context.store); });
 }
 
 json update(CallContext &context, const json &params) {
@@ -198,14 +202,14 @@ json update(CallContext &context, const json &params) {
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
       if (connection.prepare(sql).execute(values) != 1) {
-        auto current = load_existing(connection, id, store.log());
+        auto current = load_existing(connection, id, store);
         throw conflict("params.version",
                        "customer " + std::to_string(id) +
                            " was changed meanwhile: it is at version " +
                            std::to_string(current["version"].get<std::int64_t>()) +
                            ", the update was made against version " + std::to_string(version));
       }
-      return load_existing(connection, id, store.log());
+      return load_existing(connection, id, store);
     });
   });
 }
@@ -216,7 +220,7 @@ json link_host(CallContext &context, const json &params) {
   auto &store = context.store;
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
-      auto customer = load_existing(connection, id, store.log());
+      auto customer = load_existing(connection, id, store);
       if (customer["host_key"] == host_key) return customer;
       {
         auto other = connection.prepare("SELECT id FROM crm_customer WHERE host_key = ?")
@@ -231,7 +235,7 @@ json link_host(CallContext &context, const json &params) {
                    store.dialect().timestamp_param() +
                    ", updated_by = ?, version = version + 1 WHERE id = ?")
           .execute({host_key, time::to_db_text(time::now()), context.user, id});
-      return load_existing(connection, id, store.log());
+      return load_existing(connection, id, store);
     });
   });
 }
@@ -275,7 +279,7 @@ json list(CallContext &context, const json &params) {
         more = true;
         break;
       }
-      items.push_back(row_to_json(result, context.store.log()));
+      items.push_back(row_to_json(result, context.store));
     }
     json next = nullptr;
     if (more)

@@ -271,6 +271,8 @@ class Sync {
     if (host_.mapped("customers")) import_customers(job);
     read_orders(job);
     mark_dormant();
+    std::sort(changed_.begin(), changed_.end());
+    changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
     registry().customers_changed(context_, connection_, changed_);
     return {{"imported", counts_.imported},
             {"moved_to_customer", counts_.to_customer},
@@ -362,6 +364,7 @@ class Sync {
       const auto first_id = store_.ids().reserve_within(connection_, "customer", count);
       const auto first_event = store_.ids().reserve_within(connection_, "lifecycle_event", count);
       for (std::size_t i = 0; i < rows.size(); ++i) {
+        changed_.push_back(first_id + static_cast<std::int64_t>(i));  // new: plans apply
         rows[i][0] = first_id + static_cast<std::int64_t>(i);
         events[i][0] = first_event + static_cast<std::int64_t>(i);
         events[i][1] = first_id + static_cast<std::int64_t>(i);

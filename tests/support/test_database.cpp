@@ -18,10 +18,11 @@ namespace crm::test {
 namespace {
 
 // Children before parents (foreign keys); every crm_* table of every migration.
-const char *const kTables[] = {
-    "crm_task",    "crm_value_snapshot", "crm_value_run",         "crm_lifecycle_event",
-    "crm_job",     "crm_interaction",    "crm_opportunity_event", "crm_opportunity",
-    "crm_contact", "crm_customer",       "crm_id_sequence",       "crm_schema_version"};
+const char *const kTables[] = {"crm_task",          "crm_class_work",        "crm_value_snapshot",
+                               "crm_value_run",     "crm_lifecycle_event",   "crm_job",
+                               "crm_interaction",   "crm_opportunity_event", "crm_opportunity",
+                               "crm_contact",       "crm_customer",          "crm_id_sequence",
+                               "crm_schema_version"};
 
 std::string env(const char *name, const char *fallback = "") {
   const char *value = std::getenv(name);
