@@ -253,7 +253,8 @@ void check_value(const json &value, const Field &field, const std::string &path)
               std::find(field.allowed.begin(), field.allowed.end(), value[i].get<std::string>()) ==
                   field.allowed.end()) {
             std::string allowed;
-            for (const auto &option : field.allowed) allowed += (allowed.empty() ? "" : ", ") + option;
+            for (const auto &option : field.allowed)
+              allowed += (allowed.empty() ? "" : ", ") + option;
             throw invalid_argument(item_path, item_path + " must be one of " + allowed);
           }
           continue;
@@ -320,11 +321,11 @@ json json_schema(const std::vector<Field> &fields) {
         property = {{"type", "string"}};
         break;
       case Type::array:
-        property = {{"type", "array"},
-                    {"minItems", 1},
-                    {"items", field.allowed.empty()
-                                  ? json_schema(field.items)
-                                  : json{{"type", "string"}, {"enum", field.allowed}}}};
+        property = {
+            {"type", "array"},
+            {"minItems", 1},
+            {"items", field.allowed.empty() ? json_schema(field.items)
+                                            : json{{"type", "string"}, {"enum", field.allowed}}}};
         if (field.max_length) property["maxItems"] = field.max_length;
         break;
     }

@@ -85,59 +85,61 @@ class Timeline {
       sql += " AND channel = ?";
       values.push_back(*channel);
     }
-    crm_source("interaction", "occurred_at", "id", sql, values,
-               {db::Column::integer(), db::Column::text(32), db::Column::text(16),
-                db::Column::text(8), db::Column::text(500), db::Column::text(24),
-                db::Column::text(24)},
-               [](const db::Result &row, Item &item) {
-                 item.body = {{"channel", row.text(2)},
-                              {"direction", row.text(3)},
-                              {"title", row.optional_text(4) ? json(*row.optional_text(4)) : json(nullptr)},
-                              {"contact_id", row.optional_text(5) ? json(*row.optional_text(5)) : json(nullptr)},
-                              {"opportunity_id",
-                               row.optional_text(6) ? json(*row.optional_text(6)) : json(nullptr)}};
-               });
+    crm_source(
+        "interaction", "occurred_at", "id", sql, values,
+        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(8),
+         db::Column::text(500), db::Column::text(24), db::Column::text(24)},
+        [](const db::Result &row, Item &item) {
+          item.body = {
+              {"channel", row.text(2)},
+              {"direction", row.text(3)},
+              {"title", row.optional_text(4) ? json(*row.optional_text(4)) : json(nullptr)},
+              {"contact_id", row.optional_text(5) ? json(*row.optional_text(5)) : json(nullptr)},
+              {"opportunity_id",
+               row.optional_text(6) ? json(*row.optional_text(6)) : json(nullptr)}};
+        });
   }
 
   void lifecycle() {
-    crm_source("lifecycle", "occurred_at", "id",
-               "SELECT id, occurred_at, from_stage, to_stage, reason_code, actor, on_behalf_of "
-               "FROM crm_lifecycle_event WHERE customer_id = ?",
-               {customer_id_},
-               {db::Column::integer(), db::Column::text(32), db::Column::text(16),
-                db::Column::text(16), db::Column::text(64), db::Column::text(128),
-                db::Column::text(128)},
-               [](const db::Result &row, Item &item) {
-                 item.body = {{"title", row.text(3)},
-                              {"from", row.optional_text(2) ? json(*row.optional_text(2)) : json(nullptr)},
-                              {"to", row.text(3)},
-                              {"reason_code", row.text(4)},
-                              {"actor", row.text(5)},
-                              {"on_behalf_of",
-                               row.optional_text(6) ? json(*row.optional_text(6)) : json(nullptr)}};
-               });
+    crm_source(
+        "lifecycle", "occurred_at", "id",
+        "SELECT id, occurred_at, from_stage, to_stage, reason_code, actor, on_behalf_of "
+        "FROM crm_lifecycle_event WHERE customer_id = ?",
+        {customer_id_},
+        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(16),
+         db::Column::text(64), db::Column::text(128), db::Column::text(128)},
+        [](const db::Result &row, Item &item) {
+          item.body = {
+              {"title", row.text(3)},
+              {"from", row.optional_text(2) ? json(*row.optional_text(2)) : json(nullptr)},
+              {"to", row.text(3)},
+              {"reason_code", row.text(4)},
+              {"actor", row.text(5)},
+              {"on_behalf_of", row.optional_text(6) ? json(*row.optional_text(6)) : json(nullptr)}};
+        });
   }
 
   void opportunities() {
-    crm_source("opportunity", "e.occurred_at", "e.id",
-               "SELECT e.id, e.occurred_at, e.kind, e.to_stage, e.amount_minor, e.probability, "
-               "e.opportunity_id, o.name FROM crm_opportunity_event e JOIN crm_opportunity o ON "
-               "o.id = e.opportunity_id WHERE e.customer_id = ?",
-               {customer_id_},
-               {db::Column::integer(), db::Column::text(32), db::Column::text(16),
-                db::Column::text(32), db::Column::text(24), db::Column::text(8),
-                db::Column::integer(), db::Column::text(200)},
-               [](const db::Result &row, Item &item) {
-                 std::optional<std::int64_t> amount;
-                 if (auto text = row.optional_text(4)) amount = std::stoll(*text);
-                 item.body = {{"title", row.text(7)},
-                              {"event", row.text(2)},
-                              {"stage", row.optional_text(3) ? json(*row.optional_text(3)) : json(nullptr)},
-                              {"amount", amount ? json(money::format(*amount)) : json(nullptr)},
-                              {"probability",
-                               row.optional_text(5) ? json(std::stoll(*row.optional_text(5))) : json(nullptr)},
-                              {"opportunity_id", std::to_string(row.int64(6))}};
-               });
+    crm_source(
+        "opportunity", "e.occurred_at", "e.id",
+        "SELECT e.id, e.occurred_at, e.kind, e.to_stage, e.amount_minor, e.probability, "
+        "e.opportunity_id, o.name FROM crm_opportunity_event e JOIN crm_opportunity o ON "
+        "o.id = e.opportunity_id WHERE e.customer_id = ?",
+        {customer_id_},
+        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(32),
+         db::Column::text(24), db::Column::text(8), db::Column::integer(), db::Column::text(200)},
+        [](const db::Result &row, Item &item) {
+          std::optional<std::int64_t> amount;
+          if (auto text = row.optional_text(4)) amount = std::stoll(*text);
+          item.body = {
+              {"title", row.text(7)},
+              {"event", row.text(2)},
+              {"stage", row.optional_text(3) ? json(*row.optional_text(3)) : json(nullptr)},
+              {"amount", amount ? json(money::format(*amount)) : json(nullptr)},
+              {"probability",
+               row.optional_text(5) ? json(std::stoll(*row.optional_text(5))) : json(nullptr)},
+              {"opportunity_id", std::to_string(row.int64(6))}};
+        });
   }
 
   void orders() {
@@ -149,7 +151,8 @@ class Timeline {
                   item.body = {{"title", "order " + item.key},
                                {"amount", decimal(row.optional_text(2))},
                                {"status", row.text(3)},
-                               {"salesperson", row.optional_text(4) ? json(*row.optional_text(4)) : json(nullptr)}};
+                               {"salesperson", row.optional_text(4) ? json(*row.optional_text(4))
+                                                                    : json(nullptr)}};
                 });
   }
 
@@ -162,7 +165,8 @@ class Timeline {
                   item.body = {{"title", "invoice " + item.key},
                                {"amount", decimal(row.optional_text(2))},
                                {"status", row.text(3)},
-                               {"order_key", row.optional_text(4) ? json(*row.optional_text(4)) : json(nullptr)}};
+                               {"order_key", row.optional_text(4) ? json(*row.optional_text(4))
+                                                                  : json(nullptr)}};
                 });
   }
 
@@ -173,8 +177,10 @@ class Timeline {
     host_source("payment", q, "paid_at", "receivable_key",
                 "h.paid_amount, h.amount, " + dialect_.text_cast(dialect_.host_time("h.due_date")),
                 [this](const db::Result &row, Item &item) {
-                  auto paid = row.optional_text(2) ? money::from_db_text(*row.optional_text(2)) : std::nullopt;
-                  auto due = row.optional_text(3) ? money::from_db_text(*row.optional_text(3)) : std::nullopt;
+                  auto paid = row.optional_text(2) ? money::from_db_text(*row.optional_text(2))
+                                                   : std::nullopt;
+                  auto due = row.optional_text(3) ? money::from_db_text(*row.optional_text(3))
+                                                  : std::nullopt;
                   json outstanding = nullptr;
                   if (paid && due) outstanding = money::format(*due - *paid);
                   auto due_date = host_.to_utc(row.text(4));
@@ -193,9 +199,8 @@ class Timeline {
     json next = nullptr;
     for (std::size_t i = 0; i < items_.size() && i < limit_; ++i) {
       auto &item = items_[i];
-      json entry = {{"kind", kKinds[item.kind]},
-                    {"at", time::format_iso8601(item.at)},
-                    {"key", item.key}};
+      json entry = {
+          {"kind", kKinds[item.kind]}, {"at", time::format_iso8601(item.at)}, {"key", item.key}};
       entry.update(item.body);
       out.push_back(std::move(entry));
     }
@@ -272,7 +277,8 @@ class Timeline {
       // Host rows have whole seconds, so "earlier than the cursor's instant" is "at or before
       // its second" when the instant has a fraction, and only then can no row tie with it.
       const bool whole = after_->at % 1'000'000 == 0;
-      const auto second = host_.host_time(after_->at - (after_->at % 1'000'000 + 1'000'000) % 1'000'000);
+      const auto second =
+          host_.host_time(after_->at - (after_->at % 1'000'000 + 1'000'000) % 1'000'000);
       if (!whole || index > after_->kind) {
         sql += " AND " + at + " <= " + ts;
         values.push_back(second);
@@ -336,8 +342,7 @@ json customer_view(CallContext &context, const json &params) {
     if (!at.is_number_integer() || !kind.is_string() ||
         kind_index(kind.get<std::string>()) == kKinds.size() || !record.is_string() ||
         record.get<std::string>().empty() ||
-        (kind_index(kind.get<std::string>()) < 3 &&
-         !params::parse_id(record.get<std::string>())))
+        (kind_index(kind.get<std::string>()) < 3 && !params::parse_id(record.get<std::string>())))
       throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
     after = Position{at.get<std::int64_t>(), kind_index(kind.get<std::string>()),
                      record.get<std::string>()};
@@ -345,26 +350,28 @@ json customer_view(CallContext &context, const json &params) {
 
   json view;
   // The customer first: an unknown id is not_found before anything else runs.
-  view["profile"] = call(context, "customer.get", {{"id", std::to_string(id)}});
-  const json &profile = view["profile"];
+  json profile = call(context, "customer.get", {{"id", std::to_string(id)}});
   std::optional<std::string> host_key;
   if (profile["host_key"].is_string()) host_key = profile["host_key"].get<std::string>();
 
   if (!after) {
-    view["contacts"] =
-        call(context, "contact.list", {{"customer_id", std::to_string(id)}, {"limit", 50}})["items"];
-    view["opportunities"] = call(context, "opportunity.list",
-                                 {{"customer_id", std::to_string(id)}, {"status", "open"}, {"limit", 50}})["items"];
+    view["contacts"] = call(context, "contact.list",
+                            {{"customer_id", std::to_string(id)}, {"limit", 50}})["items"];
+    view["opportunities"] =
+        call(context, "opportunity.list",
+             {{"customer_id", std::to_string(id)}, {"status", "open"}, {"limit", 50}})["items"];
     if (registry().find("task.list"))
-      view["tasks"] = call(context, "task.list",
-                           {{"customer_id", std::to_string(id)}, {"status", "open"}, {"limit", 50}})["items"];
+      view["tasks"] =
+          call(context, "task.list",
+               {{"customer_id", std::to_string(id)}, {"status", "open"}, {"limit", 50}})["items"];
     if (registry().find("value.get"))
       view["value"] = optional_call(context, "value.get", {{"customer_id", std::to_string(id)}});
     view["lifecycle"] = context.store.with_connection([&](db::Connection &connection) {
       auto row = connection
-                     .prepare("SELECT stage, stage_changed_at, dormant_since, first_order_at, "
-                              "last_order_at, business_class, class_rule, classified_at FROM "
-                              "crm_customer WHERE id = ?")
+                     .prepare(
+                         "SELECT stage, stage_changed_at, dormant_since, first_order_at, "
+                         "last_order_at, business_class, class_rule, classified_at FROM "
+                         "crm_customer WHERE id = ?")
                      .query({id}, {db::Column::text(16), db::Column::text(32), db::Column::text(32),
                                    db::Column::text(32), db::Column::text(32), db::Column::text(64),
                                    db::Column::text(64), db::Column::text(32)});
@@ -387,8 +394,10 @@ json customer_view(CallContext &context, const json &params) {
       return out;
     });
     view["lifecycle"]["history"] =
-        call(context, "lifecycle.history", {{"customer_id", std::to_string(id)}, {"limit", 10}})["items"];
+        call(context, "lifecycle.history",
+             {{"customer_id", std::to_string(id)}, {"limit", 10}})["items"];
     view["owner"] = profile["owner"];
+    view["profile"] = std::move(profile);
   }
 
   view["timeline"] = context.store.with_connection([&](db::Connection &connection) {

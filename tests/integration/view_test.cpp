@@ -22,13 +22,23 @@ class ViewTest : public ApiTest, public ::testing::WithParamInterface<erp::Shape
       customer.name = "华东百货商场";
       customer.created_at = "2025-12-01 09:00:00";
       writer.add(customer);
-      erp::Order first{1, 1, "2026-01-10 10:00:00", erp::OrderStatus::valid, true, std::nullopt,
+      erp::Order first{1,
+                       1,
+                       "2026-01-10 10:00:00",
+                       erp::OrderStatus::valid,
+                       true,
+                       std::nullopt,
                        {{11, "ART-1", 2, 5000, 3000}}};
       writer.add(first);
       writer.add(erp::Invoice{1, 1, 1, "2026-01-12", 10000, erp::InvoiceStatus::valid, 30});
-      writer.add(erp::Receivable{1, 1, 1, "2026-02-11", 10000,
-                                 {{"2026-02-01", 4000}, {"2026-02-20", 6000}}});
-      erp::Order second{2, 1, "2026-03-01 09:30:00", erp::OrderStatus::valid, false, std::nullopt,
+      writer.add(erp::Receivable{
+          1, 1, 1, "2026-02-11", 10000, {{"2026-02-01", 4000}, {"2026-02-20", 6000}}});
+      erp::Order second{2,
+                        1,
+                        "2026-03-01 09:30:00",
+                        erp::OrderStatus::valid,
+                        false,
+                        std::nullopt,
                         {{21, "ART-2", 1, 12345, std::nullopt}}};
       writer.add(second);
       writer.flush();
@@ -36,10 +46,16 @@ class ViewTest : public ApiTest, public ::testing::WithParamInterface<erp::Shape
     reconfigure({{"host", json::parse(erp::mapping_json(shape(), database_.dialect()))}});
     ok("lifecycle.sync", {{"as_of", "2026-03-31T00:00:00Z"}});
     id_ = database_.column("SELECT id FROM crm_customer").at(0);
-    ok("interaction.log", {{"customer_id", id_}, {"channel", "tel"}, {"direction", "outbound"},
-                           {"occurred_at", "2026-02-01T11:00:00+08:00"}, {"subject", "催款电话"}});
-    ok("interaction.log", {{"customer_id", id_}, {"channel", "email"}, {"direction", "inbound"},
-                           {"occurred_at", "2026-03-05T00:00:00Z"}, {"subject", "询价"}});
+    ok("interaction.log", {{"customer_id", id_},
+                           {"channel", "tel"},
+                           {"direction", "outbound"},
+                           {"occurred_at", "2026-02-01T11:00:00+08:00"},
+                           {"subject", "催款电话"}});
+    ok("interaction.log", {{"customer_id", id_},
+                           {"channel", "email"},
+                           {"direction", "inbound"},
+                           {"occurred_at", "2026-03-05T00:00:00Z"},
+                           {"subject", "询价"}});
     ok("contact.create", {{"customer_id", id_}, {"name", "王经理"}});
     opportunity_ = ok("opportunity.create",
                       {{"customer_id", id_}, {"name", "春季补货"}, {"amount", "88000.00"}});
@@ -75,16 +91,16 @@ TEST_P(ViewTest, OneCallHoldsEverySectionAndOneTimeline) {
 
   const std::string created_at = opportunity_["created_at"];
   const std::vector<std::string> expected = {
-      "opportunity@" + created_at,          // the newest: made just now
-      "interaction@2026-03-05T00:00:00Z",   // email
-      "lifecycle@2026-03-01T01:30:00Z",     // → repeat, at order 2 (09:30 +08:00) ...
-      "order@2026-03-01T01:30:00Z",         // ... and order 2 itself: lifecycle sorts first
-      "payment@2026-02-19T16:00:00Z",       // last payment 2026-02-20 (a date, +08:00)
-      "interaction@2026-02-01T03:00:00Z",   // the call, 11:00 +08:00
-      "invoice@2026-01-11T16:00:00Z",       // invoiced 2026-01-12
-      "lifecycle@2026-01-10T02:00:00Z",     // → customer, at order 1
+      "opportunity@" + created_at,         // the newest: made just now
+      "interaction@2026-03-05T00:00:00Z",  // email
+      "lifecycle@2026-03-01T01:30:00Z",    // → repeat, at order 2 (09:30 +08:00) ...
+      "order@2026-03-01T01:30:00Z",        // ... and order 2 itself: lifecycle sorts first
+      "payment@2026-02-19T16:00:00Z",      // last payment 2026-02-20 (a date, +08:00)
+      "interaction@2026-02-01T03:00:00Z",  // the call, 11:00 +08:00
+      "invoice@2026-01-11T16:00:00Z",      // invoiced 2026-01-12
+      "lifecycle@2026-01-10T02:00:00Z",    // → customer, at order 1
       "order@2026-01-10T02:00:00Z",
-      "lifecycle@2025-12-01T01:00:00Z"};    // imported from the host
+      "lifecycle@2025-12-01T01:00:00Z"};  // imported from the host
   EXPECT_EQ(kinds_and_times(view["timeline"]["items"]), expected);
   EXPECT_EQ(view["timeline"]["next_cursor"], nullptr);
 
@@ -125,9 +141,10 @@ TEST_P(ViewTest, TimelinePagesFiltersAndRejections) {
   }
 
   json host_only = ok("customer.view", {{"id", id_}, {"kinds", {"order", "invoice", "payment"}}});
-  EXPECT_EQ(kinds_and_times(host_only["timeline"]["items"]),
-            (std::vector<std::string>{"order@2026-03-01T01:30:00Z", "payment@2026-02-19T16:00:00Z",
-                                      "invoice@2026-01-11T16:00:00Z", "order@2026-01-10T02:00:00Z"}));
+  EXPECT_EQ(
+      kinds_and_times(host_only["timeline"]["items"]),
+      (std::vector<std::string>{"order@2026-03-01T01:30:00Z", "payment@2026-02-19T16:00:00Z",
+                                "invoice@2026-01-11T16:00:00Z", "order@2026-01-10T02:00:00Z"}));
   json calls = ok("customer.view", {{"id", id_}, {"channel", "tel"}});
   EXPECT_EQ(kinds_and_times(calls["timeline"]["items"]),
             std::vector<std::string>{"interaction@2026-02-01T03:00:00Z"});
