@@ -1,75 +1,148 @@
-// crm-demo: a small ERP host. It loads the CRM plugin, opens the embedded SQLite database,
-// creates sample customers, contacts and interactions (once), and prints one customer's
-// profile and timeline.
+// crm-demo: the reference ERP host. It keeps its own ERP tables (the "jinhe" schema of the
+// reference ERP, host/erp) in an embedded SQLite database, fills them with sample data once,
+// loads the CRM plugin through Boost.DLL over the same database with a mapping of those tables,
+// and then does what an ERP would schedule: lifecycle.sync, classification.run, value.run.
+// It prints the value pyramid and one customer's 360 view.
 //
-//   crm-demo [--library PATH] [--database FILE] [--customer NAME]
+//   crm-demo [--library PATH] [--database FILE] [--customers N] [--customer NAME]
 #include <crm/host.hpp>
 
 #include <cstdio>
 #include <cstring>
+#include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "dialect.hpp"
+#include "erp.hpp"
+#include "odbc.hpp"
 
 using nlohmann::json;
 
 namespace {
 
-json call(const crm::host::Session &session, const json &request) {
-  auto response = session.call(request.dump());
+constexpr const char *kAsOf = "2026-11-30T00:00:00+08:00";
+
+json call(const crm::host::Session &session, const std::string &method, const json &params) {
+  auto response = session.call(json({{"method", method}, {"params", params}}).dump());
   json body = json::parse(response.body);
   if (!response.ok())
-    throw std::runtime_error(request["method"].get<std::string>() +
-                             " failed: " + body["error"]["message"].get<std::string>());
+    throw std::runtime_error(method + " failed: " + body["error"]["message"].get<std::string>());
   return body["result"];
 }
 
-void seed(const crm::host::Session &session) {
-  struct Sample {
-    const char *name, *kind, *phone, *email, *region, *industry, *source;
-  };
-  const Sample samples[] = {
-      {"华联超市（北京）有限公司", "company", "+86 10 6512 3456", "purchase@hualian.example.cn",
-       "华北", "超市", "展会"},
-      {"Northwind Traders", "company", "+1 206 555 0100", "orders@northwind.example.com",
-       "North America", "wholesale", "website"},
-      {"同仁堂药店（王府井店）", "company", "+86 10 6525 0001", "wfj@tongrentang.example.cn",
-       "华北", "药店", "referral"},
-      {"张伟", "person", "+86 138 0000 1234", "zhang.wei@example.cn", "华东", "个人", "media"},
-  };
-  for (const auto &sample : samples) {
-    json customer = call(session, {{"method", "customer.create"},
-                                   {"params",
-                                    {{"name", sample.name},
-                                     {"kind", sample.kind},
-                                     {"phone", sample.phone},
-                                     {"email", sample.email},
-                                     {"region", sample.region},
-                                     {"industry", sample.industry},
-                                     {"source", sample.source}}}});
-    const std::string id = customer["id"];
-    json contact =
-        call(session, {{"method", "contact.create"},
-                       {"params",
-                        {{"customer_id", id},
-                         {"name", std::string(sample.kind) == "person" ? sample.name : "李娜"},
-                         {"title", "采购经理"},
-                         {"phone", sample.phone}}}});
-    json items = json::array();
-    const char *channels[] = {"tel", "email", "face_to_face", "web", "event"};
-    for (int i = 0; i < 5; ++i) {
-      char when[40];
-      std::snprintf(when, sizeof(when), "2026-0%d-1%dT09:3%d:00+08:00", i + 1, i, i);
-      items.push_back(
-          {{"customer_id", id},
-           {"contact_id", contact["id"]},
-           {"channel", channels[i]},
-           {"direction", i % 2 ? "inbound" : "outbound"},
-           {"occurred_at", when},
-           {"subject", "第" + std::to_string(i + 1) + "次跟进：报价与交期"},
-           {"body", "客户关心价格和交货期；约定下周回访。Follow-up #" + std::to_string(i + 1)}});
-    }
-    call(session, {{"method", "interaction.log_batch"}, {"params", {{"items", items}}}});
+// The ERP's own data: generated once into the host's tables (the plugin only reads them).
+void ensure_erp_data(const std::string &database, std::int64_t customers) {
+  auto dialect = crm::db::make_dialect("sqlite");
+  crm::db::ConnectionSettings settings;
+  settings.dialect = "sqlite";
+  settings.path = database;
+  crm::db::Environment environment;
+  crm::db::Connection connection(environment, *dialect, dialect->connection_string(settings));
+  try {
+    auto result =
+        connection.prepare("SELECT COUNT(*) FROM t_khda").query({}, {crm::db::Column::integer()});
+    if (result.next() && result.int64(0) > 0) return;
+  } catch (const crm::db::DbError &) {
+    // no ERP tables yet
+  }
+  std::cout << "generating the sample ERP (" << customers << " customers) into " << database
+            << " ...\n";
+  crm::erp::Options options;
+  options.shape = crm::erp::Shape::jinhe;
+  options.customers = customers;
+  auto summary = crm::erp::generate(connection, options);
+  std::cout << "  " << summary.customers << " customers, " << summary.orders << " orders, "
+            << summary.order_lines << " order lines, " << summary.invoices << " invoices, "
+            << summary.payments << " payments\n";
+}
+
+json configuration(const std::string &database) {
+  return {
+      {"database", {{"dialect", "sqlite"}, {"path", database}}},
+      {"log", {{"sink", "stderr"}, {"level", "warn"}}},
+      {"host", json::parse(crm::erp::mapping_json(crm::erp::Shape::jinhe, "sqlite"))},
+      {"lifecycle", {{"repeat_window_days", 365}, {"dormant_after_days", 180}}},
+      {"classification",
+       {{"rules",
+         {{{"id", "key_mall"},
+           {"label", "重点商场"},
+           {"when", {{"industry", {"大型商场"}}, {"min_revenue", "200000.00"}}}},
+          {{"id", "mall"}, {"label", "大型商场"}, {"when", {{"industry", {"大型商场"}}}}},
+          {{"id", "supermarket"}, {"label", "超市"}, {"when", {{"industry", {"超市", "便利店"}}}}},
+          {{"id", "pharmacy"}, {"label", "药店"}, {"when", {{"industry", {"药店"}}}}},
+          {{"id", "other"}, {"label", "其他"}, {"when", json::object()}}}}}},
+      {"plans",
+       {{{"id", "identify"},
+         {"class", "*"},
+         {"stage", "potential"},
+         {"title", "确认客户需求"},
+         {"kind", "once"},
+         {"within_days", 14},
+         {"owner", "customer_owner"}},
+        {{"id", "care"},
+         {"class", "key_mall"},
+         {"stage", "repeat"},
+         {"title", "重点客户关怀回访"},
+         {"kind", "recurring"},
+         {"every_days", 30},
+         {"owner", "customer_owner"}},
+        {{"id", "care_all"},
+         {"class", "*"},
+         {"stage", "repeat"},
+         {"title", "客户关怀回访"},
+         {"kind", "recurring"},
+         {"every_days", 90},
+         {"owner", "customer_owner"}}}},
+      {"value", {{"window_days", 365}}}};
+}
+
+void print_pyramid(const json &tiers) {
+  std::cout << "\nvalue pyramid " << tiers["period"].get<std::string>() << ":\n";
+  for (const auto &tier : tiers["tiers"])
+    std::cout << "  " << std::left << std::setw(8) << tier["name"].get<std::string>() << std::right
+              << std::setw(7) << tier["customers"].get<std::int64_t>() << " customers   sales "
+              << tier["sales"].get<std::string>() << "\n";
+}
+
+void print_view(const json &view) {
+  const json &profile = view["profile"];
+  std::cout << "\n"
+            << profile["name"].get<std::string>() << "  ["
+            << view["lifecycle"]["stage"].get<std::string>() << "]  " << profile["region"].dump()
+            << " / " << profile["industry"].dump() << "  host key " << profile["host_key"].dump()
+            << "  owner " << view["owner"].dump() << "\n";
+  std::cout << "  class: " << view["classification"]["class"].dump() << " (rule "
+            << view["classification"]["rule"].dump() << ")\n";
+  if (view.contains("value") && !view["value"].is_null()) {
+    const json &value = view["value"];
+    std::cout << "  value " << value["period"].get<std::string>() << ": tier "
+              << value["tier"].get<std::string>() << ", position " << value["position"] << " of "
+              << value["population"] << ", score " << value["score_ppm"] << " ppm\n";
+    for (const auto &[name, component] : value["components"].items())
+      std::cout << "    " << std::left << std::setw(12) << name << std::right << " raw "
+                << component.value("raw", json()).dump() << "  normalised "
+                << component.value("normalised_ppm", json()).dump() << "\n";
+  }
+  for (const auto &opportunity : view["opportunities"])
+    std::cout << "  open opportunity: " << opportunity["name"].get<std::string>() << " "
+              << opportunity["amount"].dump() << " (" << opportunity["stage"].get<std::string>()
+              << ")\n";
+  if (view.contains("tasks"))
+    for (const auto &task : view["tasks"])
+      std::cout << "  task: " << task["title"].get<std::string>() << " due "
+                << task["due_at"].get<std::string>() << " (" << task["owner"].dump() << ")\n";
+  std::cout << "  timeline (newest first):\n";
+  for (const auto &item : view["timeline"]["items"]) {
+    std::cout << "    " << item["at"].get<std::string>() << "  " << std::left << std::setw(12)
+              << item["kind"].get<std::string>() << std::right;
+    if (item.contains("title") && item["title"].is_string())
+      std::cout << item["title"].get<std::string>();
+    if (item.contains("amount") && item["amount"].is_string())
+      std::cout << "  " << item["amount"].get<std::string>();
+    if (item.contains("status")) std::cout << "  " << item["status"].get<std::string>();
+    std::cout << "\n";
   }
 }
 
@@ -78,7 +151,8 @@ void seed(const crm::host::Session &session) {
 int main(int argc, char **argv) {
   std::string library = CRM_DEFAULT_LIBRARY;
   std::string database = "crm-demo.db";
-  std::string wanted = "华联";
+  std::string wanted;
+  std::int64_t customers = 2000;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--library"))
       library = argv[i + 1];
@@ -86,48 +160,64 @@ int main(int argc, char **argv) {
       database = argv[i + 1];
     else if (!std::strcmp(argv[i], "--customer"))
       wanted = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--customers"))
+      customers = std::stoll(argv[i + 1]);
     else {
-      std::cerr << "usage: crm-demo [--library PATH] [--database FILE] [--customer NAME]\n";
+      std::cerr << "usage: crm-demo [--library PATH] [--database FILE] [--customers N] "
+                   "[--customer NAME]\n";
       return 2;
     }
   }
   try {
+    ensure_erp_data(database, customers);
     auto plugin = crm::host::Plugin::load(library);
     std::cout << "loaded " << library << " (crm " << plugin->version() << ")\n";
-    crm::host::Client client(plugin,
-                             json({{"database", {{"dialect", "sqlite"}, {"path", database}}},
-                                   {"log", {{"sink", "stderr"}, {"level", "warn"}}}})
-                                 .dump());
+    crm::host::Client client(plugin, configuration(database).dump());
     auto session = client.open_session("demo.user");
-    if (call(session, {{"method", "customer.list"}, {"params", {{"limit", 1}}}})["items"].empty()) {
-      std::cout << "seeding sample customers into " << database << "\n";
-      seed(session);
+
+    json sync = call(session, "lifecycle.sync", {{"as_of", kAsOf}});
+    std::cout << "lifecycle.sync: " << sync.dump() << "\n";
+    json classes = call(session, "classification.run", {{"as_of", kAsOf}});
+    std::cout << "classification.run: " << classes.dump() << "\n";
+    json run = call(session, "value.run", {{"period", "2026-11"}, {"as_of", kAsOf}});
+    std::cout << "value.run: population " << run["population"] << "\n";
+    print_pyramid(call(session, "value.tiers", {{"period", "2026-11"}}));
+
+    std::string id;
+    if (wanted.empty()) {  // the top customer of the pyramid
+      json top = call(session, "value.migration",
+                      {{"from", "2026-11"},
+                       {"to", "2026-11"},
+                       {"from_tier", "key"},
+                       {"to_tier", "key"},
+                       {"limit", 1}});
+      if (!top["items"].empty()) id = top["items"][0]["customer_id"];
+    } else {
+      json found = call(session, "customer.list", {{"search", wanted}, {"limit", 1}})["items"];
+      if (found.empty()) {
+        std::cerr << "no customer matches \"" << wanted << "\"\n";
+        return 1;
+      }
+      id = found[0]["id"];
     }
-    json found = call(session, {{"method", "customer.list"},
-                                {"params", {{"search", wanted}, {"limit", 1}}}})["items"];
-    if (found.empty()) {
-      std::cerr << "no customer matches \"" << wanted << "\"\n";
+    if (id.empty()) {
+      std::cerr << "no customer to show\n";
       return 1;
     }
-    const json &customer = found[0];
-    std::cout << "\n"
-              << customer["name"].get<std::string>() << "  ["
-              << customer["stage"].get<std::string>() << "]  "
-              << customer["region"].get<std::string>() << " / "
-              << customer["industry"].get<std::string>() << "  owner "
-              << customer["owner"].get<std::string>() << "\n";
-    json contacts = call(session, {{"method", "contact.list"},
-                                   {"params", {{"customer_id", customer["id"]}}}})["items"];
-    for (const auto &contact : contacts)
-      std::cout << "  contact: " << contact["name"].get<std::string>() << ", "
-                << contact["title"].get<std::string>() << "\n";
-    std::cout << "timeline (newest first):\n";
-    json page = call(session, {{"method", "interaction.list"},
-                               {"params", {{"customer_id", customer["id"]}, {"limit", 20}}}});
-    for (const auto &item : page["items"])
-      std::cout << "  " << item["occurred_at"].get<std::string>() << "  "
-                << item["channel"].get<std::string>() << "/" << item["direction"].get<std::string>()
-                << "  " << item["subject"].get<std::string>() << "\n";
+    if (call(session, "interaction.list", {{"customer_id", id}, {"limit", 1}})["items"].empty()) {
+      call(session, "interaction.log",
+           {{"customer_id", id},
+            {"channel", "tel"},
+            {"direction", "outbound"},
+            {"occurred_at", "2026-11-20T10:00:00+08:00"},
+            {"subject", "年度回访：确认明年采购计划"}});
+      call(session, "opportunity.create",
+           {{"customer_id", id},
+            {"name", "2027 年度框架协议"},
+            {"amount", "1200000.00"},
+            {"stage", "propose"}});
+    }
+    print_view(call(session, "customer.view", {{"id", id}, {"limit", 15}}));
     return 0;
   } catch (const std::exception &error) {
     std::cerr << "crm-demo: " << error.what() << "\n";

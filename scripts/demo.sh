@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds libcrm and starts the demo: the reference ERP host loads the plugin through Boost.DLL
 # over an embedded SQLite database (out/demo/crm-demo.db) with sample data, and prints a
-# customer's profile and timeline. Extra arguments go to crm-demo (e.g. --customer Northwind).
+# customer.s 360 view. Extra arguments go to crm-demo (e.g. --customer 华联).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${CRM_OUT:-$root/out}
