@@ -13,10 +13,10 @@
 //    stored the same (customer, score, tier) rows;
 // 3. customer.view for V random customers, interleaved with the native queries that fetch the
 //    same profile and timeline sources.
-#include <crm/host.hpp>
 #include <libpq-fe.h>
 #include <mysql.h>
 #include <sqlite3.h>
+#include <crm/host.hpp>
 
 #include <unistd.h>
 
@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "dialect.hpp"
 #include "erp.hpp"
 #include "odbc.hpp"
 #include "stats.hpp"
@@ -156,8 +157,7 @@ class SqliteNative final : public Native {
     std::size_t count = 0;
     int status;
     while ((status = sqlite3_step(statement)) == SQLITE_ROW) {
-      for (int i = 0; i < sqlite3_column_count(statement); ++i)
-        sqlite3_column_text(statement, i);
+      for (int i = 0; i < sqlite3_column_count(statement); ++i) sqlite3_column_text(statement, i);
       ++count;
     }
     if (status != SQLITE_DONE) check(status, sqlite3_sql(statement));
@@ -177,11 +177,11 @@ class SqliteNative final : public Native {
 class PostgresNative final : public Native {
  public:
   explicit PostgresNative(const std::string &odbc) {
-    const std::string info =
-        "host='" + odbc_value(odbc, {"SERVER", "HOST"}) + "' port='" +
-        odbc_value(odbc, {"PORT"}) + "' dbname='" + odbc_value(odbc, {"DATABASE", "DB"}) +
-        "' user='" + odbc_value(odbc, {"UID", "USER", "USERNAME"}) + "' password='" +
-        odbc_value(odbc, {"PWD", "PASSWORD"}) + "'";
+    const std::string info = "host='" + odbc_value(odbc, {"SERVER", "HOST"}) + "' port='" +
+                             odbc_value(odbc, {"PORT"}) + "' dbname='" +
+                             odbc_value(odbc, {"DATABASE", "DB"}) + "' user='" +
+                             odbc_value(odbc, {"UID", "USER", "USERNAME"}) + "' password='" +
+                             odbc_value(odbc, {"PWD", "PASSWORD"}) + "'";
     pg_ = PQconnectdb(info.c_str());
     if (PQstatus(pg_) != CONNECTION_OK)
       throw std::runtime_error(std::string("libpq: ") + PQerrorMessage(pg_));
@@ -212,9 +212,9 @@ class PostgresNative final : public Native {
     const std::string value = std::to_string(param);
     std::vector<const char *> values(static_cast<std::size_t>(params_[handle]), value.c_str());
     const std::string name = "s" + std::to_string(handle);
-    PGresult *result = checked(PQexecPrepared(pg_, name.c_str(), params_[handle], values.data(),
-                                              nullptr, nullptr, 0),
-                               name);
+    PGresult *result = checked(
+        PQexecPrepared(pg_, name.c_str(), params_[handle], values.data(), nullptr, nullptr, 0),
+        name);
     const auto count = static_cast<std::size_t>(PQntuples(result));
     PQclear(result);
     return count;
@@ -243,8 +243,8 @@ class MariadbNative final : public Native {
                             odbc_value(odbc, {"UID", "USER"}).c_str(),
                             odbc_value(odbc, {"PWD", "PASSWORD"}).c_str(),
                             odbc_value(odbc, {"DATABASE", "DB"}).c_str(),
-                            port.empty() ? 3306U : static_cast<unsigned>(std::stoul(port)),
-                            nullptr, 0))
+                            port.empty() ? 3306U : static_cast<unsigned>(std::stoul(port)), nullptr,
+                            0))
       throw std::runtime_error(std::string("libmariadb: ") + mysql_error(my_));
     mysql_set_character_set(my_, "utf8mb4");
   }
@@ -492,7 +492,9 @@ double rss_mib() {  // current resident set
   return 0;
 }
 
-void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+void reset_peak_rss() {
+  std::ofstream("/proc/self/clear_refs") << "5";
+}
 
 json expect_ok(const crm::host::Response &response, const char *method) {
   json body = json::parse(response.body);
@@ -597,16 +599,17 @@ int run(const Options &options) {
     json items = json::array();
     for (std::size_t i = 0; i < std::min<std::size_t>(ids.size(), 2000); ++i) {
       const auto id = ids[random() % ids.size()];
-      items.push_back({{"customer_id", std::to_string(id)},
-                       {"channel", i % 2 ? "tel" : "email"},
-                       {"direction", i % 3 ? "outbound" : "inbound"},
-                       {"occurred_at", "2026-11-" + std::to_string(10 + i % 18) + "T09:30:00+08:00"},
-                       {"subject", "回访客户 " + std::to_string(i) + "：确认下季度订单"}});
+      items.push_back(
+          {{"customer_id", std::to_string(id)},
+           {"channel", i % 2 ? "tel" : "email"},
+           {"direction", i % 3 ? "outbound" : "inbound"},
+           {"occurred_at", "2026-11-" + std::to_string(10 + i % 18) + "T09:30:00+08:00"},
+           {"subject", "回访客户 " + std::to_string(i) + "：确认下季度订单"}});
     }
-    expect_ok(session.call(json({{"method", "interaction.log_batch"},
-                                 {"params", {{"items", items}}}})
-                               .dump()),
-              "interaction.log_batch");
+    expect_ok(
+        session.call(
+            json({{"method", "interaction.log_batch"}, {"params", {{"items", items}}}}).dump()),
+        "interaction.log_batch");
   }
 
   // 2. value.run against the hand-written aggregation
@@ -714,11 +717,10 @@ int run(const Options &options) {
   }
   const auto lv = summarize(libcrm_views), nv = summarize(native_views);
 
-  std::printf("crm-value-bench: %s, %s, %lld customers (%lld order lines), seed %llu\n",
-              options.dialect.c_str(), options.shape.c_str(),
-              static_cast<long long>(options.customers),
-              static_cast<long long>(summary.order_lines),
-              static_cast<unsigned long long>(options.seed));
+  std::printf(
+      "crm-value-bench: %s, %s, %lld customers (%lld order lines), seed %llu\n",
+      options.dialect.c_str(), options.shape.c_str(), static_cast<long long>(options.customers),
+      static_cast<long long>(summary.order_lines), static_cast<unsigned long long>(options.seed));
   std::printf("generate ERP           %8.1f s  (%lld rows)\n", generate_seconds,
               static_cast<long long>(summary.rows()));
   std::printf("lifecycle.sync         %8.1f s  (%zu customers imported)\n", sync_seconds,
@@ -735,10 +737,10 @@ int run(const Options &options) {
       "memory: RSS before value.run %.1f MiB, after %.1f MiB; peak during value.run %.1f MiB "
       "(process peak before %.1f MiB)\n",
       rss_before, rss_after, peak_during, peak_before);
-  std::printf("customer.view x%zu     libcrm p50 %.0f us p99 %.0f us | native (%zu queries) p50 "
-              "%.0f us p99 %.0f us | ratio p50 %.2f p99 %.2f\n",
-              lv.count, lv.p50, lv.p99, handles.size(), nv.p50, nv.p99, lv.p50 / nv.p50,
-              lv.p99 / nv.p99);
+  std::printf(
+      "customer.view x%zu     libcrm p50 %.0f us p99 %.0f us | native (%zu queries) p50 "
+      "%.0f us p99 %.0f us | ratio p50 %.2f p99 %.2f\n",
+      lv.count, lv.p50, lv.p99, handles.size(), nv.p50, nv.p99, lv.p50 / nv.p50, lv.p99 / nv.p99);
   std::printf("  (%.1f timeline items per view, %.1f native rows per view)\n",
               static_cast<double>(timeline_items) / static_cast<double>(options.views + 50),
               static_cast<double>(native_rows) / static_cast<double>(options.views + 50));
@@ -795,8 +797,8 @@ int main(int argc, char **argv) {
     options.connection = value;
   }
   if (options.dir.empty())
-    options.dir = (fs::temp_directory_path() / ("crm-value-bench-" + std::to_string(getpid())))
-                      .string();
+    options.dir =
+        (fs::temp_directory_path() / ("crm-value-bench-" + std::to_string(getpid()))).string();
   try {
     return run(options);
   } catch (const std::exception &error) {
