@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "erp.hpp"
 #include "fixture.hpp"
 
 extern char **environ;
@@ -81,6 +82,73 @@ TEST_F(ProcessesTest, ConcurrentHostsNeverCollideOrLoseWrites) {
   for (const auto &count :
        database_.column("SELECT COUNT(*) FROM crm_interaction GROUP BY customer_id"))
     EXPECT_EQ(count, "50");
+}
+
+// Several host processes run the scheduled jobs over one database at once: each job is claimed
+// through its crm_job row (FOR UPDATE SKIP LOCKED on PostgreSQL and MariaDB; SQLite's single
+// writer serialises them), so no host customer is imported twice, no ledger move is recorded
+// twice and the value snapshot is whole.
+TEST_F(ProcessesTest, ScheduledJobsAreClaimedSoNothingRunsTwice) {
+  constexpr int kWorkers = 3, kRounds = 2;
+  erp::Options options;
+  options.customers = 600;
+  erp::generate(database_.connection(), options);
+  json config = json::parse(database_.client_config_json());
+  config["host"] = json::parse(erp::mapping_json(erp::Shape::jinhe, database_.dialect()));
+  std::vector<Worker> workers;
+  for (int w = 0; w < kWorkers; ++w)
+    workers.push_back(
+        spawn_worker({CRM_TEST_WORKER, library_path(), config.dump(), "jobs",
+                      std::to_string(kRounds), "host" + std::to_string(w)},
+                     ::testing::TempDir() + "crm-jobs-" + std::to_string(w) + ".json"));
+  std::int64_t imported = 0, to_customer = 0, sync_done = 0, value_done = 0, elsewhere = 0;
+  for (auto &worker : workers) {
+    ASSERT_NE(worker.pid, 0) << "cannot start " << CRM_TEST_WORKER;
+    int status = 0;
+    waitpid(worker.pid, &status, 0);
+    std::ifstream file(worker.output_path);
+    std::stringstream text;
+    text << file.rdbuf();
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << text.str();
+    json report = json::parse(text.str());
+    for (const auto &run : report["sync"]) {
+      if (run["status"] == "done") {
+        ++sync_done;
+        imported += run["imported"].get<std::int64_t>();
+        to_customer += run["moved_to_customer"].get<std::int64_t>();
+      } else {
+        EXPECT_EQ(run["status"], "running_elsewhere") << run.dump();
+        ++elsewhere;
+      }
+    }
+    for (const auto &run : report["value"]) {
+      if (run["status"] == "done")
+        ++value_done;
+      else
+        ++elsewhere;
+    }
+  }
+  EXPECT_EQ(imported, 600);
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer"), std::vector<std::string>{"600"});
+  EXPECT_EQ(
+      database_.column("SELECT COUNT(*) FROM crm_lifecycle_event WHERE to_stage = 'customer'"),
+      std::vector<std::string>{std::to_string(to_customer)});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM (SELECT customer_id, to_stage FROM "
+                             "crm_lifecycle_event GROUP BY customer_id, to_stage HAVING COUNT(*) > "
+                             "1) d"),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(database_.column("SELECT runs FROM crm_job WHERE name = 'lifecycle.sync'"),
+            std::vector<std::string>{std::to_string(sync_done)});
+  EXPECT_EQ(database_.column("SELECT runs FROM crm_job WHERE name = 'value.run'"),
+            std::vector<std::string>{std::to_string(value_done)});
+  EXPECT_EQ(sync_done + value_done + elsewhere, 2 * kWorkers * kRounds);
+  EXPECT_GE(sync_done, 1);
+  EXPECT_GE(value_done, 1);
+  // One snapshot row per customer of the population, whichever process wrote it last.
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_value_snapshot WHERE period = '2026-11'"),
+            database_.column("SELECT COUNT(*) FROM crm_customer WHERE stage IN ('customer', "
+                             "'repeat')"));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // host.hpp, then for `rounds` rounds: creates a customer, logs a batch of interactions for it,
 // and tries an optimistic update of the shared customer (reading its version first).
 // Prints {"created": [...ids], "logged": n, "updated": n, "conflicts": n, "errors": [...]}.
+// With SHARED_CUSTOMER_ID "jobs" it instead runs the scheduled jobs lifecycle.sync and
+// value.run ROUNDS times each and prints {"sync": [...results], "value": [...results]}.
 //
 //   crm_test_worker LIBRARY CONFIG_JSON SHARED_CUSTOMER_ID ROUNDS NAME
 #include <crm/host.hpp>
@@ -32,7 +34,19 @@ int main(int argc, char **argv) {
       auto response = session.call(json({{"method", method}, {"params", params}}).dump());
       return std::make_pair(response.status, json::parse(response.body));
     };
-    for (int round = 0; round < rounds; ++round) {
+    if (shared == "jobs") {
+      report = {{"sync", json::array()}, {"value", json::array()}, {"errors", json::array()}};
+      for (int round = 0; round < rounds; ++round) {
+        auto [synced, sync] = call("lifecycle.sync", {{"as_of", "2026-11-30T00:00:00Z"}});
+        report[synced == CRM_OK ? "sync" : "errors"].push_back(synced == CRM_OK ? sync["result"]
+                                                                                : sync);
+        auto [valued, value] =
+            call("value.run", {{"period", "2026-11"}, {"as_of", "2026-11-30T00:00:00Z"}});
+        report[valued == CRM_OK ? "value" : "errors"].push_back(valued == CRM_OK ? value["result"]
+                                                                                 : value);
+      }
+    }
+    for (int round = 0; shared != "jobs" && round < rounds; ++round) {
       auto [status, body] =
           call("customer.create", {{"name", name + " #" + std::to_string(round)}});
       if (status != CRM_OK) {
