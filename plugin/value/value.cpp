@@ -197,12 +197,23 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
   };
   std::string joins;
   std::array<std::string, 5> raw;
+  // Host aggregates are keyed by the host's customer key; each is turned into CRM ids inside its
+  // own CTE (a lookup per aggregate row through crm_customer's host_key index), so that the
+  // population joins on plain integer ids. Joining the population to a text cast of the host key
+  // instead makes SQLite and MariaDB rescan the aggregate for every customer. CROSS JOIN keeps
+  // SQLite's loop order (aggregate outside, index lookup inside); the others plan it freely.
+  auto by_customer = [&](const std::string &aggregate, const std::string &columns) {
+    return "SELECT cc.id AS cid" + columns + " FROM (" + aggregate +
+           ") a CROSS JOIN crm_customer cc WHERE cc.host_key = " + d.text_cast("a.k");
+  };
   if (plan.available[0]) {
     const auto &invoices = host.entity("invoices");
-    cte("v_sales", "SELECT h.customer_key AS k, SUM(" + d.minor_units("h.amount") + ") AS v FROM " +
-                       invoices.derived("h") + " WHERE h.status = 'valid' AND " +
-                       in_window("h.invoiced_at") + " GROUP BY h.customer_key");
-    joins += " LEFT JOIN v_sales s ON c.host_key = " + d.text_cast("s.k");
+    cte("v_sales",
+        by_customer("SELECT h.customer_key AS k, SUM(" + d.minor_units("h.amount") +
+                        ") AS v FROM " + invoices.derived("h") + " WHERE h.status = 'valid' AND " +
+                        in_window("h.invoiced_at") + " GROUP BY h.customer_key",
+                    ", a.v"));
+    joins += " LEFT JOIN v_sales s ON s.cid = c.id";
     raw[0] = "COALESCE(s.v, 0)";
   }
   cte("v_expect",
@@ -218,20 +229,23 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
     values.push_back(as_of);
     values.push_back(as_of);
     cte("v_credit",
-        "SELECT r.customer_key AS k, SUM(CASE WHEN r.open_minor > 0 THEN r.open_minor ELSE 0 "
-        "END) AS outstanding, SUM(CASE WHEN r.open_minor > 0 AND " +
-            due + " < " + ts + " THEN r.open_minor ELSE 0 END) AS overdue, MAX(CASE WHEN " +
-            "r.open_minor > 0 AND " + due + " < " + ts + " THEN " + d.days_between(due, ts) +
-            " END) AS days FROM (SELECT x.customer_key, x.due_date, " + d.minor_units("x.amount") +
-            " - " + d.minor_units("COALESCE(x.paid_amount, 0)") + " AS open_minor FROM " +
-            receivables.derived("x") + ") r GROUP BY r.customer_key");
-    joins += " LEFT JOIN v_credit r ON c.host_key = " + d.text_cast("r.k");
+        by_customer(
+            "SELECT r.customer_key AS k, SUM(CASE WHEN r.open_minor > 0 THEN r.open_minor ELSE 0 "
+            "END) AS outstanding, SUM(CASE WHEN r.open_minor > 0 AND " +
+                due + " < " + ts + " THEN r.open_minor ELSE 0 END) AS overdue, MAX(CASE WHEN " +
+                "r.open_minor > 0 AND " + due + " < " + ts + " THEN " + d.days_between(due, ts) +
+                " END) AS days FROM (SELECT x.customer_key, x.due_date, " +
+                d.minor_units("x.amount") + " - " + d.minor_units("COALESCE(x.paid_amount, 0)") +
+                " AS open_minor FROM " + receivables.derived("x") + ") r GROUP BY r.customer_key",
+            ", a.outstanding, a.overdue, a.days"));
+    joins += " LEFT JOIN v_credit r ON r.cid = c.id";
     std::string limit_term = "0";
     if (host.mapped("customers") && host.entity("customers").has("credit_limit")) {
-      cte("v_limit", "SELECT h.customer_key AS k, " + d.minor_units("h.credit_limit") +
-                         " AS v FROM " + host.entity("customers").derived("h") +
-                         " WHERE h.credit_limit IS NOT NULL");
-      joins += " LEFT JOIN v_limit l ON c.host_key = " + d.text_cast("l.k");
+      cte("v_limit", by_customer("SELECT h.customer_key AS k, " + d.minor_units("h.credit_limit") +
+                                     " AS v FROM " + host.entity("customers").derived("h") +
+                                     " WHERE h.credit_limit IS NOT NULL",
+                                 ", a.v"));
+      joins += " LEFT JOIN v_limit l ON l.cid = c.id";
       limit_term =
           "CASE WHEN l.v IS NULL OR l.v <= 0 OR COALESCE(r.outstanding, 0) <= 0 THEN 0 "
           "WHEN r.outstanding >= l.v THEN 3000 ELSE " +
@@ -245,13 +259,14 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
   if (plan.available[3]) {
     const auto &lines = host.entity("order_lines");
     const auto &orders = host.entity("orders");
-    cte("v_profit", "SELECT o.customer_key AS k, SUM(" + d.minor_units("l.amount") + " - " +
-                        d.minor_units("l.cost") + ") AS v FROM " + lines.derived("l") + " JOIN " +
-                        orders.derived("o") +
-                        " ON o.order_key = l.order_key WHERE l.cost IS NOT NULL AND "
-                        "o.status = 'valid' AND " +
-                        in_window("o.ordered_at") + " GROUP BY o.customer_key");
-    joins += " LEFT JOIN v_profit p ON c.host_key = " + d.text_cast("p.k");
+    cte("v_profit", by_customer("SELECT o.customer_key AS k, SUM(" + d.minor_units("l.amount") +
+                                    " - " + d.minor_units("l.cost") + ") AS v FROM " +
+                                    lines.derived("l") + " JOIN " + orders.derived("o") +
+                                    " ON o.order_key = l.order_key WHERE l.cost IS NOT NULL AND "
+                                    "o.status = 'valid' AND " +
+                                    in_window("o.ordered_at") + " GROUP BY o.customer_key",
+                                ", a.v"));
+    joins += " LEFT JOIN v_profit p ON p.cid = c.id";
     raw[3] = "COALESCE(p.v, 0)";
   }
   cte("v_refs",
