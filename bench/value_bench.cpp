@@ -429,19 +429,24 @@ struct NativeSql {
            " END) AS credit_bp, COALESCE(p.v, 0) AS profit_minor, "
            "100 * COALESCE(c.is_reference, 0) + COALESCE(rf.n, 0) AS reference_points "
            "FROM crm_customer c "
-           "LEFT JOIN (SELECT " +
-           key("khid") +
-           " AS k, v AS sv FROM sales) s ON s.k = c.host_key "
+           "LEFT JOIN (SELECT cc.id AS cid, MAX(x.v) AS sv FROM sales x CROSS JOIN crm_customer cc "
+           "WHERE cc.host_key = " +
+           key("x.khid") +
+           " GROUP BY cc.id) s ON s.cid = c.id "
            "LEFT JOIN expect e ON e.cid = c.id "
-           "LEFT JOIN (SELECT " +
-           key("khid") +
-           " AS k, outstanding, overdue, days FROM credit) r ON r.k = c.host_key "
-           "LEFT JOIN (SELECT " +
-           key("khid") +
-           " AS k, v FROM lim) l ON l.k = c.host_key "
-           "LEFT JOIN (SELECT " +
-           key("khid") +
-           " AS k, v FROM profit) p ON p.k = c.host_key "
+           "LEFT JOIN (SELECT cc.id AS cid, MAX(x.outstanding) AS outstanding, MAX(x.overdue) AS "
+           "overdue, MAX(x.days) AS days FROM credit x CROSS JOIN crm_customer cc "
+           "WHERE cc.host_key = " +
+           key("x.khid") +
+           " GROUP BY cc.id) r ON r.cid = c.id "
+           "LEFT JOIN (SELECT cc.id AS cid, MAX(x.v) AS v FROM lim x CROSS JOIN crm_customer cc "
+           "WHERE cc.host_key = " +
+           key("x.khid") +
+           " GROUP BY cc.id) l ON l.cid = c.id "
+           "LEFT JOIN (SELECT cc.id AS cid, MAX(x.v) AS v FROM profit x CROSS JOIN crm_customer cc "
+           "WHERE cc.host_key = " +
+           key("x.khid") +
+           " GROUP BY cc.id) p ON p.cid = c.id "
            "LEFT JOIN refs rf ON rf.cid = c.id "
            "WHERE c.stage IN ('customer', 'repeat')), "
            "ranked AS (SELECT population.*, COUNT(*) OVER () AS n, "

@@ -202,9 +202,18 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
   // population joins on plain integer ids. Joining the population to a text cast of the host key
   // instead makes SQLite and MariaDB rescan the aggregate for every customer. CROSS JOIN keeps
   // SQLite's loop order (aggregate outside, index lookup inside); the others plan it freely.
-  auto by_customer = [&](const std::string &aggregate, const std::string &columns) {
-    return "SELECT cc.id AS cid" + columns + " FROM (" + aggregate +
-           ") a CROSS JOIN crm_customer cc WHERE cc.host_key = " + d.text_cast("a.k");
+  auto by_customer = [&](const std::string &aggregate, const std::vector<std::string> &columns) {
+    std::string inner = "SELECT cc.id AS cid", outer = "SELECT b.cid";
+    for (const auto &column : columns) {
+      inner += ", a." + column;
+      outer += ", MAX(b." + column + ") AS " + column;  // one row per customer: host_key is unique
+    }
+    // The outer GROUP BY looks redundant; it is what makes SQLite index the result for the
+    // population's join (without it SQLite scans it once per customer: 11.5 s instead of 0.3 s
+    // at 10,000 customers).
+    return outer + " FROM (" + inner + " FROM (" + aggregate +
+           ") a CROSS JOIN crm_customer cc WHERE cc.host_key = " + d.text_cast("a.k") +
+           ") b GROUP BY b.cid";
   };
   if (plan.available[0]) {
     const auto &invoices = host.entity("invoices");
@@ -212,7 +221,7 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
         by_customer("SELECT h.customer_key AS k, SUM(" + d.minor_units("h.amount") +
                         ") AS v FROM " + invoices.derived("h") + " WHERE h.status = 'valid' AND " +
                         in_window("h.invoiced_at") + " GROUP BY h.customer_key",
-                    ", a.v"));
+                    {"v"}));
     joins += " LEFT JOIN v_sales s ON s.cid = c.id";
     raw[0] = "COALESCE(s.v, 0)";
   }
@@ -237,14 +246,14 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
                 " END) AS days FROM (SELECT x.customer_key, x.due_date, " +
                 d.minor_units("x.amount") + " - " + d.minor_units("COALESCE(x.paid_amount, 0)") +
                 " AS open_minor FROM " + receivables.derived("x") + ") r GROUP BY r.customer_key",
-            ", a.outstanding, a.overdue, a.days"));
+            {"outstanding", "overdue", "days"}));
     joins += " LEFT JOIN v_credit r ON r.cid = c.id";
     std::string limit_term = "0";
     if (host.mapped("customers") && host.entity("customers").has("credit_limit")) {
       cte("v_limit", by_customer("SELECT h.customer_key AS k, " + d.minor_units("h.credit_limit") +
                                      " AS v FROM " + host.entity("customers").derived("h") +
                                      " WHERE h.credit_limit IS NOT NULL",
-                                 ", a.v"));
+                                 {"v"}));
       joins += " LEFT JOIN v_limit l ON l.cid = c.id";
       limit_term =
           "CASE WHEN l.v IS NULL OR l.v <= 0 OR COALESCE(r.outstanding, 0) <= 0 THEN 0 "
@@ -265,7 +274,7 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
                                     " ON o.order_key = l.order_key WHERE l.cost IS NOT NULL AND "
                                     "o.status = 'valid' AND " +
                                     in_window("o.ordered_at") + " GROUP BY o.customer_key",
-                                ", a.v"));
+                                {"v"}));
     joins += " LEFT JOIN v_profit p ON p.cid = c.id";
     raw[3] = "COALESCE(p.v, 0)";
   }
