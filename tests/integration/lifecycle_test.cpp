@@ -299,7 +299,7 @@ TEST_P(LifecycleTest, TheMappingIsCheckedAtClientCreation) {
 TEST_P(LifecycleTest, ConcurrentSyncsApplyEachMoveOnce) {
   erp::Options options;
   options.shape = shape();
-  options.customers = 400;
+  options.customers = 200;
   erp::generate(database_.connection(), options);
   reconfigure(sections());
   const std::string config = [&] {
@@ -321,8 +321,8 @@ TEST_P(LifecycleTest, ConcurrentSyncsApplyEachMoveOnce) {
     imported += result.value("imported", 0);
     customers += result.value("moved_to_customer", 0);
   }
-  EXPECT_EQ(imported, 400) << json(results).dump();
-  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer"), std::vector<std::string>{"400"});
+  EXPECT_EQ(imported, 200) << json(results).dump();
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer"), std::vector<std::string>{"200"});
   EXPECT_EQ(
       database_.column("SELECT COUNT(*) FROM crm_lifecycle_event WHERE to_stage = 'customer'"),
       std::vector<std::string>{std::to_string(customers)});
@@ -330,7 +330,7 @@ TEST_P(LifecycleTest, ConcurrentSyncsApplyEachMoveOnce) {
                              "crm_lifecycle_event GROUP BY customer_id, to_stage HAVING COUNT(*) > "
                              "1) d"),
             std::vector<std::string>{"0"});
-  EXPECT_GT(customers, 300);
+  EXPECT_GT(customers, 150);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, LifecycleTest,

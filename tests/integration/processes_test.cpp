@@ -91,7 +91,7 @@ TEST_F(ProcessesTest, ConcurrentHostsNeverCollideOrLoseWrites) {
 TEST_F(ProcessesTest, ScheduledJobsAreClaimedSoNothingRunsTwice) {
   constexpr int kWorkers = 3, kRounds = 2;
   erp::Options options;
-  options.customers = 600;
+  options.customers = 300;
   erp::generate(database_.connection(), options);
   json config = json::parse(database_.client_config_json());
   config["host"] = json::parse(erp::mapping_json(erp::Shape::jinhe, database_.dialect()));
@@ -129,8 +129,8 @@ TEST_F(ProcessesTest, ScheduledJobsAreClaimedSoNothingRunsTwice) {
         ++elsewhere;
     }
   }
-  EXPECT_EQ(imported, 600);
-  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer"), std::vector<std::string>{"600"});
+  EXPECT_EQ(imported, 300);
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer"), std::vector<std::string>{"300"});
   EXPECT_EQ(
       database_.column("SELECT COUNT(*) FROM crm_lifecycle_event WHERE to_stage = 'customer'"),
       std::vector<std::string>{std::to_string(to_customer)});
