@@ -2,6 +2,7 @@
 // and concurrent optimistic updates of one customer never lose a write.
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fcntl.h>
 
@@ -24,6 +25,12 @@ struct Worker {
   pid_t pid = 0;
   std::string output_path;
 };
+
+// One file per suite run and worker: the suites of the three databases run at the same time.
+std::string report_path(const std::string &kind, int worker) {
+  return ::testing::TempDir() + "crm-" + kind + "-" + std::to_string(getpid()) + "-" +
+         std::to_string(worker) + ".json";
+}
 
 Worker spawn_worker(const std::vector<std::string> &args, const std::string &output_path) {
   posix_spawn_file_actions_t actions;
@@ -49,7 +56,7 @@ TEST_F(ProcessesTest, ConcurrentHostsNeverCollideOrLoseWrites) {
     workers.push_back(
         spawn_worker({CRM_TEST_WORKER, library_path(), database_.client_config_json(), shared["id"],
                       std::to_string(kRounds), "worker" + std::to_string(w)},
-                     ::testing::TempDir() + "crm-worker-" + std::to_string(w) + ".json"));
+                     report_path("worker", w)));
   std::set<std::string> created;
   int logged = 0, updated = 0, conflicts = 0;
   for (auto &worker : workers) {
@@ -97,10 +104,9 @@ TEST_F(ProcessesTest, ScheduledJobsAreClaimedSoNothingRunsTwice) {
   config["host"] = json::parse(erp::mapping_json(erp::Shape::jinhe, database_.dialect()));
   std::vector<Worker> workers;
   for (int w = 0; w < kWorkers; ++w)
-    workers.push_back(
-        spawn_worker({CRM_TEST_WORKER, library_path(), config.dump(), "jobs",
-                      std::to_string(kRounds), "host" + std::to_string(w)},
-                     ::testing::TempDir() + "crm-jobs-" + std::to_string(w) + ".json"));
+    workers.push_back(spawn_worker({CRM_TEST_WORKER, library_path(), config.dump(), "jobs",
+                                    std::to_string(kRounds), "host" + std::to_string(w)},
+                                   report_path("jobs", w)));
   std::int64_t imported = 0, to_customer = 0, sync_done = 0, value_done = 0, elsewhere = 0;
   for (auto &worker : workers) {
     ASSERT_NE(worker.pid, 0) << "cannot start " << CRM_TEST_WORKER;
