@@ -60,6 +60,11 @@ class Dialect {
   // is locked by the writing transaction anyway).
   virtual std::string_view for_update_skip_locked() const = 0;
 
+  // The statement that makes a just-begun transaction read one snapshot throughout, where the
+  // default isolation does not ("" where it does: SQLite's read transaction, InnoDB's
+  // REPEATABLE READ).
+  virtual std::string_view read_snapshot() const { return ""; }
+
   // Spellings for queries over the host's own tables (host-schema mapping, aggregations).
   // expr as text, e.g. to compare an integer host key with a text column.
   virtual std::string text_cast(std::string_view expr) const = 0;

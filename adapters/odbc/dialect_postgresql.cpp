@@ -95,6 +95,9 @@ class PostgresqlDialect final : public Dialect {
   bool transactional_ddl() const override { return true; }
   std::string_view for_update() const override { return " FOR UPDATE"; }
   std::string_view for_update_skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  std::string_view read_snapshot() const override {
+    return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+  }
   std::string text_cast(std::string_view expr) const override {
     return "CAST(" + std::string(expr) + " AS VARCHAR)";
   }

@@ -483,7 +483,12 @@ Result::Result(SQLHSTMT stmt, const Dialect &dialect, std::vector<Column> column
     row_values_.resize(columns_.size());
     return;
   }
-  rowset_size_ = std::max<std::size_t>(1, rowset_size_);
+  std::size_t row_bytes = 0;
+  for (const auto &column : columns_)
+    row_bytes += sizeof(SQLLEN) + (column.type == Column::Type::int64 ? sizeof(std::int64_t)
+                                                                      : text_buffer_size(column));
+  rowset_size_ = std::clamp<std::size_t>(kBlockBytes / std::max<std::size_t>(row_bytes, 1), 1,
+                                         std::max<std::size_t>(1, rowset_size_));
   ints_.resize(columns_.size());
   texts_.resize(columns_.size());
   indicators_.resize(columns_.size());
@@ -506,18 +511,18 @@ Result::Result(SQLHSTMT stmt, const Dialect &dialect, std::vector<Column> column
   fail(SQLSetStmtAttr(stmt_, SQL_ATTR_ROWS_FETCHED_PTR, &rows_fetched_, 0), "rows fetched");
   fail(SQLSetStmtAttr(stmt_, SQL_ATTR_ROW_STATUS_PTR, row_status_.data(), 0), "row status");
   for (std::size_t c = 0; c < columns_.size(); ++c) {
-    indicators_[c].resize(rowset_size_);
+    indicators_[c] = std::make_unique_for_overwrite<SQLLEN[]>(rowset_size_);
     const auto number = static_cast<SQLUSMALLINT>(c + 1);
     if (columns_[c].type == Column::Type::int64) {
-      ints_[c].resize(rowset_size_);
-      fail(SQLBindCol(stmt_, number, SQL_C_SBIGINT, ints_[c].data(), sizeof(std::int64_t),
-                      indicators_[c].data()),
+      ints_[c] = std::make_unique_for_overwrite<std::int64_t[]>(rowset_size_);
+      fail(SQLBindCol(stmt_, number, SQL_C_SBIGINT, ints_[c].get(), sizeof(std::int64_t),
+                      indicators_[c].get()),
            "bind column");
     } else {
       const std::size_t size = text_buffer_size(columns_[c]);
-      texts_[c].resize(size * rowset_size_);
-      fail(SQLBindCol(stmt_, number, SQL_C_CHAR, texts_[c].data(), static_cast<SQLLEN>(size),
-                      indicators_[c].data()),
+      texts_[c] = std::make_unique_for_overwrite<char[]>(size * rowset_size_);
+      fail(SQLBindCol(stmt_, number, SQL_C_CHAR, texts_[c].get(), static_cast<SQLLEN>(size),
+                      indicators_[c].get()),
            "bind column");
     }
   }
@@ -539,7 +544,7 @@ Result::Result(Result &&other) noexcept
       row_status_(std::move(other.row_status_)),
       row_values_(std::move(other.row_values_)) {
   other.open_ = false;
-  // The statement attributes point at buffers that moved with their vectors (vector moves keep
+  // The statement attributes point at buffers that moved with their owners (moves keep
   // the heap storage), except rows_fetched_ and row_status_ which must be re-pointed.
   if (open_ && !by_row_) {
     SQLSetStmtAttr(stmt_, SQL_ATTR_ROWS_FETCHED_PTR, &rows_fetched_, 0);
@@ -666,7 +671,7 @@ std::optional<std::string> Result::optional_text(std::size_t column) const {
   if (is_null(column)) return std::nullopt;
   if (by_row_) return row_values_.at(column);
   const std::size_t size = text_buffer_size(columns_.at(column));
-  const char *start = texts_[column].data() + size * row_in_block_;
+  const char *start = texts_[column].get() + size * row_in_block_;
   SQLLEN length = indicators_[column][row_in_block_];
   if (length == SQL_NO_TOTAL || length < 0) return std::string(start);
   return std::string(start, std::min<std::size_t>(static_cast<std::size_t>(length), size - 1));

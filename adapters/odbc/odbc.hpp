@@ -77,6 +77,8 @@ struct Column {
 };
 
 inline constexpr std::size_t kLongColumnBytes = 16 * 1024;
+// A block's buffers stay within this many bytes: fewer rows per block for wide rows.
+inline constexpr std::size_t kBlockBytes = 256 * 1024;
 
 class Environment {
  public:
@@ -122,10 +124,11 @@ class Result {
   std::size_t row_in_block_ = 0;
   bool exhausted_ = false;
   bool open_ = true;
-  // Column-wise buffers for block fetch.
-  std::vector<std::vector<std::int64_t>> ints_;
-  std::vector<std::vector<char>> texts_;
-  std::vector<std::vector<SQLLEN>> indicators_;
+  // Column-wise buffers for block fetch, left uninitialised: the driver writes every cell it
+  // reports, and zeroing a block of wide text columns cost more than a short query itself.
+  std::vector<std::unique_ptr<std::int64_t[]>> ints_;
+  std::vector<std::unique_ptr<char[]>> texts_;
+  std::vector<std::unique_ptr<SQLLEN[]>> indicators_;
   std::vector<SQLUSMALLINT> row_status_;
   // SQLGetData values of the current row.
   std::vector<std::optional<std::string>> row_values_;

@@ -138,6 +138,21 @@ Store::Store(const Config &config, std::shared_ptr<spdlog::logger> logger)
 
 Store::~Store() = default;
 
+thread_local Store::Pinned Store::pinned_;
+
+Store::ReadScope::ReadScope(Store &store, db::Connection &connection)
+    : transaction_(connection),
+      previous_store_(pinned_.store),
+      previous_connection_(pinned_.connection) {
+  if (auto snapshot = store.dialect().read_snapshot(); !snapshot.empty())
+    connection.execute_direct(std::string(snapshot));
+  pinned_ = {&store, &connection};
+}
+
+Store::ReadScope::~ReadScope() {
+  pinned_ = {previous_store_, previous_connection_};
+}
+
 Error Store::on_db_error(const db::DbError &error) {
   if (error.kind() == db::DbErrorKind::unavailable) pool_->discard_idle();
   logger_->warn("database failure ({}): {}", error.sqlstate(), error.what());

@@ -68,10 +68,18 @@ class Store {
   }
 
   // Runs fn(connection) on a pooled connection; database failures become crm::Error.
+  // Inside a ReadScope of this store on this thread, fn runs on the scope's connection.
   // A pooled connection that went stale while idle (server restarted, idle timeout) fails on
   // its first statement; then nothing of fn has run, so fn runs again on a fresh connection.
   template <class F>
   auto with_connection(F &&fn) {
+    if (pinned_.store == this) {
+      try {
+        return fn(*pinned_.connection);
+      } catch (const db::DbError &error) {
+        throw on_db_error(error);
+      }
+    }
     for (int attempt = 1;; ++attempt) {
       bool stale = false;
       try {
@@ -90,6 +98,22 @@ class Store {
       if (stale) discard_stale();
     }
   }
+
+  // One connection and one read snapshot for a composite read (customer.view): the methods it
+  // composes, run inside the scope on this thread, read through the same connection and see
+  // the same data. Nothing may be written inside it; it ends with a rollback.
+  class ReadScope {
+   public:
+    ReadScope(Store &store, db::Connection &connection);
+    ~ReadScope();
+    ReadScope(const ReadScope &) = delete;
+    ReadScope &operator=(const ReadScope &) = delete;
+
+   private:
+    db::Transaction transaction_;
+    const Store *previous_store_;
+    db::Connection *previous_connection_;
+  };
 
   // Runs fn() in a transaction on connection; retries serialization failures, deadlocks and
   // busy databases a bounded number of times (fn must be safe to run again).
@@ -116,6 +140,11 @@ class Store {
 
  private:
   static constexpr int kMaxAttempts = 5;
+  struct Pinned {
+    const Store *store = nullptr;
+    db::Connection *connection = nullptr;
+  };
+  static thread_local Pinned pinned_;
   Error on_db_error(const db::DbError &error);
   void discard_stale();
   void backoff(int attempt, const db::DbError &error);

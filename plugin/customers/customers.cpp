@@ -49,7 +49,8 @@ std::vector<Field> profile_fields(bool creating) {
 const std::string kSelect =
     "SELECT id, name, kind, phone, email, address, region, industry, stage, owner, source, "
     "host_key, created_at, created_by, updated_at, updated_by, version, attributes, "
-    "business_class, class_rule, classified_at FROM crm_customer";
+    "business_class, class_rule, classified_at, stage_changed_at, dormant_since, first_order_at, "
+    "last_order_at FROM crm_customer";
 
 std::vector<db::Column> select_columns() {
   using db::Column;
@@ -58,6 +59,7 @@ std::vector<db::Column> select_columns() {
           Column::text(16),  Column::text(128),   Column::text(100), Column::text(128),
           Column::text(32),  Column::text(128),   Column::text(32),  Column::text(128),
           Column::integer(), Column::long_text(), Column::text(64),  Column::text(64),
+          Column::text(32),  Column::text(32),    Column::text(32),  Column::text(32),
           Column::text(32)};
 }
 
@@ -68,6 +70,10 @@ json instant(const std::string &db_text) {
 
 json nullable(const std::optional<std::string> &value) {
   return value ? json(*value) : json(nullptr);
+}
+
+json nullable_instant(const std::optional<std::string> &db_text) {
+  return db_text ? instant(*db_text) : json(nullptr);
 }
 
 json row_to_json(const db::Result &row, Store &store) {
@@ -96,7 +102,12 @@ json row_to_json(const db::Result &row, Store &store) {
           {"updated_by", row.text(15)},
           {"version", row.int64(16)},
           {"attributes", std::move(attributes)},
-          {"classification", std::move(classified)}};
+          {"classification", std::move(classified)},
+          {"lifecycle",
+           {{"since", nullable_instant(row.optional_text(21))},
+            {"dormant_since", nullable_instant(row.optional_text(22))},
+            {"first_order_at", nullable_instant(row.optional_text(23))},
+            {"last_order_at", nullable_instant(row.optional_text(24))}}}};
 }
 
 std::optional<json> load(db::Connection &connection, std::int64_t id, Store &store) {

@@ -176,20 +176,18 @@ class Timeline {
     if (!q.has("paid_at")) return;
     host_source("payment", q, "paid_at", "receivable_key",
                 "h.paid_amount, h.amount, " + dialect_.text_cast(dialect_.host_time("h.due_date")),
-                [this](const db::Result &row, Item &item) {
+                [](const db::Result &row, Item &item) {
                   auto paid = row.optional_text(2) ? money::from_db_text(*row.optional_text(2))
                                                    : std::nullopt;
                   auto due = row.optional_text(3) ? money::from_db_text(*row.optional_text(3))
                                                   : std::nullopt;
                   json outstanding = nullptr;
                   if (paid && due) outstanding = money::format(*due - *paid);
-                  auto due_date = host_.to_utc(row.text(4));
                   item.body = {{"title", "payment for " + item.key},
                                {"amount", paid ? json(money::format(*paid)) : json(nullptr)},
                                {"due_amount", due ? json(money::format(*due)) : json(nullptr)},
                                {"outstanding", outstanding},
                                {"due_date", row.text(4).substr(0, 10)}};
-                  (void)due_date;
                 });
   }
 
@@ -348,59 +346,37 @@ json customer_view(CallContext &context, const json &params) {
                      record.get<std::string>()};
   }
 
-  json view;
-  // The customer first: an unknown id is not_found before anything else runs.
-  json profile = call(context, "customer.get", {{"id", std::to_string(id)}});
-  std::optional<std::string> host_key;
-  if (profile["host_key"].is_string()) host_key = profile["host_key"].get<std::string>();
+  // One connection and one snapshot for the whole view: the methods it composes run on it.
+  return context.store.with_connection([&](db::Connection &connection) {
+    Store::ReadScope scope(context.store, connection);
+    json view;
+    // The customer first: an unknown id is not_found before anything else runs.
+    json profile = call(context, "customer.get", {{"id", std::to_string(id)}});
+    std::optional<std::string> host_key;
+    if (profile["host_key"].is_string()) host_key = profile["host_key"].get<std::string>();
 
-  if (!after) {
-    view["contacts"] = call(context, "contact.list",
-                            {{"customer_id", std::to_string(id)}, {"limit", 50}})["items"];
-    view["opportunities"] =
-        call(context, "opportunity.list",
-             {{"customer_id", std::to_string(id)}, {"status", "open"}, {"limit", 50}})["items"];
-    if (registry().find("task.list"))
-      view["tasks"] =
-          call(context, "task.list",
-               {{"customer_id", std::to_string(id)}, {"status", "open"}, {"limit", 50}})["items"];
-    if (registry().find("value.get"))
-      view["value"] = optional_call(context, "value.get", {{"customer_id", std::to_string(id)}});
-    view["lifecycle"] = context.store.with_connection([&](db::Connection &connection) {
-      auto row = connection
-                     .prepare(
-                         "SELECT stage, stage_changed_at, dormant_since, first_order_at, "
-                         "last_order_at, business_class, class_rule, classified_at FROM "
-                         "crm_customer WHERE id = ?")
-                     .query({id}, {db::Column::text(16), db::Column::text(32), db::Column::text(32),
-                                   db::Column::text(32), db::Column::text(32), db::Column::text(64),
-                                   db::Column::text(64), db::Column::text(32)});
-      json out = json::object();
-      if (!row.next()) return out;
-      auto instant = [&](std::size_t column) -> json {
-        auto text = row.optional_text(column);
-        auto micros = text ? time::from_db_text(*text) : std::nullopt;
-        return micros ? json(time::format_iso8601(*micros)) : json(nullptr);
-      };
-      out = {{"stage", row.text(0)},
-             {"since", instant(1)},
-             {"dormant_since", instant(2)},
-             {"first_order_at", instant(3)},
-             {"last_order_at", instant(4)}};
-      view["classification"] = {
-          {"class", row.optional_text(5) ? json(*row.optional_text(5)) : json(nullptr)},
-          {"rule", row.optional_text(6) ? json(*row.optional_text(6)) : json(nullptr)},
-          {"classified_at", instant(7)}};
-      return out;
-    });
-    view["lifecycle"]["history"] =
-        call(context, "lifecycle.history",
-             {{"customer_id", std::to_string(id)}, {"limit", 10}})["items"];
-    view["owner"] = profile["owner"];
-    view["profile"] = std::move(profile);
-  }
+    if (!after) {
+      const auto customer_id = std::to_string(id);
+      view["contacts"] =
+          call(context, "contact.list", {{"customer_id", customer_id}, {"limit", 50}})["items"];
+      view["opportunities"] =
+          call(context, "opportunity.list",
+               {{"customer_id", customer_id}, {"status", "open"}, {"limit", 50}})["items"];
+      if (registry().find("task.list"))
+        view["tasks"] =
+            call(context, "task.list",
+                 {{"customer_id", customer_id}, {"status", "open"}, {"limit", 50}})["items"];
+      if (registry().find("value.get"))
+        view["value"] = optional_call(context, "value.get", {{"customer_id", customer_id}});
+      view["lifecycle"] = profile["lifecycle"];
+      view["lifecycle"]["stage"] = profile["stage"];
+      view["lifecycle"]["history"] = call(context, "lifecycle.history",
+                                          {{"customer_id", customer_id}, {"limit", 10}})["items"];
+      view["classification"] = profile["classification"];
+      view["owner"] = profile["owner"];
+      view["profile"] = std::move(profile);
+    }
 
-  view["timeline"] = context.store.with_connection([&](db::Connection &connection) {
     Timeline timeline(context, connection, id, host_key, limit, after);
     if (kinds.count("interaction")) timeline.interactions(channel);
     if (kinds.count("lifecycle")) timeline.lifecycle();
@@ -408,9 +384,9 @@ json customer_view(CallContext &context, const json &params) {
     if (kinds.count("order")) timeline.orders();
     if (kinds.count("invoice")) timeline.invoices();
     if (kinds.count("payment")) timeline.payments();
-    return timeline.page();
+    view["timeline"] = timeline.page();
+    return view;
   });
-  return view;
 }
 
 }  // namespace

@@ -78,6 +78,21 @@ TEST_F(AdapterTest, BlockFetchReadsEveryRowAcrossBlocks) {
   }
   EXPECT_EQ(expected, 1000);
   EXPECT_EQ(nulls, 1000 / 7);
+
+  // Wide columns make small blocks (kBlockBytes): 12 KB rows come 21 to a block, and a block
+  // that the driver fills only in part must not show a previous block's or unset bytes.
+  auto wide = connection.prepare("SELECT id, label FROM crm_test_probe ORDER BY id DESC")
+                  .query({}, {Column::integer(), Column::text(12 * 1024)}, 256);
+  std::int64_t id = 1001;
+  while (wide.next()) {
+    --id;
+    ASSERT_EQ(wide.int64(0), id);
+    if (id % 7)
+      ASSERT_EQ(wide.text(1), "L" + std::to_string(id));
+    else
+      ASSERT_TRUE(wide.is_null(1));
+  }
+  EXPECT_EQ(id, 1);
 }
 
 TEST_F(AdapterTest, LongTextIsReadWhole) {
