@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "../core/cursor.hpp"
+#include "../core/keyset.hpp"
 #include "../core/time.hpp"
 #include "../customers/customers.hpp"
 
@@ -284,40 +284,18 @@ json list(CallContext &context, const json &params) {
     sql += " AND channel = ?";
     values.push_back(*channel);
   }
-  if (auto key = params::cursor(params, 2, "params")) {
-    const auto &occurred = (*key)[0];
-    const auto &id = (*key)[1];
-    if (!occurred.is_string() || !time::from_db_text(occurred.get<std::string>()) ||
-        !id.is_number_integer())
-      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
-    const auto ts = context.store.dialect().timestamp_param();
-    sql += " AND (occurred_at < " + ts + " OR (occurred_at = " + ts + " AND id < ?))";
-    values.push_back(occurred.get<std::string>());
-    values.push_back(occurred.get<std::string>());
-    values.push_back(id.get<std::int64_t>());
-  }
-  sql += " ORDER BY occurred_at DESC, id DESC LIMIT ?";
-  values.push_back(static_cast<std::int64_t>(limit + 1));
+  const keyset::TimeIdOrder order{"occurred_at", "id", true, 6, 0};
+  keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
-    json items = json::array();
-    json next = nullptr;
-    std::string last_occurred;
-    std::int64_t last_id = 0;
+    json page;
     {
       auto result = connection.prepare(sql).query(values, select_columns());
-      while (result.next()) {
-        if (items.size() == limit) {
-          next = cursor::encode(json::array({last_occurred, last_id}));
-          break;
-        }
-        last_occurred = time::to_db_text(*time::from_db_text(result.text(6)));
-        last_id = result.int64(0);
-        items.push_back(row_to_json(result));
-      }
+      page = keyset::read_page(result, order, limit, row_to_json);
     }
     // An empty page may mean an unknown customer; only then is it worth a second query.
-    if (items.empty()) customers::require_exists(connection, customer_id, "params.customer_id");
-    return json{{"items", std::move(items)}, {"next_cursor", next}};
+    if (page["items"].empty())
+      customers::require_exists(connection, customer_id, "params.customer_id");
+    return page;
   });
 }
 

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "../core/cursor.hpp"
 #include "../core/jobs.hpp"
+#include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/time.hpp"
 #include "../customers/customers.hpp"
@@ -202,39 +202,17 @@ json history(CallContext &context, const json &params) {
   const auto limit = params::limit(params, 50);
   std::string sql = "SELECT " + kEventColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
   std::vector<db::Value> values = {customer_id};
-  if (auto key = params::cursor(params, 2, "params")) {
-    const auto &occurred = (*key)[0];
-    const auto &id = (*key)[1];
-    if (!occurred.is_string() || !time::from_db_text(occurred.get<std::string>()) ||
-        !id.is_number_integer())
-      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
-    const auto ts = context.store.dialect().timestamp_param();
-    sql += " AND (occurred_at < " + ts + " OR (occurred_at = " + ts + " AND id < ?))";
-    values.push_back(occurred.get<std::string>());
-    values.push_back(occurred.get<std::string>());
-    values.push_back(id.get<std::int64_t>());
-  }
-  sql += " ORDER BY occurred_at DESC, id DESC LIMIT ?";
-  values.push_back(static_cast<std::int64_t>(limit + 1));
+  const keyset::TimeIdOrder order{"occurred_at", "id", true, 4, 0};
+  keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
-    json items = json::array();
-    json next = nullptr;
-    std::string last_occurred;
-    std::int64_t last_id = 0;
+    json page;
     {
       auto result = connection.prepare(sql).query(values, event_columns());
-      while (result.next()) {
-        if (items.size() == limit) {
-          next = cursor::encode(json::array({last_occurred, last_id}));
-          break;
-        }
-        last_occurred = time::to_db_text(*time::from_db_text(result.text(4)));
-        last_id = result.int64(0);
-        items.push_back(event_to_json(result));
-      }
+      page = keyset::read_page(result, order, limit, event_to_json);
     }
-    if (items.empty()) customers::require_exists(connection, customer_id, "params.customer_id");
-    return json{{"items", std::move(items)}, {"next_cursor", next}};
+    if (page["items"].empty())
+      customers::require_exists(connection, customer_id, "params.customer_id");
+    return page;
   });
 }
 

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "../classification/classification.hpp"
-#include "../core/cursor.hpp"
+#include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/text.hpp"
 #include "../core/time.hpp"
@@ -301,38 +301,17 @@ json list(CallContext &context, const json &params) {
     sql += " AND due_at < " + ts;
     values.push_back(time::to_db_text(*before));
   }
-  if (auto key = params::cursor(params, 2, "params")) {
-    const auto &due = (*key)[0];
-    const auto &id = (*key)[1];
-    if (!due.is_string() || !time::from_db_text(due.get<std::string>()) || !id.is_number_integer())
-      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
-    sql += " AND (due_at > " + ts + " OR (due_at = " + ts + " AND id > ?))";
-    values.push_back(due.get<std::string>());
-    values.push_back(due.get<std::string>());
-    values.push_back(id.get<std::int64_t>());
-  }
-  sql += " ORDER BY due_at, id LIMIT ?";
-  values.push_back(static_cast<std::int64_t>(limit + 1));
+  const keyset::TimeIdOrder order{"due_at", "id", false, 6, 0};
+  keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
-    json items = json::array();
-    json next = nullptr;
-    std::string last_due;
-    std::int64_t last_id = 0;
+    json page;
     {
       auto result = connection.prepare(sql).query(values, columns());
-      while (result.next()) {
-        if (items.size() == limit) {
-          next = cursor::encode(json::array({last_due, last_id}));
-          break;
-        }
-        last_due = time::to_db_text(*time::from_db_text(result.text(6)));
-        last_id = result.int64(0);
-        items.push_back(task_json(result));
-      }
+      page = keyset::read_page(result, order, limit, task_json);
     }
-    if (items.empty() && customer_id)
+    if (page["items"].empty() && customer_id)
       customers::require_exists(connection, *customer_id, "params.customer_id");
-    return json{{"items", std::move(items)}, {"next_cursor", next}};
+    return page;
   });
 }
 
