@@ -125,6 +125,9 @@ void print_view(const json &view) {
                 << component.value("raw", json()).dump() << "  normalised "
                 << component.value("normalised_ppm", json()).dump() << "\n";
   }
+  for (const auto &contact : view["host_contacts"])
+    std::cout << "  ERP contact: " << contact["name"].get<std::string>() << " "
+              << contact["title"].dump() << " " << contact["phone"].dump() << "\n";
   for (const auto &opportunity : view["opportunities"])
     std::cout << "  open opportunity: " << opportunity["name"].get<std::string>() << " "
               << opportunity["amount"].dump() << " (" << opportunity["stage"].get<std::string>()

@@ -21,15 +21,25 @@ ConnectionPool::~ConnectionPool() {
 }
 
 Lease ConnectionPool::acquire() {
+  return *acquire_within(acquire_timeout_, true);
+}
+
+std::optional<Lease> ConnectionPool::try_acquire() {
+  return acquire_within(std::chrono::milliseconds(0), false);
+}
+
+std::optional<Lease> ConnectionPool::acquire_within(std::chrono::milliseconds timeout,
+                                                    bool throw_on_timeout) {
   {
     std::unique_lock lock(mutex_);
-    bool ready = available_.wait_for(lock, acquire_timeout_,
+    bool ready = available_.wait_for(lock, timeout,
                                      [&] { return !idle_.empty() || lent_ < max_connections_; });
+    if (!ready && !throw_on_timeout) return std::nullopt;
     if (!ready)
       throw DbError(DbErrorKind::unavailable, "HYT00", 0,
                     "all " + std::to_string(max_connections_) +
-                        " database connections stayed busy for " +
-                        std::to_string(acquire_timeout_.count()) + " ms");
+                        " database connections stayed busy for " + std::to_string(timeout.count()) +
+                        " ms");
     ++lent_;
     if (!idle_.empty()) {
       auto connection = std::move(idle_.back());

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ class ConnectionPool {
   // Borrows an idle connection or opens a new one; waits while max_connections are lent.
   // Throws DbError(unavailable) when the database cannot be reached or the wait times out.
   Lease acquire();
+  // The same without waiting: nothing when every connection is lent.
+  std::optional<Lease> try_acquire();
 
   // Drops every idle connection: after one connection found the server gone, the others are
   // most likely dead too, and the next acquire should reconnect.
@@ -56,6 +59,7 @@ class ConnectionPool {
 
  private:
   friend class Lease;
+  std::optional<Lease> acquire_within(std::chrono::milliseconds timeout, bool throw_on_timeout);
   void give_back(std::unique_ptr<Connection> connection);
 
   std::shared_ptr<Environment> environment_;

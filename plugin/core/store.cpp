@@ -13,19 +13,23 @@ constexpr std::int64_t kIdBlock = 64;
 std::int64_t IdAllocator::reserve(db::Connection &connection, const std::string &sequence,
                                   std::int64_t count) {
   if (count <= 0) throw std::logic_error("id count must be positive");
-  std::lock_guard lock(mutex_);
-  auto &[next, end] = cached_[sequence];
-  if (end - next >= count) {
-    auto first = next;
-    next += count;
-    return first;
+  {
+    std::lock_guard lock(mutex_);
+    auto &[next, end] = cached_[sequence];
+    if (end - next >= count) {
+      auto first = next;
+      next += count;
+      return first;
+    }
   }
+  // The database is asked without the mutex held: the sequence row may be locked by another
+  // thread's transaction, which may itself be about to ask this allocator for ids.
   if (count >= kIdBlock) return reserve_in_database(connection, sequence, count);
-  next = reserve_in_database(connection, sequence, kIdBlock);
-  end = next + kIdBlock;
-  auto first = next;
-  next += count;
-  return first;
+  const auto block = reserve_in_database(connection, sequence, kIdBlock);
+  std::lock_guard lock(mutex_);
+  // Another thread may have refilled meanwhile; the rest of its block becomes a gap.
+  cached_[sequence] = {block + count, block + kIdBlock};
+  return block;
 }
 
 std::int64_t IdAllocator::reserve_within(db::Connection &connection, const std::string &sequence,
@@ -137,6 +141,13 @@ Store::Store(const Config &config, std::shared_ptr<spdlog::logger> logger)
 }
 
 Store::~Store() = default;
+
+std::int64_t Store::reserve_ids_during(db::Connection &connection, const std::string &sequence,
+                                       std::int64_t count) {
+  if (!dialect_->for_update_skip_locked().empty())
+    if (auto aside = pool_->try_acquire()) return ids_.reserve(**aside, sequence, count);
+  return ids_.reserve_within(connection, sequence, count);
+}
 
 thread_local Store::Pinned Store::pinned_;
 

@@ -52,6 +52,13 @@ class Store {
 
   const db::Dialect &dialect() const { return *dialect_; }
   IdAllocator &ids() { return ids_; }
+  // Ids for work inside a long transaction on connection (jobs, plan tasks). On a server they
+  // are reserved on another connection and committed at once, so the sequence row is not held
+  // for the length of the job while other clients' creates wait on it; unused ids are a gap.
+  // SQLite's writer holds the whole database anyway, so there (and when no other connection is
+  // free) they are reserved within the transaction.
+  std::int64_t reserve_ids_during(db::Connection &connection, const std::string &sequence,
+                                  std::int64_t count);
   spdlog::logger &log() { return *logger_; }
   int schema_version() const { return schema_version_; }
 

@@ -220,6 +220,8 @@ json update(CallContext &context, const json &params) {
                            std::to_string(current["version"].get<std::int64_t>()) +
                            ", the update was made against version " + std::to_string(version));
       }
+      // A new owner takes over the customer's plan tasks (tasks follow, in this transaction).
+      if (params.contains("owner")) registry().customers_changed(context, connection, {id});
       return load_existing(connection, id, store);
     });
   });

@@ -339,8 +339,8 @@ class Sync {
     }
     if (!rows.empty()) {
       const auto count = static_cast<std::int64_t>(rows.size());
-      const auto first_id = store_.ids().reserve_within(connection_, "customer", count);
-      const auto first_event = store_.ids().reserve_within(connection_, "lifecycle_event", count);
+      const auto first_id = store_.reserve_ids_during(connection_, "customer", count);
+      const auto first_event = store_.reserve_ids_during(connection_, "lifecycle_event", count);
       for (std::size_t i = 0; i < rows.size(); ++i) {
         changed_.push_back(first_id + static_cast<std::int64_t>(i));  // new: plans apply
         rows[i][0] = first_id + static_cast<std::int64_t>(i);
@@ -507,8 +507,8 @@ class Sync {
     }
     if (!events.empty())
       append(store_, connection_, events,
-             store_.ids().reserve_within(connection_, "lifecycle_event",
-                                         static_cast<std::int64_t>(events.size())));
+             store_.reserve_ids_during(connection_, "lifecycle_event",
+                                       static_cast<std::int64_t>(events.size())));
   }
 
   // Customers and repeat customers with no order and no interaction for dormant_after_days get

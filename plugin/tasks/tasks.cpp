@@ -216,7 +216,7 @@ std::vector<db::Value> new_task(std::int64_t customer_id, const Plan &plan,
 void insert_tasks(Store &store, db::Connection &connection,
                   std::vector<std::vector<db::Value>> &rows) {
   if (rows.empty()) return;
-  auto id = store.ids().reserve_within(connection, "task", static_cast<std::int64_t>(rows.size()));
+  auto id = store.reserve_ids_during(connection, "task", static_cast<std::int64_t>(rows.size()));
   for (auto &row : rows) row[0] = id++;
   sql::insert_rows(connection, "crm_task", kColumns, markers(store.dialect()), rows);
 }
@@ -247,23 +247,39 @@ void follow(CallContext &context, db::Connection &connection,
     }
     std::map<std::string, std::vector<db::Value>> cancels;  // reason -> task ids
     std::map<std::int64_t, std::set<std::string>> open;     // customer -> plans with open tasks
+    // Tasks whose plan gives them to the customer's owner follow a transfer of the customer.
+    std::map<std::optional<std::string>, std::vector<db::Value>> handovers;  // owner -> task ids
     {
-      auto result =
-          connection
-              .prepare(
-                  "SELECT id, customer_id, plan_id FROM crm_task WHERE status = 'open' "
-                  "AND plan_id IS NOT NULL AND customer_id" +
-                  in)
-              .query(chunk, {db::Column::integer(), db::Column::integer(), db::Column::text(64)});
+      auto result = connection
+                        .prepare(
+                            "SELECT id, customer_id, plan_id, owner FROM crm_task WHERE status = "
+                            "'open' AND plan_id IS NOT NULL AND customer_id" +
+                            in)
+                        .query(chunk, {db::Column::integer(), db::Column::integer(),
+                                       db::Column::text(64), db::Column::text(128)});
       while (result.next()) {
         const auto customer = customers.find(result.int64(1));
         if (customer == customers.end()) continue;
         const auto plan_id = result.text(2);
-        if (auto reason = cancel_reason(plans.find(plan_id), plan_id, customer->second))
+        const Plan *plan = plans.find(plan_id);
+        if (auto reason = cancel_reason(plan, plan_id, customer->second)) {
           cancels[*reason].push_back(result.int64(0));
-        else
-          open[customer->first].insert(plan_id);
+          continue;
+        }
+        open[customer->first].insert(plan_id);
+        auto owner = owner_for(*plan, customer->second);
+        if (owner != result.optional_text(3)) handovers[owner].push_back(result.int64(0));
       }
+    }
+    for (const auto &[owner, task_ids] : handovers) {
+      std::vector<db::Value> values = {db::optional_text(owner)};
+      values.insert(values.end(), task_ids.begin(), task_ids.end());
+      connection
+          .prepare(
+              "UPDATE crm_task SET owner = ?, version = version + 1 WHERE status = 'open' "
+              "AND id IN (" +
+              sql::placeholders(task_ids.size()) + ")")
+          .execute(values);
     }
     for (const auto &[reason, task_ids] : cancels) {
       std::vector<db::Value> values = {reason, now_text, context.user};

@@ -322,6 +322,39 @@ class Timeline {
   std::vector<Item> items_;
 };
 
+// The host ERP's own contacts of the customer (read-only here; the CRM's are in "contacts").
+json host_contacts(CallContext &context, db::Connection &connection,
+                   const std::optional<std::string> &host_key) {
+  const auto &host = hostdata::of(context.store);
+  json out = json::array();
+  if (!host_key || !host.mapped("contacts")) return out;
+  const auto &q = host.entity("contacts");
+  const auto &d = context.store.dialect();
+  auto optional = [&](const char *column) {
+    return q.has(column) ? "h." + std::string(column) : std::string("NULL");
+  };
+  auto result =
+      connection
+          .prepare("SELECT " + d.text_cast("h.contact_key") + ", h.name, " + optional("title") +
+                   ", " + optional("phone") + ", " + optional("email") + " FROM " + q.derived("h") +
+                   " WHERE h.customer_key = ? ORDER BY h.contact_key LIMIT 50")
+          .query({q.key_value("customer_key", *host_key)},
+                 {db::Column::text(128), db::Column::text(200), db::Column::text(200),
+                  db::Column::text(100), db::Column::text(254)},
+                 50);
+  auto nullable = [&](std::size_t column) {
+    auto text = result.optional_text(column);
+    return text ? json(*text) : json(nullptr);
+  };
+  while (result.next())
+    out.push_back({{"key", result.text(0)},
+                   {"name", result.text(1)},
+                   {"title", nullable(2)},
+                   {"phone", nullable(3)},
+                   {"email", nullable(4)}});
+  return out;
+}
+
 json customer_view(CallContext &context, const json &params) {
   const auto id = params::id(params, "id");
   const auto limit = params::limit(params, 20);
@@ -359,6 +392,7 @@ json customer_view(CallContext &context, const json &params) {
       const auto customer_id = std::to_string(id);
       view["contacts"] =
           call(context, "contact.list", {{"customer_id", customer_id}, {"limit", 50}})["items"];
+      view["host_contacts"] = host_contacts(context, connection, host_key);
       view["opportunities"] =
           call(context, "opportunity.list",
                {{"customer_id", customer_id}, {"status", "open"}, {"limit", 50}})["items"];
@@ -394,7 +428,8 @@ json customer_view(CallContext &context, const json &params) {
 void register_methods(Registry &registry) {
   registry.add(
       {"customer.view",
-       "The customer 360: profile, contacts, class, lifecycle stage and history, value, open "
+       "The customer 360: profile, contacts (the CRM's, and the host ERP's as host_contacts), "
+       "class, lifecycle stage and history, value, open "
        "opportunities and tasks, and one timeline (newest first) of interactions, lifecycle "
        "moves, opportunity events and the host's orders, invoices and payments. Later pages "
        "(with cursor) hold the timeline only.",

@@ -1,6 +1,7 @@
 // Lifecycle over the reference ERP, on both of its shapes: the mapping is checked at client
 // creation, lifecycle.sync derives customer / repeat / dormant from the host's orders
 // incrementally, and manual moves follow the configured transitions with a ledger entry each.
+#include <future>
 #include <thread>
 
 #include "erp.hpp"
@@ -331,6 +332,70 @@ TEST_P(LifecycleTest, ConcurrentSyncsApplyEachMoveOnce) {
                              "1) d"),
             std::vector<std::string>{"0"});
   EXPECT_GT(customers, 150);
+}
+
+// A first sync of a large ERP runs for a while in one transaction. The ids it takes must not
+// keep the id sequence locked meanwhile: another client's customer.create goes through while
+// the sync waits (here on a lock the test holds on the host's orders table, so the sync is
+// caught after its imports reserved their ids).
+TEST_P(LifecycleTest, CreatesGoOnWhileASyncIsInItsTransaction) {
+  if (database_.dialect() == "sqlite") GTEST_SKIP() << "SQLite's writer holds the whole database";
+  erp::Options options;
+  options.shape = shape();
+  options.customers = 40;
+  erp::generate(database_.connection(), options);
+  reconfigure(sections());
+  const std::string config = [&] {
+    json config = json::parse(database_.client_config_json());
+    config.update(sections());
+    return config.dump();
+  }();
+  // Both clients exist before the lock: creating one reads the host tables (mapping check).
+  host::Client nightly(plugin_, config), clerk(plugin_, config);
+  auto nightly_session = nightly.open_session("nightly");
+  auto clerk_session = clerk.open_session("clerk");
+  const std::string orders = shape() == erp::Shape::jinhe ? "t_xsdd" : "so_header";
+  const bool postgresql = database_.dialect() == "postgresql";
+  auto holder = database_.open_connection();
+  if (postgresql) {
+    holder->begin();
+    holder->execute_direct("LOCK TABLE " + orders + " IN ACCESS EXCLUSIVE MODE");
+  } else {
+    holder->execute_direct("LOCK TABLES " + orders + " WRITE");
+  }
+  auto release = [&] {
+    if (postgresql)
+      holder->rollback();
+    else
+      holder->execute_direct("UNLOCK TABLES");
+  };
+  json sync_result;
+  std::thread sync([&] {
+    sync_result = ok_on(nightly_session, "lifecycle.sync", {{"as_of", "2026-11-30T00:00:00Z"}});
+  });
+  // Wait until the sync is blocked on the orders table: its customers are imported by then.
+  const std::string blocked =
+      postgresql ? "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+                   "datname = current_database()"
+                 : "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE "
+                   "'Waiting for table%'";
+  for (int i = 0; i < 200 && database_.column(blocked).at(0) == "0"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(database_.column(blocked).at(0), "0") << "the sync never reached the orders table";
+
+  auto create = std::async(std::launch::async, [&] {
+    return ok_on(clerk_session, "customer.create", {{"name", "新客户 during sync"}});
+  });
+  const bool created = create.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  release();
+  sync.join();
+  ASSERT_TRUE(created) << "customer.create waited for the sync's transaction";
+  const auto created_id = create.get()["id"].get<std::string>();
+  EXPECT_EQ(sync_result["imported"], 40) << sync_result;
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer"), std::vector<std::string>{"41"});
+  EXPECT_EQ(database_.column("SELECT COUNT(DISTINCT id) FROM crm_customer"),
+            std::vector<std::string>{"41"});
+  EXPECT_EQ(ok("customer.get", {{"id", created_id}})["name"], "新客户 during sync");
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, LifecycleTest,

@@ -114,6 +114,17 @@ TEST_F(TaskTest, PlanTasksFollowStageAndClass) {
       EXPECT_NE(t["note"].get<std::string>().find("class vip"), std::string::npos) << t["note"];
     }
 
+  // A transfer of the customer hands over the tasks of plans owned by the customer's owner
+  // (vip_care), not those of plans with an owner of their own (nurture: marketing).
+  current = ok("customer.get", {{"id", id}});
+  ok("customer.update", {{"id", id}, {"version", current["version"]}, {"industry", "大型商场"}});
+  ok("classification.run");
+  current = ok("customer.get", {{"id", id}});
+  ok("customer.update", {{"id", id}, {"version", current["version"]}, {"owner", "bob"}});
+  for (const auto &t : tasks({{"customer_id", id}}))
+    EXPECT_EQ(t["owner"], t["plan_id"] == "vip_care" ? "bob" : "marketing") << t;
+  EXPECT_EQ(tasks({{"owner", "alice"}, {"customer_id", id}}).size(), 0u);
+
   // Disqualified: no plan applies, every plan task is cancelled; manual tasks stay.
   ok("task.create", {{"customer_id", id}, {"title", "回访"}, {"due_at", "2030-01-01T00:00:00Z"}});
   move(id, "disqualified");

@@ -22,6 +22,8 @@ class ViewTest : public ApiTest, public ::testing::WithParamInterface<erp::Shape
       customer.name = "华东百货商场";
       customer.created_at = "2025-12-01 09:00:00";
       writer.add(customer);
+      writer.add(erp::Contact{7, 1, "李采购", "采购经理", "+86 21 5555 0101", std::nullopt});
+      writer.add(erp::Contact{3, 1, "Chen O'Brien", std::nullopt, std::nullopt, "chen@example.cn"});
       erp::Order first{1,
                        1,
                        "2026-01-10 10:00:00",
@@ -79,6 +81,15 @@ TEST_P(ViewTest, OneCallHoldsEverySectionAndOneTimeline) {
   EXPECT_EQ(view["owner"], "marketing");
   ASSERT_EQ(view["contacts"].size(), 1u);
   EXPECT_EQ(view["contacts"][0]["name"], "王经理");
+  // The ERP's own contacts, in key order, as the host holds them.
+  ASSERT_EQ(view["host_contacts"].size(), 2u) << view["host_contacts"];
+  EXPECT_EQ(view["host_contacts"][0], (json{{"key", "3"},
+                                            {"name", "Chen O'Brien"},
+                                            {"title", nullptr},
+                                            {"phone", nullptr},
+                                            {"email", "chen@example.cn"}}));
+  EXPECT_EQ(view["host_contacts"][1]["name"], "李采购");
+  EXPECT_EQ(view["host_contacts"][1]["title"], "采购经理");
   ASSERT_EQ(view["opportunities"].size(), 1u);
   EXPECT_EQ(view["opportunities"][0]["amount"], "88000.00");
   EXPECT_EQ(view["lifecycle"]["stage"], "repeat");
