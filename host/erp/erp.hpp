@@ -59,6 +59,7 @@ struct Customer {
   std::optional<std::int64_t> referred_by;   // the referring customer's number
   bool is_reference = false;
   std::optional<std::string> created_at;  // timestamp
+  std::optional<std::string> changed_at;  // timestamp of the last change (default: created_at)
 };
 
 // Departments both shapes can encode (anything else is rejected by the Writer).

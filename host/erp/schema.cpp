@@ -37,10 +37,10 @@ const char *const kJinheDdl[] = {
     "CREATE UNIQUE INDEX t_zyda_dlm ON t_zyda (dlm)",
     // 客户档案 customers: khid 客户ID, khbm 客户编码, khmc 客户名称, hy 行业, dq 地区,
     // xyed 信用额度 credit limit, tjkhid 推荐客户ID (referred by), ybkh 样板客户 reference
-    // customer 0/1, jdsj 建档时间 created.
+    // customer 0/1, jdsj 建档时间 created, xgsj 修改时间 last changed.
     "CREATE TABLE t_khda (khid {id} NOT NULL PRIMARY KEY, khbm VARCHAR(20) NOT NULL, "
     "khmc VARCHAR(200) NOT NULL, hy VARCHAR(40), dq VARCHAR(40), xyed {money}, tjkhid {id}, "
-    "ybkh INT NOT NULL DEFAULT 0, jdsj {ts})",
+    "ybkh INT NOT NULL DEFAULT 0, jdsj {ts}, xgsj {ts})",
     "CREATE INDEX t_khda_dq ON t_khda (dq)",
     // 客户联系人 contacts: lxrid, khid, xm 姓名, zw 职务 title, dh 电话, yx 邮箱.
     "CREATE TABLE t_khlxr (lxrid {id} NOT NULL PRIMARY KEY, khid {id} NOT NULL, "
@@ -94,10 +94,11 @@ const char *const kMeridianDdl[] = {
     "INSERT INTO pay_terms (terms_code, net_days, descr) VALUES ('N0', 0, 'Cash on invoice'), "
     "('N30', 30, 'Net 30 days'), ('N60', 60, 'Net 60 days'), ('N90', 90, 'Net 90 days')",
     // Customer master: cust_code 'C' + 6 digits, sector (industry), sales_area (region),
-    // referrer_code (the referring customer), ref_flag 'Y' = reference customer, created_ts.
+    // referrer_code (the referring customer), ref_flag 'Y' = reference customer, created_ts,
+    // changed_ts (last change).
     "CREATE TABLE cust_master (cust_code VARCHAR(12) NOT NULL PRIMARY KEY, "
     "cust_name VARCHAR(200) NOT NULL, sector VARCHAR(40), sales_area VARCHAR(40), "
-    "referrer_code VARCHAR(12), ref_flag CHAR(1) NOT NULL, created_ts {ts})",
+    "referrer_code VARCHAR(12), ref_flag CHAR(1) NOT NULL, created_ts {ts}, changed_ts {ts})",
     "CREATE INDEX cust_master_area ON cust_master (sales_area)",
     // Credit limits, one row per customer that has one.
     "CREATE TABLE cust_credit (cust_code VARCHAR(12) NOT NULL PRIMARY KEY, "

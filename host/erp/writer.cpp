@@ -51,7 +51,8 @@ std::vector<TableSpec> specs(Shape shape) {
           {"xyed", K::money},
           {"tjkhid", K::id},
           {"ybkh", K::id},
-          {"jdsj", K::ts}}},
+          {"jdsj", K::ts},
+          {"xgsj", K::ts}}},
         {"t_khlxr",
          {{"lxrid", K::id},
           {"khid", K::id},
@@ -109,7 +110,8 @@ std::vector<TableSpec> specs(Shape shape) {
         {"sales_area", K::text},
         {"referrer_code", K::text},
         {"ref_flag", K::text},
-        {"created_ts", K::ts}}},
+        {"created_ts", K::ts},
+        {"changed_ts", K::ts}}},
       {"cust_credit", {{"cust_code", K::text}, {"credit_limit", K::money}, {"currency", K::text}}},
       {"cust_contact",
        {{"contact_id", K::id},
@@ -331,12 +333,14 @@ void Writer::add(const Customer &customer) {
   require(!customer.name.empty(), "customer.name", "must not be empty");
   if (customer.referred_by) check_key(*customer.referred_by, "customer.referred_by");
   if (customer.created_at) check_timestamp(*customer.created_at, "customer.created_at");
+  if (customer.changed_at) check_timestamp(*customer.changed_at, "customer.changed_at");
+  const auto changed_at = opt_text(customer.changed_at ? customer.changed_at : customer.created_at);
   if (shape_ == Shape::jinhe) {
     push(*tables_[kKhda],
          {customer.number, padded("KH", customer.number, 6), customer.name,
           opt_text(customer.industry), opt_text(customer.region), opt_money(customer.credit_limit),
           customer.referred_by ? db::Value(*customer.referred_by) : db::null_value(),
-          std::int64_t{customer.is_reference ? 1 : 0}, opt_text(customer.created_at)});
+          std::int64_t{customer.is_reference ? 1 : 0}, opt_text(customer.created_at), changed_at});
     return;
   }
   const auto code = customer_key(Shape::meridian, customer.number);
@@ -344,7 +348,7 @@ void Writer::add(const Customer &customer) {
        {code, customer.name, opt_text(customer.industry), opt_text(customer.region),
         customer.referred_by ? db::Value(customer_key(Shape::meridian, *customer.referred_by))
                              : db::null_value(),
-        std::string(customer.is_reference ? "Y" : "N"), opt_text(customer.created_at)});
+        std::string(customer.is_reference ? "Y" : "N"), opt_text(customer.created_at), changed_at});
   if (customer.credit_limit)
     push(*tables_[kCustCredit], {code, money(*customer.credit_limit), std::string("CNY")});
 }

@@ -229,8 +229,8 @@ struct OrderGroup {
 };
 
 struct SyncCounts {
-  std::int64_t imported = 0, to_customer = 0, to_repeat = 0, unmatched_orders = 0, orders_read = 0,
-               dormant = 0, revived = 0;
+  std::int64_t imported = 0, refreshed = 0, to_customer = 0, to_repeat = 0, unmatched_orders = 0,
+               orders_read = 0, dormant = 0, revived = 0;
 };
 
 class Sync {
@@ -253,6 +253,7 @@ class Sync {
     changed_.erase(std::unique(changed_.begin(), changed_.end()), changed_.end());
     registry().customers_changed(context_, connection_, changed_);
     return {{"imported", counts_.imported},
+            {"refreshed", counts_.refreshed},
             {"moved_to_customer", counts_.to_customer},
             {"moved_to_repeat", counts_.to_repeat},
             {"orders_read", counts_.orders_read},
@@ -364,7 +365,53 @@ class Sync {
               "UPDATE crm_customer SET referred_by = (SELECT r.id FROM crm_customer r "
               "WHERE r.host_key = ?) WHERE id = ?")
           .execute({referrer, std::get<std::int64_t>(rows[index][0])});
+    if (high && customers.temporal_column(*customers.watermark()))
+      refresh_customers(customers, job, *high);
     if (high) job.watermark["customers"] = *high;
+  }
+
+  // With a change-time watermark (e.g. changed_at) the window also holds host customers that
+  // changed since the last run: the ERP's master data wins for name, industry, region and the
+  // reference flag. Stage, owner and the CRM's own fields stay as they are.
+  void refresh_customers(const db::HostQuery &customers, const jobs::Run &job,
+                         const std::string &high) {
+    if (!job.watermark.contains("customers")) return;  // a first run imports everything
+    auto &dialect = store_.dialect();
+    std::vector<db::Value> values;
+    const std::string where = window(customers, job, "customers", high, values);
+    const std::string sql =
+        "SELECT c.id, h.name, " + customers.column("h", "industry") + ", " +
+        customers.column("h", "region") + ", " + customers.column("h", "is_reference") +
+        ", c.name, c.industry, c.region, c.is_reference FROM " + customers.derived("h") +
+        " JOIN crm_customer c ON c.host_key = " + dialect.text_cast("h.customer_key") +
+        " WHERE 1 = 1" + where + " ORDER BY c.id";
+    std::vector<std::vector<db::Value>> updates;
+    {
+      auto result = connection_.prepare(sql).query(
+          values, {db::Column::integer(), db::Column::text(200), db::Column::text(100),
+                   db::Column::text(100), db::Column::text(8), db::Column::text(200),
+                   db::Column::text(100), db::Column::text(100), db::Column::text(8)});
+      while (result.next()) {
+        const std::int64_t reference = result.optional_text(4).value_or("0") != "0" ? 1 : 0;
+        const std::int64_t was_reference = result.optional_text(8).value_or("0") != "0" ? 1 : 0;
+        if (result.text(1) == result.text(5) &&
+            result.optional_text(2) == result.optional_text(6) &&
+            result.optional_text(3) == result.optional_text(7) && reference == was_reference)
+          continue;
+        updates.push_back({result.text(1), db::optional_text(result.optional_text(2)),
+                           db::optional_text(result.optional_text(3)), reference, now_text_,
+                           context_.user, result.int64(0)});
+      }
+    }
+    auto &update = connection_.prepare(
+        "UPDATE crm_customer SET name = ?, industry = ?, region = ?, is_reference = ?, "
+        "updated_at = " +
+        dialect.timestamp_param() + ", updated_by = ?, version = version + 1 WHERE id = ?");
+    for (const auto &row : updates) {
+      update.execute(row);
+      changed_.push_back(std::get<std::int64_t>(row.back()));
+    }
+    counts_.refreshed = static_cast<std::int64_t>(updates.size());
   }
 
   std::vector<std::string> event_markers() const {
@@ -603,7 +650,8 @@ void register_methods(Registry &registry) {
        {Field::id("customer_id", "the customer").require(), Field::limit(50, 500), Field::cursor()},
        history});
   registry.add({"lifecycle.sync",
-                "Applies what the host ERP's data says: imports new host customers, moves "
+                "Applies what the host ERP's data says: imports new host customers (with a "
+                "change-time watermark, also the ERP's edits of imported ones), moves "
                 "customers with a first valid order to customer and with a further order within "
                 "the repeat window to repeat, and flags dormant customers. Incremental; one "
                 "process at a time.",

@@ -334,6 +334,58 @@ TEST_P(LifecycleTest, ConcurrentSyncsApplyEachMoveOnce) {
   EXPECT_GT(customers, 150);
 }
 
+// With the customers' change time as their watermark, a sync also carries the ERP's changes
+// to customers it imported before (name, industry, region, reference flag); the CRM's own
+// fields (stage, owner) stay, and a row stamped without a change to those fields is no update.
+TEST_P(LifecycleTest, ChangedHostCustomersAreRefreshedThroughAChangeTimeWatermark) {
+  write_host_facts();
+  json custom = sections();
+  custom["host"]["customers"]["watermark"] = "changed_at";
+  reconfigure(custom);
+  json first = ok("lifecycle.sync", {{"as_of", "2026-06-30T00:00:00Z"}});
+  EXPECT_EQ(first["imported"], 5);
+  EXPECT_EQ(first["refreshed"], 0);
+  const json before = customer_of(2);
+  ok("customer.update", {{"id", before["id"]}, {"version", before["version"]}, {"owner", "bob"}});
+
+  const bool jinhe = shape() == erp::Shape::jinhe;
+  const std::string table = jinhe ? "t_khda" : "cust_master";
+  const std::string where = jinhe ? " WHERE khid = " : " WHERE cust_code = ";
+  database_.execute("UPDATE " + table + " SET " +
+                    (jinhe ? "khmc = 'Acme Trading (Shanghai) Ltd.', dq = '华南', xgsj = "
+                           : "cust_name = 'Acme Trading (Shanghai) Ltd.', sales_area = '华南', "
+                             "changed_ts = ") +
+                    "'2026-06-01 10:00:00'" + where + "'" + key(2) + "'");
+  database_.execute("UPDATE " + table + " SET " + (jinhe ? "xgsj" : "changed_ts") +
+                    " = '2026-06-01 11:00:00'" + where + "'" + key(3) + "'");
+  {
+    erp::Writer writer(database_.connection(), shape());
+    erp::Customer arrival;
+    arrival.number = 6;
+    arrival.name = "南方新客户";
+    arrival.created_at = "2026-06-02 09:00:00";
+    writer.add(arrival);
+    writer.flush();
+  }
+
+  json second = ok("lifecycle.sync", {{"as_of", "2026-06-30T00:00:00Z"}});
+  EXPECT_EQ(second["imported"], 1) << second;
+  EXPECT_EQ(second["refreshed"], 1) << second;
+  const json after = customer_of(2);
+  EXPECT_EQ(after["name"], "Acme Trading (Shanghai) Ltd.");
+  EXPECT_EQ(after["region"], "华南");
+  EXPECT_EQ(after["industry"], before["industry"]);
+  EXPECT_EQ(after["stage"], before["stage"]);
+  EXPECT_EQ(after["owner"], "bob");
+  EXPECT_EQ(after["version"], before["version"].get<std::int64_t>() + 2);
+  EXPECT_EQ(customer_of(3)["name"], "仁和大药房");
+  EXPECT_EQ(customer_of(6)["stage"], "potential");
+
+  json third = ok("lifecycle.sync", {{"as_of", "2026-06-30T00:00:00Z"}});
+  EXPECT_EQ(third["imported"], 0);
+  EXPECT_EQ(third["refreshed"], 0);
+}
+
 // A first sync of a large ERP runs for a while in one transaction. The ids it takes must not
 // keep the id sequence locked meanwhile: another client's customer.create goes through while
 // the sync waits (here on a lock the test holds on the host's orders table, so the sync is
