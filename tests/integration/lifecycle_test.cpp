@@ -69,6 +69,18 @@ class LifecycleTest : public ApiTest, public ::testing::WithParamInterface<erp::
   json history_of(std::int64_t number) {
     return ok("lifecycle.history", {{"customer_id", crm_id(number)}})["items"];
   }
+  // A generated ERP of `customers` customers, mapped; returns the client configuration for
+  // further clients of the same database.
+  std::string generated_erp(std::int64_t customers) {
+    erp::Options options;
+    options.shape = shape();
+    options.customers = customers;
+    erp::generate(database_.connection(), options);
+    reconfigure(sections());
+    json config = json::parse(database_.client_config_json());
+    config.update(sections());
+    return config.dump();
+  }
   std::string host_rows() {
     std::string out;
     for (const auto &table : erp::table_names(shape()))
@@ -298,16 +310,7 @@ TEST_P(LifecycleTest, TheMappingIsCheckedAtClientCreation) {
 }
 
 TEST_P(LifecycleTest, ConcurrentSyncsApplyEachMoveOnce) {
-  erp::Options options;
-  options.shape = shape();
-  options.customers = 200;
-  erp::generate(database_.connection(), options);
-  reconfigure(sections());
-  const std::string config = [&] {
-    json config = json::parse(database_.client_config_json());
-    config.update(sections());
-    return config.dump();
-  }();
+  const std::string config = generated_erp(200);
   std::vector<json> results(3);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < results.size(); ++i)
@@ -392,16 +395,7 @@ TEST_P(LifecycleTest, ChangedHostCustomersAreRefreshedThroughAChangeTimeWatermar
 // caught after its imports reserved their ids).
 TEST_P(LifecycleTest, CreatesGoOnWhileASyncIsInItsTransaction) {
   if (database_.dialect() == "sqlite") GTEST_SKIP() << "SQLite's writer holds the whole database";
-  erp::Options options;
-  options.shape = shape();
-  options.customers = 40;
-  erp::generate(database_.connection(), options);
-  reconfigure(sections());
-  const std::string config = [&] {
-    json config = json::parse(database_.client_config_json());
-    config.update(sections());
-    return config.dump();
-  }();
+  const std::string config = generated_erp(40);
   // Both clients exist before the lock: creating one reads the host tables (mapping check).
   host::Client nightly(plugin_, config), clerk(plugin_, config);
   auto nightly_session = nightly.open_session("nightly");
