@@ -4,6 +4,7 @@
 // instead of doing the work twice. The row also keeps the job's watermark between runs.
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,6 +15,9 @@
 namespace crm::jobs {
 
 using nlohmann::json;
+
+// How long a job waits on SQLite for another process's run of a job to release the database.
+inline constexpr std::chrono::minutes kSerialisedClaimPatience{10};
 
 struct Run {
   std::string name;
@@ -26,38 +30,54 @@ struct Run {
 template <class F>
 json run(Store &store, db::Connection &connection, const std::string &name, const std::string &user,
          F &&work) {
-  return store.transact(connection, [&]() -> json {
-    const auto started = time::to_db_text(time::now());
-    auto &dialect = store.dialect();
-    // SQLite has no row locks: taking the write lock first serialises runs instead.
-    if (dialect.for_update_skip_locked().empty())
-      connection
-          .prepare("UPDATE crm_job SET last_started_at = " + dialect.timestamp_param() +
-                   " WHERE name = ?")
-          .execute({started, name});
-    Run current{name, json::object()};
-    {
-      auto row = connection
-                     .prepare("SELECT watermark FROM crm_job WHERE name = ?" +
-                              std::string(dialect.for_update_skip_locked()))
-                     .query({name}, {db::Column::text(2000)});
-      if (!row.next()) return {{"status", "running_elsewhere"}, {"job", name}};
-      if (auto text = row.optional_text(0)) {
-        current.watermark = json::parse(*text, nullptr, false);
-        if (current.watermark.is_discarded() || !current.watermark.is_object())
-          current.watermark = json::object();
-      }
+  auto &dialect = store.dialect();
+  // SQLite has no row locks: taking the write lock first serialises runs instead. A process
+  // that asks while another one's run holds the lock waits for it (a run can take minutes, far
+  // longer than the busy timeout), then does its own, which finds the work done.
+  const bool serialised = dialect.for_update_skip_locked().empty();
+  const auto patience = std::chrono::steady_clock::now() + kSerialisedClaimPatience;
+  for (;;) {
+    bool claimed = false;
+    try {
+      return store.transact(connection, [&]() -> json {
+        const auto started = time::to_db_text(time::now());
+        if (serialised)
+          connection
+              .prepare("UPDATE crm_job SET last_started_at = " + dialect.timestamp_param() +
+                       " WHERE name = ?")
+              .execute({started, name});
+        Run current{name, json::object()};
+        {
+          auto row = connection
+                         .prepare("SELECT watermark FROM crm_job WHERE name = ?" +
+                                  std::string(dialect.for_update_skip_locked()))
+                         .query({name}, {db::Column::text(2000)});
+          if (!row.next()) return {{"status", "running_elsewhere"}, {"job", name}};
+          claimed = true;
+          if (auto text = row.optional_text(0)) {
+            current.watermark = json::parse(*text, nullptr, false);
+            if (current.watermark.is_discarded() || !current.watermark.is_object())
+              current.watermark = json::object();
+          }
+        }
+        json result = work(current);
+        result["status"] = "done";
+        connection
+            .prepare("UPDATE crm_job SET watermark = ?, runs = runs + 1, last_started_at = " +
+                     dialect.timestamp_param() +
+                     ", last_finished_at = " + dialect.timestamp_param() +
+                     ", last_run_by = ?, last_result = ? WHERE name = ?")
+            .execute({current.watermark.dump(), started, time::to_db_text(time::now()), user,
+                      result.dump(), name});
+        return result;
+      });
+    } catch (const db::DbError &error) {
+      // Only the wait for the claim is retried: nothing of the work has run then.
+      if (!serialised || claimed || error.kind() != db::DbErrorKind::retryable ||
+          std::chrono::steady_clock::now() > patience)
+        throw;
     }
-    json result = work(current);
-    result["status"] = "done";
-    connection
-        .prepare("UPDATE crm_job SET watermark = ?, runs = runs + 1, last_started_at = " +
-                 dialect.timestamp_param() + ", last_finished_at = " + dialect.timestamp_param() +
-                 ", last_run_by = ?, last_result = ? WHERE name = ?")
-        .execute({current.watermark.dump(), started, time::to_db_text(time::now()), user,
-                  result.dump(), name});
-    return result;
-  });
+  }
 }
 
 }  // namespace crm::jobs

@@ -389,6 +389,31 @@ TEST_P(LifecycleTest, ChangedHostCustomersAreRefreshedThroughAChangeTimeWatermar
   EXPECT_EQ(third["refreshed"], 0);
 }
 
+// On SQLite a job cannot skip a run that holds the database: it waits for it, for longer than
+// the busy timeout (runs take minutes at scale), and then does its own.
+TEST_P(LifecycleTest, OnSqliteAJobWaitsOutAnotherWriterBeyondTheBusyTimeout) {
+  if (database_.dialect() != "sqlite") GTEST_SKIP() << "servers skip a locked job instead";
+  write_host_facts();
+  json config = json::parse(database_.client_config_json());
+  config.update(sections());
+  config["database"]["busy_timeout_ms"] = 100;
+  host::Client client(plugin_, config.dump());
+  auto session = client.open_session("nightly");
+  auto holder = database_.open_connection();
+  holder->begin();
+  holder->execute_direct("UPDATE crm_job SET runs = runs WHERE name = 'lifecycle.sync'");
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    holder->rollback();
+  });
+  const auto started = std::chrono::steady_clock::now();
+  json result = ok_on(session, "lifecycle.sync", {{"as_of", "2026-06-30T00:00:00Z"}});
+  release.join();
+  EXPECT_EQ(result["status"], "done") << result;
+  EXPECT_EQ(result["imported"], 5);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1400));
+}
+
 // A first sync of a large ERP runs for a while in one transaction. The ids it takes must not
 // keep the id sequence locked meanwhile: another client's customer.create goes through while
 // the sync waits (here on a lock the test holds on the host's orders table, so the sync is
