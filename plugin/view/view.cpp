@@ -330,18 +330,15 @@ json host_contacts(CallContext &context, db::Connection &connection,
   if (!host_key || !host.mapped("contacts")) return out;
   const auto &q = host.entity("contacts");
   const auto &d = context.store.dialect();
-  auto optional = [&](const char *column) {
-    return q.has(column) ? "h." + std::string(column) : std::string("NULL");
-  };
-  auto result =
-      connection
-          .prepare("SELECT " + d.text_cast("h.contact_key") + ", h.name, " + optional("title") +
-                   ", " + optional("phone") + ", " + optional("email") + " FROM " + q.derived("h") +
-                   " WHERE h.customer_key = ? ORDER BY h.contact_key LIMIT 50")
-          .query({q.key_value("customer_key", *host_key)},
-                 {db::Column::text(128), db::Column::text(200), db::Column::text(200),
-                  db::Column::text(100), db::Column::text(254)},
-                 50);
+  auto result = connection
+                    .prepare("SELECT " + d.text_cast("h.contact_key") + ", h.name, " +
+                             q.column("h", "title") + ", " + q.column("h", "phone") + ", " +
+                             q.column("h", "email") + " FROM " + q.derived("h") +
+                             " WHERE h.customer_key = ? ORDER BY h.contact_key LIMIT 50")
+                    .query({q.key_value("customer_key", *host_key)},
+                           {db::Column::text(128), db::Column::text(200), db::Column::text(200),
+                            db::Column::text(100), db::Column::text(254)},
+                           50);
   auto nullable = [&](std::size_t column) {
     auto text = result.optional_text(column);
     return text ? json(*text) : json(nullptr);
