@@ -93,14 +93,21 @@ bool HostQuery::integer_column(const std::string &column) const {
   return found != columns_.end() && is_integer_type(found->second.sql_type);
 }
 
-Value HostQuery::key_value(const std::string &column, const std::string &text) const {
+std::optional<Value> HostQuery::try_key_value(const std::string &column,
+                                              const std::string &text) const {
   if (!integer_column(column)) return text;
   std::int64_t number = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || end != text.data() + text.size())
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return number;
+}
+
+Value HostQuery::key_value(const std::string &column, const std::string &text) const {
+  auto value = try_key_value(column, text);
+  if (!value)
     throw std::invalid_argument("\"" + text.substr(0, 64) + "\" is not a key of host." + entity_ +
                                 " (its " + column + " is an integer)");
-  return number;
+  return *value;
 }
 
 HostQuery HostQuery::describe(Connection &connection, std::string entity, std::string sql,
@@ -111,6 +118,14 @@ HostQuery HostQuery::describe(Connection &connection, std::string entity, std::s
   query.sql_ = trimmed(std::move(sql));
   const std::string where = "host." + query.entity_;
   if (query.sql_.empty()) throw HostMappingError(query.entity_, "", where + ".query is empty");
+  const auto braces =
+      static_cast<std::size_t>(std::count(query.sql_.begin(), query.sql_.end(), '{'));
+  if (braces > connection.dialect().max_escape_braces())
+    throw HostMappingError(query.entity_, "",
+                           where + ".query has " + std::to_string(braces) +
+                               " \"{\" (ODBC escapes); the " +
+                               std::string(connection.dialect().name()) + " driver takes at most " +
+                               std::to_string(connection.dialect().max_escape_braces()));
 
   std::vector<ColumnDescription> described;
   try {

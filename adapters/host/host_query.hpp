@@ -74,6 +74,8 @@ class HostQuery {
   // A value for comparing with column, converted from our text form where the column is an
   // integer (a key "42" is bound as 42). Throws std::invalid_argument if it cannot be.
   Value key_value(const std::string &column, const std::string &text) const;
+  // The same, or nullopt where the column cannot hold the key (then no row has it).
+  std::optional<Value> try_key_value(const std::string &column, const std::string &text) const;
   // The column whose values only grow (host id or change time), for incremental reads.
   const std::optional<std::string> &watermark() const { return watermark_; }
 

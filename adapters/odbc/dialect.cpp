@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <vector>
 
@@ -217,6 +219,44 @@ namespace {
 
 using detail::driver_attribute;
 
+// A database path is a file name and nothing else. sqliteodbc 0.9998 reads "Database=" up to
+// the next ";" with no quoting, so a ";" would end the name and start another attribute of the
+// caller's choosing (LoadExt= loads a shared library): refused, as are names the driver
+// manager would read as quoting or trim. Spaces, "=" and braces inside the name are fine.
+void check_database_file(const std::string &path) {
+  namespace fs = std::filesystem;
+  for (unsigned char c : path)
+    if (c < 0x20 || c == 0x7F)
+      throw std::invalid_argument("database.path: must not contain control characters or NUL");
+  if (path.find(';') != std::string::npos)
+    throw std::invalid_argument(
+        "database.path: must not contain \";\" (the SQLite ODBC driver cannot take it in a file "
+        "name)");
+  if (path.front() == '{' || path.front() == ' ' || path.back() == ' ')
+    throw std::invalid_argument(
+        "database.path: must not start with \"{\" or start or end with a space");
+  std::error_code error;
+  const fs::path file(path);
+  const auto status = fs::status(file, error);
+  if (fs::is_directory(status))
+    throw std::invalid_argument("database.path: " + path + " is a folder, not a database file");
+  if (fs::exists(status)) {
+    if (!fs::is_regular_file(status))
+      throw std::invalid_argument("database.path: " + path + " is not a regular file");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw std::invalid_argument("database.path: " + path + " cannot be read");
+    char header[16] = {};
+    in.read(header, sizeof(header));
+    // An empty file becomes a database; anything else must be one already.
+    if (in.gcount() > 0 && (in.gcount() < 16 || std::memcmp(header, "SQLite format 3", 16) != 0))
+      throw std::invalid_argument("database.path: " + path + " is not a SQLite database");
+    return;
+  }
+  const fs::path folder = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  if (!fs::is_directory(folder, error))
+    throw std::invalid_argument("database.path: the folder " + folder.string() + " does not exist");
+}
+
 class SqliteDialect final : public Dialect {
  public:
   std::string_view name() const override { return "sqlite"; }
@@ -226,13 +266,13 @@ class SqliteDialect final : public Dialect {
     if (!settings.path || settings.path->empty())
       throw std::invalid_argument(
           "database.path: required for the sqlite dialect (the database file)");
-    if (settings.path->find('\0') != std::string::npos)
-      throw std::invalid_argument("database.path: must not contain NUL");
+    check_database_file(*settings.path);
     // Timeout: the driver's default busy wait is 100 s. StepAPI: stream large reads.
     // BigInt: report integers as 64-bit. FKSupport: enforce foreign keys (off by default).
+    // The path goes unquoted: sqliteodbc takes a value up to the next ";" and does not
+    // honour ODBC's {braces} (a braced path is opened as a file whose name starts with "{").
     return "DRIVER=" + driver_attribute(settings, "libsqlite3odbc.so", "libsqliteodbc") +
-           ";Database=" + quote_attribute(*settings.path) +
-           ";Timeout=" + std::to_string(settings.busy_timeout_ms) +
+           ";Database=" + *settings.path + ";Timeout=" + std::to_string(settings.busy_timeout_ms) +
            ";StepAPI=1;JournalMode=WAL;SyncPragma=NORMAL;FKSupport=1;BigInt=1;NoCreat=0";
   }
 
@@ -267,6 +307,9 @@ class SqliteDialect final : public Dialect {
     return std::string(column) + " LIKE ? ESCAPE '\\'";
   }
   std::size_t max_parameters() const override { return 32766; }
+  // Measured with unmatched "{": 16 take 0.23 s, 20 take 10 s, 22 over a minute; 12 take
+  // under 20 ms, and no real host query needs more.
+  std::size_t max_escape_braces() const override { return 12; }
   bool transactional_ddl() const override { return true; }
   std::string_view for_update() const override { return ""; }
   std::string_view for_update_skip_locked() const override { return ""; }

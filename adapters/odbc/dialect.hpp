@@ -41,6 +41,10 @@ class Dialect {
   // Largest parameter payload in bytes one statement should carry (multi-row VALUES are cut
   // below this as well; a single row larger than it still goes alone).
   virtual std::size_t max_statement_bytes() const { return 64 * 1024 * 1024; }
+  // Most "{" (ODBC escape openings, e.g. {fn ...}, {d '...'}) a caller-written statement such as
+  // a host query may hold: sqliteodbc 0.9998 rescans the rest of the statement for every "{"
+  // inside an escape (fixupsql), so its time doubles with each one.
+  virtual std::size_t max_escape_braces() const { return 1000; }
   // Whether bulk inserts should go as ODBC parameter arrays (Statement::execute_batch) rather
   // than as multi-row VALUES statements: true where the driver turns an array into the
   // server's own bulk protocol (MariaDB), false where it loops or inlines per row. Measured

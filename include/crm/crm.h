@@ -8,7 +8,14 @@
  *     crm_string_free(); the library never frees what the caller passes in.
  *   - Opaque handles. Destroy/close functions accept NULL. A handle that was already destroyed, or
  *     a pointer that never was a handle of that kind, is reported as CRM_E_INVALID_HANDLE (the
- *     library keeps a registry of live handles and never dereferences an unknown pointer).
+ *     library keeps a registry of live handles and never dereferences an unknown pointer). A
+ *     handle's value is never handed out again once it is closed or destroyed: a stale handle
+ *     stays invalid for the life of the process and never comes to mean another client or
+ *     another user's session.
+ *   - JSON text passed in (configurations, requests) is one JSON value and nothing else: no NUL
+ *     byte and no trailing text, valid UTF-8, arrays and objects nested at most 64 levels (the
+ *     outermost object is level 1), and no key twice in one object. Anything else is
+ *     CRM_E_INVALID_ARGUMENT with a message saying what is wrong, before anything runs.
  *   - Domain operations go through crm_call(): a JSON request {"method": "...", "params": {...}}
  *     and a JSON response {"ok": true, "result": ...} or
  *     {"ok": false, "error": {"code": -1, "name": "invalid_argument", "message": "...",
@@ -111,6 +118,12 @@ typedef struct crm_session crm_session;
 /* Validates config_json, opens the database and applies pending migrations (unless
  * "migrations": {"apply": false}). Minimal configuration for the embedded default:
  *   {"database": {"dialect": "sqlite", "path": "/var/lib/erp/crm.db"}}
+ * "database.path" is a file name and nothing else: an existing SQLite database, an empty file,
+ * or a new file in an existing folder. Spaces, "=", braces and any UTF-8 are fine; a ";" (which
+ * the SQLite ODBC driver would read as the start of another driver option), control characters,
+ * a leading "{" and leading or trailing spaces are refused, as are folders and files that are
+ * not SQLite databases, each with a message naming database.path. Host queries ("host.*.query")
+ * hold at most 12 "{" (ODBC escapes) on SQLite, whose driver parses them in exponential time.
  * On failure *out is NULL and, if error_message is non-NULL, *error_message receives a message
  * naming the configuration field at fault (free it with crm_string_free). */
 CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, char **error_message);
@@ -118,8 +131,9 @@ CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, cha
 /* Closes the client's connections. NULL is accepted. Sessions of this client become invalid. */
 CRM_API void crm_client_destroy(crm_client *client);
 
-/* Opens a session acting as the host user user_key (UTF-8, 1..128 bytes, no control
- * characters). What the session writes records that user. */
+/* Opens a session acting as the host user user_key (UTF-8, 1..128 bytes, not only spaces, and
+ * no control character at all: no tab or line break either). What the session writes records
+ * that user. The same rules hold for every user key inside requests (owner, on_behalf_of). */
 CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_session **out);
 
 /* NULL is accepted. */

@@ -4,11 +4,13 @@
 #include <crm/crm.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -42,26 +44,33 @@ struct ClientState {
   std::unique_ptr<crm::Store> store;
 };
 
-}  // namespace
-
-struct crm_client {
+struct ClientRecord {
   std::shared_ptr<ClientState> state;
 };
 
-struct crm_session {
+struct SessionRecord {
   crm_client *client;
   std::shared_ptr<ClientState> state;
   std::string user;
 };
 
-namespace {
-
-// Live handles. A pointer not in here is never dereferenced: closed and foreign handles are
-// reported instead of crashing the host.
+// Live handles. A handle is a token, not an address: crm_client and crm_session are never
+// defined, and a value not in here is never dereferenced, so closed and foreign handles are
+// reported instead of crashing the host. Tokens are never handed out twice (an address would be,
+// by the allocator), so a handle kept after its close stays invalid and can never start to
+// mean another user's session. They lie in the non-canonical half of the x86-64 address space,
+// where no real pointer a host might pass by mistake can equal one.
 struct Handles {
   std::mutex mutex;
-  std::unordered_map<crm_client *, std::unique_ptr<crm_client>> clients;
-  std::unordered_map<crm_session *, std::unique_ptr<crm_session>> sessions;
+  std::uintptr_t last_token = std::uintptr_t{0xC} << 60;
+  std::unordered_map<crm_client *, ClientRecord> clients;
+  std::unordered_map<crm_session *, SessionRecord> sessions;
+
+  template <class Handle>
+  Handle *mint() {
+    last_token += 16;
+    return reinterpret_cast<Handle *>(last_token);
+  }
 };
 
 // Whether the registry below still exists. Trivially destructible, so it stays readable while
@@ -157,10 +166,9 @@ CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, cha
       state->logger = crm::logging::make_logger(state->config.log);
       state->store = std::make_unique<crm::Store>(state->config, state->logger);
       crm::load_settings(*state->store, state->config);
-      auto client = std::make_unique<crm_client>(crm_client{std::move(state)});
-      crm_client *handle = client.get();
       std::lock_guard lock(handles().mutex);
-      handles().clients.emplace(handle, std::move(client));
+      crm_client *handle = handles().mint<crm_client>();
+      handles().clients.emplace(handle, ClientRecord{std::move(state)});
       *out = handle;
       return CRM_OK;
     } catch (const crm::Error &error) {
@@ -183,8 +191,8 @@ CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, cha
 CRM_API void crm_client_destroy(crm_client *client) {
   guarded([&] {
     if (!client) return CRM_OK;
-    std::unique_ptr<crm_client> owned;
-    std::vector<std::unique_ptr<crm_session>> orphans;
+    std::optional<ClientRecord> owned;
+    std::vector<SessionRecord> orphans;
     {
       std::lock_guard lock(handles().mutex);
       auto &clients = handles().clients;
@@ -194,7 +202,7 @@ CRM_API void crm_client_destroy(crm_client *client) {
       clients.erase(found);
       auto &sessions = handles().sessions;
       for (auto it = sessions.begin(); it != sessions.end();) {
-        if (it->second->client == client) {
+        if (it->second.client == client) {
           orphans.push_back(std::move(it->second));
           it = sessions.erase(it);
         } else {
@@ -212,17 +220,13 @@ CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_s
   return guarded([&] {
     if (!out || !user_key) return CRM_E_INVALID_ARGUMENT;
     std::string_view user(user_key);
-    if (user.empty() || user.size() > 128 || crm::text::invalid_utf8_offset(user) ||
-        crm::text::has_control_characters(user) ||
-        user.find_first_not_of(" \t") == std::string_view::npos)
-      return CRM_E_INVALID_ARGUMENT;
+    if (crm::text::user_key_problem(user)) return CRM_E_INVALID_ARGUMENT;
     std::lock_guard lock(handles().mutex);
     auto found = handles().clients.find(client);
     if (!client || found == handles().clients.end()) return CRM_E_INVALID_HANDLE;
-    auto session =
-        std::make_unique<crm_session>(crm_session{client, found->second->state, std::string(user)});
-    crm_session *handle = session.get();
-    handles().sessions.emplace(handle, std::move(session));
+    crm_session *handle = handles().mint<crm_session>();
+    handles().sessions.emplace(handle,
+                               SessionRecord{client, found->second.state, std::string(user)});
     *out = handle;
     return CRM_OK;
   });
@@ -231,7 +235,7 @@ CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_s
 CRM_API void crm_session_close(crm_session *session) {
   guarded([&] {
     if (!session) return CRM_OK;
-    std::unique_ptr<crm_session> owned;
+    std::optional<SessionRecord> owned;
     std::lock_guard lock(handles().mutex);
     auto found = handles().sessions.find(session);
     if (found == handles().sessions.end()) return CRM_E_INVALID_HANDLE;
@@ -263,8 +267,8 @@ CRM_API int32_t crm_call(crm_session *session, const char *request_json, size_t 
         return respond(CRM_E_INVALID_HANDLE,
                        crm::error_envelope(crm::Status::invalid_handle,
                                            "session is NULL, closed, or not a crm_session"));
-      state = found->second->state;
-      user = found->second->user;
+      state = found->second.state;
+      user = found->second.user;
     }
     if (!request_json)
       return respond(CRM_E_INVALID_ARGUMENT,

@@ -144,7 +144,8 @@ struct Window {
 };
 
 Window window_of(const Settings &settings, time::Micros as_of) {
-  return {as_of - settings.window_days * kDay, as_of};
+  // No stored or host time precedes time::kEarliest, so the window need not reach further.
+  return {std::max(as_of - settings.window_days * kDay, time::kEarliest), as_of};
 }
 
 // "<host_time(h.ordered_at)> >= ts AND ... < ts", binding the window in host time.
@@ -322,13 +323,8 @@ json explain(CallContext &context, const json &params) {
     const Window window = window_of(config, as_of);
     if (need_orders && host_key) {
       const auto &query = hostdata::of(store).entity("orders");
-      std::optional<db::Value> key;
-      try {
-        key = query.key_value("customer_key", *host_key);
-      } catch (const std::invalid_argument &) {
-        // A host key the host's key column cannot hold: no orders.
-      }
-      if (key) {
+      // A host key the host's key column cannot hold has no orders.
+      if (auto key = query.try_key_value("customer_key", *host_key)) {
         std::vector<db::Value> values = {*key};
         const std::string where = window_sql(store, window, values);
         auto row =

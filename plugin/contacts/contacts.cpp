@@ -64,11 +64,9 @@ json list(CallContext &context, const json &params) {
   const auto limit = params::limit(params, 50);
   std::vector<db::Value> values = {customer_id};
   std::string sql = kSelect + " WHERE customer_id = ?";
-  if (auto key = params::cursor(params, 1, "params")) {
-    if (!(*key)[0].is_number_integer())
-      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+  if (auto after = params::id_cursor(params)) {
     sql += " AND id > ?";
-    values.push_back((*key)[0].get<std::int64_t>());
+    values.push_back(*after);
   }
   sql += " ORDER BY id LIMIT ?";
   values.push_back(static_cast<std::int64_t>(limit + 1));

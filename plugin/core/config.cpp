@@ -4,6 +4,7 @@
 #include <set>
 
 #include "error.hpp"
+#include "json_text.hpp"
 #include "text.hpp"
 
 namespace crm {
@@ -42,12 +43,11 @@ std::int64_t integer(const json &object, const std::string &path, const char *ke
 
 }  // namespace
 
-Config parse_config(std::string_view json_text, const std::set<std::string> &domain_sections) {
-  if (auto bad = text::invalid_utf8_offset(json_text))
+Config parse_config(std::string_view text, const std::set<std::string> &domain_sections) {
+  if (auto bad = crm::text::invalid_utf8_offset(text))
     throw invalid_argument(
         "config", "the configuration is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
-  json root = json::parse(json_text, nullptr, false);
-  if (root.is_discarded()) throw invalid_argument("config", "the configuration is not valid JSON");
+  json root = json_text::parse(text, "the configuration", "config");
   std::set<std::string> known = {"database", "migrations", "pool", "log", "limits"};
   known.insert(domain_sections.begin(), domain_sections.end());
   only_keys(root, "config", known);

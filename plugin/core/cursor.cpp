@@ -2,6 +2,10 @@
 
 #include <array>
 
+#include "error.hpp"
+#include "json_text.hpp"
+#include "text.hpp"
+
 namespace crm::cursor {
 
 namespace {
@@ -56,9 +60,14 @@ std::optional<nlohmann::json> decode(std::string_view text) {
   if (text.size() > 1024 || text.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   auto bytes = unbase64url(text.substr(kPrefix.size()));
   if (!bytes) return std::nullopt;
-  auto key = nlohmann::json::parse(*bytes, nullptr, false);
-  if (key.is_discarded() || !key.is_array()) return std::nullopt;
-  return key;
+  if (text::invalid_utf8_offset(*bytes)) return std::nullopt;
+  try {
+    auto key = json_text::parse(*bytes, "the cursor", "cursor");
+    if (!key.is_array()) return std::nullopt;
+    return key;
+  } catch (const Error &) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace crm::cursor

@@ -30,8 +30,8 @@ inline void page_query(std::string &sql, std::vector<db::Value> &values, const d
                        const json &params, const TimeIdOrder &order, std::size_t limit) {
   if (auto key = params::cursor(params, 2, "params")) {
     const auto &at = (*key)[0];
-    const auto &id = (*key)[1];
-    if (!at.is_string() || !time::from_db_text(at.get<std::string>()) || !id.is_number_integer())
+    const auto id = params::cursor_integer((*key)[1]);
+    if (!at.is_string() || !time::from_db_text(at.get<std::string>()) || !id)
       throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
     const auto ts = dialect.timestamp_param();
     const char *after = order.newest_first ? " < " : " > ";
@@ -39,7 +39,7 @@ inline void page_query(std::string &sql, std::vector<db::Value> &values, const d
            " AND " + order.id_column + after + "?))";
     values.push_back(at.get<std::string>());
     values.push_back(at.get<std::string>());
-    values.push_back(id.get<std::int64_t>());
+    values.push_back(*id);
   }
   const char *direction = order.newest_first ? " DESC" : "";
   sql += " ORDER BY " + order.time_column + direction + ", " + order.id_column + direction +

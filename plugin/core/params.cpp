@@ -11,6 +11,12 @@
 
 namespace crm::params {
 
+Field Field::user(std::string name, std::string description) {
+  Field field = string(std::move(name), text::kMaxUserKeyBytes, std::move(description));
+  field.user_key = true;
+  return field;
+}
+
 Field Field::string(std::string name, std::size_t max_chars, std::string description) {
   Field field;
   field.name = std::move(name);
@@ -162,8 +168,12 @@ void check_string(const json &value, const Field &field, const std::string &path
     throw invalid_argument(path, path + " is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
   if (text.find('\0') != std::string::npos)
     throw invalid_argument(path, path + " must not contain NUL characters");
-  if (field.max_length > 0 && field.max_length <= 500 && text::has_control_characters(text) &&
-      text.find_first_of("\t\r\n") == std::string::npos)
+  if (field.user_key) {
+    if (auto problem = text::user_key_problem(text))
+      throw invalid_argument(path, path + " is not a user key: it " + std::string(*problem));
+    return;
+  }
+  if (field.max_length > 0 && field.max_length <= 500 && text::has_control_characters(text))
     throw invalid_argument(path, path + " must not contain control characters");
   if ((field.required || field.non_null) && text.find_first_not_of(" \t\r\n") == std::string::npos)
     throw invalid_argument(path, path + " must not be empty");
@@ -232,7 +242,8 @@ void check_value(const json &value, const Field &field, const std::string &path)
       if (!value.is_string() || !time::parse_iso8601(value.get<std::string>()))
         throw invalid_argument(path, path +
                                          " must be an ISO 8601 date-time with seconds and a "
-                                         "UTC offset, e.g. 2026-11-27T10:44:05+08:00");
+                                         "UTC offset, e.g. 2026-11-27T10:44:05+08:00, from "
+                                         "1000-01-01T00:00:00Z to 9999-12-31T23:59:59Z");
       return;
     case Type::cursor:
       if (!value.is_string() || !cursor::decode(value.get<std::string>()))
@@ -383,6 +394,24 @@ std::optional<json> cursor(const json &params, std::size_t key_size, const std::
   if (!key || key->size() != key_size)
     throw invalid_argument(path + ".cursor", path + ".cursor is not a cursor of this method");
   return key;
+}
+
+std::optional<std::int64_t> cursor_integer(const json &element) {
+  if (element.is_number_unsigned()) {
+    const auto number = element.get<std::uint64_t>();
+    if (number > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<std::int64_t>(number);
+  }
+  if (element.is_number_integer()) return element.get<std::int64_t>();
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> id_cursor(const json &params) {
+  auto key = cursor(params, 1, "params");
+  if (!key) return std::nullopt;
+  auto id = cursor_integer((*key)[0]);
+  if (!id) throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+  return id;
 }
 
 }  // namespace crm::params

@@ -24,10 +24,13 @@ struct Field {
   std::vector<std::string> allowed;  // string enumerations
   bool email = false;
   bool non_null = false;  // optional, but when given it must hold a value (not null/blank)
+  bool user_key = false;  // a host user's key (text::user_key_problem)
   std::string description;
   std::vector<Field> items;  // fields of each object in an array
 
   static Field string(std::string name, std::size_t max_chars, std::string description);
+  // A host user's key: the rules of crm_session_open's user_key.
+  static Field user(std::string name, std::string description);
   static Field id(std::string name, std::string description);
   static Field integer(std::string name, std::int64_t minimum, std::int64_t maximum,
                        std::string description);
@@ -65,6 +68,12 @@ std::optional<std::int64_t> optional_timestamp(const json &params, const char *n
 std::size_t limit(const json &params, std::size_t default_limit);
 // The decoded cursor key, checked against the expected element count.
 std::optional<json> cursor(const json &params, std::size_t key_size, const std::string &path);
+// A cursor element that must be a 64-bit signed integer (JSON numbers above INT64_MAX, which
+// the parser keeps as unsigned, are not); nullopt otherwise.
+std::optional<std::int64_t> cursor_integer(const json &element);
+// The last id of an id-ordered page: params' cursor as [id]; nullopt without a cursor. A
+// cursor of another shape is invalid_argument on params.cursor.
+std::optional<std::int64_t> id_cursor(const json &params);
 
 // "123" → 123 for a positive 64-bit id; nullopt otherwise.
 std::optional<std::int64_t> parse_id(const std::string &text);

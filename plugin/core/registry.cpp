@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <new>
 
+#include "json_text.hpp"
 #include "text.hpp"
 
 namespace crm {
@@ -66,8 +67,7 @@ Response dispatch(Store &store, const std::string &user, std::string_view reques
     if (auto bad = text::invalid_utf8_offset(request))
       throw invalid_argument("request",
                              "the request is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
-    json envelope = json::parse(request, nullptr, false);
-    if (envelope.is_discarded()) throw invalid_argument("request", "the request is not valid JSON");
+    json envelope = json_text::parse(request, "the request", "request");
     if (!envelope.is_object())
       throw invalid_argument("request", "the request must be a JSON object with method and params");
     for (const auto &[key, value] : envelope.items())

@@ -48,4 +48,19 @@ bool has_control_characters(std::string_view text) {
   return false;
 }
 
+std::optional<std::string_view> user_key_problem(std::string_view text) {
+  if (text.empty()) return "is empty";
+  if (text.size() > kMaxUserKeyBytes) return "is longer than 128 bytes";
+  if (invalid_utf8_offset(text)) return "is not valid UTF-8";
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // C0 controls, DEL, and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F).
+    if (c < 0x20 || c == 0x7F ||
+        (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F))
+      return "contains a control character";
+  }
+  if (text.find_first_not_of(' ') == std::string_view::npos) return "is blank";
+  return std::nullopt;
+}
+
 }  // namespace crm::text

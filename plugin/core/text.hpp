@@ -17,4 +17,12 @@ std::size_t code_points(std::string_view text);
 // Whether the text holds a C0 control character other than tab, CR and LF (or DEL).
 bool has_control_characters(std::string_view text);
 
+// Longest user key, in bytes (session users, owners, on-behalf-of users).
+inline constexpr std::size_t kMaxUserKeyBytes = 128;
+
+// Why text cannot be a user key, or nullopt when it can: a user key is 1..128 bytes of UTF-8
+// with no control character at all (tab and line breaks included: keys are written in audit
+// columns and logs one per line) and not only spaces.
+std::optional<std::string_view> user_key_problem(std::string_view text);
+
 }  // namespace crm::text

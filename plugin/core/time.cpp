@@ -154,7 +154,11 @@ std::optional<Micros> parse_iso8601(std::string_view text) {
   if (!local) return std::nullopt;
   auto offset = parse_offset(text, local->end, false);
   if (!offset) return std::nullopt;
-  return local->local - *offset;
+  const Micros instant = local->local - *offset;
+  // The offset can carry a valid local time out of 1000..9999 in UTC, where the stored text
+  // would no longer be fixed width (so no longer sort) and MariaDB's DATETIME ends.
+  if (instant < kEarliest || instant > kLatest) return std::nullopt;
+  return instant;
 }
 
 std::string format_iso8601(Micros instant) {

@@ -12,8 +12,15 @@ namespace crm::time {
 
 using Micros = std::int64_t;
 
+// The instants every database here stores and orders: 1000-01-01T00:00:00Z to
+// 9999-12-31T23:59:59.999999Z (MariaDB's DATETIME range; four-digit years keep the stored text
+// fixed width, so text order is time order).
+inline constexpr Micros kEarliest = -30'610'224'000'000'000;
+inline constexpr Micros kLatest = 253'402'300'799'999'999;
+
 // "2026-11-27T10:44:05+08:00", "2026-11-27T02:44:05.5Z" ... A date-time with seconds and an
-// offset (Z or ±HH:MM) is required; years 1000..9999. nullopt when malformed.
+// offset (Z or ±HH:MM) is required, and the instant must lie from kEarliest to kLatest in UTC.
+// nullopt when malformed or out of that range.
 std::optional<Micros> parse_iso8601(std::string_view text);
 // "2026-11-27T02:44:05Z", with ".ffffff" when the microseconds are not zero.
 std::string format_iso8601(Micros instant);

@@ -38,9 +38,8 @@ std::vector<Field> profile_fields(bool creating) {
   fields.push_back(Field::string("address", 500, "postal address"));
   fields.push_back(Field::string("region", 100, "sales region or territory"));
   fields.push_back(Field::string("industry", 100, "industry / business type"));
-  fields.push_back(Field::string(
-      "owner", 128,
-      creating ? "owning host user (default: the session's user)" : "owning host user"));
+  fields.push_back(Field::user(
+      "owner", creating ? "owning host user (default: the session's user)" : "owning host user"));
   fields.push_back(Field::string("source", 100, "where the customer came from (web, event ...)"));
   fields.push_back(Field::object("attributes", kAttributesBytes, "free attributes"));
   return fields;
@@ -275,11 +274,9 @@ json list(CallContext &context, const json &params) {
         dialect.like_ci("email") + ")");
     for (int i = 0; i < 3; ++i) values.push_back(pattern);
   }
-  if (auto key = params::cursor(params, 1, "params")) {
-    if (!(*key)[0].is_number_integer())
-      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+  if (auto after = params::id_cursor(params)) {
     add("id > ?");
-    values.push_back((*key)[0].get<std::int64_t>());
+    values.push_back(*after);
   }
   values.push_back(static_cast<std::int64_t>(limit + 1));
   const std::string sql = kSelect + where + " ORDER BY id LIMIT ?";
@@ -332,7 +329,7 @@ void register_methods(Registry &registry) {
                 "Lists customers by id, filtered by stage, owner and a text search on name, "
                 "phone and e-mail; keyset pages.",
                 {Field::enumeration("stage", kStages, "only customers in this lifecycle stage"),
-                 Field::string("owner", 128, "only customers of this owner"),
+                 Field::user("owner", "only customers of this owner"),
                  Field::string("search", 100, "text contained in name, phone or e-mail"),
                  Field::limit(50, 500), Field::cursor()},
                 list});

@@ -640,7 +640,7 @@ void register_methods(Registry &registry) {
         Field::enumeration("to", kStages, "the stage to move to").require(),
         Field::string("reason_code", 64, "why, as a code (e.g. qualified, no_budget)").require(),
         Field::string("reason_text", 1000, "why, in words"),
-        Field::string("on_behalf_of", 128, "the user this move is made for (delegation)"),
+        Field::user("on_behalf_of", "the user this move is made for (delegation)"),
         Field::integer("version", 1, INT64_MAX,
                        "the customer version the move was decided on (optional check)")},
        transition});

@@ -533,11 +533,7 @@ json list(CallContext &context, const json &params) {
   if (auto owner = params::optional_string(params, "owner")) add("owner = ?", *owner);
   if (auto status = params::optional_string(params, "status")) add("status = ?", *status);
   if (auto stage = params::optional_string(params, "stage")) add("stage = ?", *stage);
-  if (auto key = params::cursor(params, 1, "params")) {
-    if (!(*key)[0].is_number_integer())
-      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
-    add("id > ?", (*key)[0].get<std::int64_t>());
-  }
+  if (auto after = params::id_cursor(params)) add("id > ?", *after);
   values.push_back(static_cast<std::int64_t>(limit + 1));
   const std::string sql = kSelect + where + " ORDER BY id LIMIT ?";
   return context.store.with_connection([&](db::Connection &connection) {
@@ -577,9 +573,8 @@ std::vector<Field> editable_fields(bool creating) {
                                   "10, develop 30, propose 60, negotiate 80)")
                        .not_null());
   fields.push_back(Field::string("expected_close", 10, "expected close date, YYYY-MM-DD"));
-  fields.push_back(Field::string(
-      "owner", 128,
-      creating ? "owning host user (default: the session's user)" : "owning host user"));
+  fields.push_back(Field::user(
+      "owner", creating ? "owning host user (default: the session's user)" : "owning host user"));
   return fields;
 }
 
@@ -630,7 +625,7 @@ void register_methods(Registry &registry) {
                 "Lists opportunities by id, filtered by customer, owner, status and stage; "
                 "keyset pages.",
                 {Field::id("customer_id", "only this customer's opportunities"),
-                 Field::string("owner", 128, "only opportunities of this owner"),
+                 Field::user("owner", "only opportunities of this owner"),
                  Field::enumeration("status", kStatuses, "only open, won or lost ones"),
                  Field::enumeration("stage", kStageNames, "only this stage"), Field::limit(50, 500),
                  Field::cursor()},

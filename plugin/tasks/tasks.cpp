@@ -434,7 +434,7 @@ void register_methods(Registry &registry) {
   registry.add({"task.list",
                 "Tasks by due time (then id), filtered by owner, customer, status (default open) "
                 "and due_before; keyset pages.",
-                {Field::string("owner", 128, "only tasks of this owner"),
+                {Field::user("owner", "only tasks of this owner"),
                  Field::id("customer_id", "only tasks of this customer"),
                  Field::enumeration("status", kStatuses, "open (default), done or cancelled"),
                  Field::timestamp("due_before", "only tasks due before this time"),
@@ -454,7 +454,7 @@ void register_methods(Registry &registry) {
                 {Field::id("customer_id", "the customer").require(),
                  Field::string("title", 200, "what to do").require(),
                  Field::timestamp("due_at", "when it is due").require(),
-                 Field::string("owner", 128, "who does it (default: the session's user)")},
+                 Field::user("owner", "who does it (default: the session's user)")},
                 create});
 }
 

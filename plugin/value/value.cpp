@@ -369,7 +369,9 @@ json run(CallContext &context, const json &params) {
     throw Error(Status::unsupported,
                 "every weighted value component is unavailable with this host mapping",
                 "value.weights");
-  const auto window_start = host.host_time(as_of - settings.window_days * kDay);
+  // No host time precedes time::kEarliest, so the window need not reach further.
+  const auto window_start =
+      host.host_time(std::max(as_of - settings.window_days * kDay, time::kEarliest));
   const auto as_of_host = host.host_time(as_of);
   return store.with_connection([&](db::Connection &connection) {
     return jobs::run(store, connection, "value.run", context.user, [&](jobs::Run &) {
@@ -582,9 +584,7 @@ json migration(CallContext &context, const json &params) {
     throw invalid_argument(from_tier ? "params.to_tier" : "params.from_tier",
                            "a cell is named by both params.from_tier and params.to_tier");
   const auto limit = params::limit(params, 100);
-  auto key = params::cursor(params, 1, "params");
-  if (key && !(*key)[0].is_number_integer())
-    throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+  const auto after = params::id_cursor(params);
   return context.store.with_connection([&](db::Connection &connection) {
     const auto from_run = require_run(connection, from, "params.from");
     const auto to_run = require_run(connection, to, "params.to");
@@ -656,9 +656,9 @@ json migration(CallContext &context, const json &params) {
           "WHERE 1 = 1";
       values = {from, *from_tier, to, *to_tier};
     }
-    if (key) {
+    if (after) {
       sql += " AND c.id > ?";
-      values.push_back((*key)[0].get<std::int64_t>());
+      values.push_back(*after);
     }
     sql += " ORDER BY c.id LIMIT ?";
     values.push_back(static_cast<std::int64_t>(limit + 1));

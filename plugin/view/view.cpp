@@ -259,6 +259,16 @@ class Timeline {
     }
   }
 
+  // The cursor's record key as the host entity's key column holds it. The cursor came from the
+  // caller, so a key the column cannot hold is the caller's mistake, not ours.
+  static db::Value cursor_key(const db::HostQuery &q, const std::string &key_column,
+                              const std::string &key) {
+    auto value = q.try_key_value(key_column, key);
+    if (!value)
+      throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
+    return *value;
+  }
+
   // The same over a host entity, filtered by the customer's host key. Host times are host
   // local with whole seconds: the cursor's instant is compared in those terms.
   template <class Fill>
@@ -270,7 +280,10 @@ class Timeline {
     std::string sql = "SELECT " + dialect_.text_cast("h." + key_column) + ", " +
                       dialect_.text_cast(at) + ", " + more + " FROM " + q.derived("h") +
                       " WHERE h.customer_key = ? AND h." + time_column + " IS NOT NULL";
-    std::vector<db::Value> values = {q.key_value("customer_key", *host_key_)};
+    // A host key the host's key column cannot hold (link_host takes any text): no rows.
+    auto customer = q.try_key_value("customer_key", *host_key_);
+    if (!customer) return;
+    std::vector<db::Value> values = {*customer};
     if (after_) {
       // Host rows have whole seconds, so "earlier than the cursor's instant" is "at or before
       // its second" when the instant has a fraction, and only then can no row tie with it.
@@ -288,7 +301,7 @@ class Timeline {
                " < ?))";
         values.push_back(second);
         values.push_back(second);
-        values.push_back(q.key_value(key_column, after_->key));
+        values.push_back(cursor_key(q, key_column, after_->key));
       }
     }
     sql += " ORDER BY " + at + " DESC, h." + key_column + " DESC LIMIT ?";
@@ -329,13 +342,15 @@ json host_contacts(CallContext &context, db::Connection &connection,
   json out = json::array();
   if (!host_key || !host.mapped("contacts")) return out;
   const auto &q = host.entity("contacts");
+  auto customer = q.try_key_value("customer_key", *host_key);
+  if (!customer) return out;  // a key the host's key column cannot hold: no contacts
   const auto &d = context.store.dialect();
   auto result = connection
                     .prepare("SELECT " + d.text_cast("h.contact_key") + ", h.name, " +
                              q.column("h", "title") + ", " + q.column("h", "phone") + ", " +
                              q.column("h", "email") + " FROM " + q.derived("h") +
                              " WHERE h.customer_key = ? ORDER BY h.contact_key LIMIT 50")
-                    .query({q.key_value("customer_key", *host_key)},
+                    .query({*customer},
                            {db::Column::text(128), db::Column::text(200), db::Column::text(200),
                             db::Column::text(100), db::Column::text(254)},
                            50);
@@ -364,16 +379,14 @@ json customer_view(CallContext &context, const json &params) {
   if (channel) kinds = {"interaction"};  // a channel is a property of interactions only
   std::optional<Position> after;
   if (auto key = params::cursor(params, 3, "params")) {
-    const auto &at = (*key)[0];
+    const auto at = params::cursor_integer((*key)[0]);
     const auto &kind = (*key)[1];
     const auto &record = (*key)[2];
-    if (!at.is_number_integer() || !kind.is_string() ||
-        kind_index(kind.get<std::string>()) == kKinds.size() || !record.is_string() ||
-        record.get<std::string>().empty() ||
+    if (!at || !kind.is_string() || kind_index(kind.get<std::string>()) == kKinds.size() ||
+        !record.is_string() || record.get<std::string>().empty() ||
         (kind_index(kind.get<std::string>()) < 3 && !params::parse_id(record.get<std::string>())))
       throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
-    after = Position{at.get<std::int64_t>(), kind_index(kind.get<std::string>()),
-                     record.get<std::string>()};
+    after = Position{*at, kind_index(kind.get<std::string>()), record.get<std::string>()};
   }
 
   // One connection and one snapshot for the whole view: the methods it composes run on it.

@@ -169,7 +169,8 @@ TEST_F(HandlesTest, BadConfigurationsNameTheField) {
        "\"/no/such/driver.so\"}}",
        CRM_E_UNAVAILABLE, "driver"},
       {"{\"database\": {\"dialect\": \"sqlite\", \"path\": \"" + sqlite_dir + "\"}}",
-       CRM_E_UNAVAILABLE, "sqlite"},
+       CRM_E_INVALID_ARGUMENT,
+       "database.path: the folder /nonexistent-dir/for/sure does not exist"},
       {"{\"database\": {\"dialect\": \"postgresql\", \"connection_string\": "
        "\"Server=127.0.0.1;Port=1;Database=none;UID=x;PWD=y\"}}",
        CRM_E_UNAVAILABLE, "postgresql"},

@@ -337,6 +337,51 @@ TEST_P(LifecycleTest, ConcurrentSyncsApplyEachMoveOnce) {
   EXPECT_GT(customers, 150);
 }
 
+// The sync's bulk writes (customers, their ledger entries, their plan tasks) go in multi-row
+// statements cut to the dialect's parameter limit: 1,500 new host customers take at least three
+// full statements of each on every database (PostgreSQL takes 441 customers of 17 columns per
+// statement, below libpq's 7,498-parameter ceiling), and the generator writes the ERP the same way.
+TEST_P(LifecycleTest, SyncImportsThousandsOfNewHostCustomersInFullStatements) {
+  constexpr int kCustomers = 1500;
+  erp::Options options;
+  options.shape = shape();
+  options.customers = kCustomers;
+  erp::generate(database_.connection(), options);
+  json custom = sections();
+  custom["plans"] = json::array();
+  for (const char *stage : {"potential", "customer", "repeat"})
+    custom["plans"].push_back({{"id", std::string("plan_") + stage},
+                               {"class", "*"},
+                               {"stage", stage},
+                               {"title", std::string("跟进 ") + stage},
+                               {"kind", "once"},
+                               {"within_days", 7}});
+  reconfigure(custom);
+
+  json result = ok("lifecycle.sync", {{"as_of", "2026-11-30T00:00:00Z"}});
+  EXPECT_EQ(result["imported"], kCustomers) << result;
+  const auto count = [&](const std::string &sql) { return database_.column(sql).at(0); };
+  EXPECT_EQ(count("SELECT COUNT(*) FROM crm_customer"), std::to_string(kCustomers));
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT host_key) FROM crm_customer"), std::to_string(kCustomers));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM crm_lifecycle_event WHERE reason_code = 'imported'"),
+            std::to_string(kCustomers));
+  // Most customers ordered: their import and their first order are both in the ledger.
+  EXPECT_GT(std::stoi(count("SELECT COUNT(*) FROM crm_lifecycle_event WHERE to_stage = "
+                            "'customer'")),
+            kCustomers / 2);
+  // Every customer has exactly one open plan task, the one of the stage it ended in.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM crm_task WHERE status = 'open'"),
+            std::to_string(kCustomers));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM crm_task t JOIN crm_customer c ON c.id = t.customer_id "
+                  "WHERE t.status = 'open' AND t.plan_id = " +
+                  std::string(database_.dialect() == "mariadb" ? "CONCAT('plan_', c.stage)"
+                                                               : "'plan_' || c.stage")),
+            std::to_string(kCustomers));
+  // A second run finds nothing new.
+  EXPECT_EQ(ok("lifecycle.sync", {{"as_of", "2026-11-30T00:00:00Z"}})["imported"], 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM crm_task"), std::to_string(kCustomers));
+}
+
 // With the customers' change time as their watermark, a sync also carries the ERP's changes
 // to customers it imported before (name, industry, region, reference flag); the CRM's own
 // fields (stage, owner) stay, and a row stamped without a change to those fields is no update.
