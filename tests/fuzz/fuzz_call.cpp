@@ -274,8 +274,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   const auto status =
       crm_call(fixture->sessions[client], request, length, &response, &response_length);
   fuzz::check_response(status, response, response_length, std::string_view(request, length));
-  if (fixture->verbose)
-    std::fprintf(stderr, "client %d status %d: %s\n", client, status, response);
+  if (fixture->verbose) std::fprintf(stderr, "client %d status %d: %s\n", client, status, response);
   crm_string_free(response);
   return 0;
 }

@@ -2,17 +2,21 @@
 // Checks: never CRM_E_INTERNAL or CRM_E_NO_MEMORY; on failure *out is NULL and the message is
 // set, non-empty and valid UTF-8; on success the client is destroyed again.
 //
-// Files. The target works in a temporary folder that is its working directory, holding crm.db:
-// the reference ERP (jinhe shape, 20 customers) with the CRM tables, which the seed corpus
-// names as "crm.db" (so relative database and log paths land in the folder). After every
-// execution everything else in the folder is removed, and crm.db is restored from a copy every
-// kResetEvery executions or when it grows past kResetBytes. Configurations that could make
+// Files. Each execution runs with a temporary folder as the working directory (and goes back
+// to the original one afterwards, where libFuzzer reads and writes its corpus); the folder
+// holds crm.db, the reference ERP (jinhe shape, 20 customers) with the CRM tables, which the
+// seed corpus names as "crm.db", so relative database and log paths land in the folder. After
+// every execution everything else in the folder is removed, and crm.db is restored from a copy
+// every kResetEvery executions or when it grows past kResetBytes. Crash artifacts go to the
+// original working directory unless -artifact_prefix says otherwise (a relative prefix is made
+// absolute first). Configurations that could make
 // the library write or load files elsewhere are not run: an absolute path whose folder exists
 // (or any absolute log path: the file sink creates folders), "..", "file:" URIs, extensions
 // (LoadExt) that are not absolute paths, drivers given as paths or library names, and SQL that
 // attaches or vacuums databases (host queries run on the database). Server dialects may only
 // name this machine, and unixODBC reads a private driver list (no driver logs to /tmp).
 #include <crm/crm.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,6 +46,42 @@ std::string folder;    // the temporary folder: work/ (the working directory) an
 std::string work;      // the working directory
 std::string pristine;  // crm.db as made by LLVMFuzzerInitialize
 std::uint64_t executions = 0;
+int home = -1;  // the original working directory, open
+
+// Runs in the temporary folder for its lifetime.
+class InWork {
+ public:
+  InWork() {
+    if (chdir(work.c_str()) != 0) fuzz::fail("cannot enter " + work);
+  }
+  ~InWork() {
+    if (fchdir(home) != 0) fuzz::fail("cannot return to the original working directory");
+  }
+};
+
+// libFuzzer parses its flags after LLVMFuzzerInitialize: make the artifact paths absolute
+// (and name the original working directory when none is given), as crashes are saved while
+// the working directory is the temporary folder.
+void absolute_artifact_paths(int *argc, char ***argv, const std::string &origin) {
+  // Kept for the whole run (libFuzzer reads argv until it exits), reachable, never freed.
+  static auto *arguments = new std::vector<char *>;
+  bool prefix = false;
+  for (int i = 0; i < *argc; ++i) {
+    std::string argument = (*argv)[i];
+    for (const char *flag : {"-artifact_prefix=", "-exact_artifact_path="}) {
+      const std::string name = flag;
+      if (argument.rfind(name, 0) != 0) continue;
+      prefix = prefix || name == "-artifact_prefix=";
+      const std::string value = argument.substr(name.size());
+      if (value.empty() || value[0] != '/') argument = name + origin + "/" + value;
+    }
+    arguments->push_back(strdup(argument.c_str()));
+  }
+  if (!prefix) arguments->push_back(strdup(("-artifact_prefix=" + origin + "/").c_str()));
+  arguments->push_back(nullptr);
+  *argc = static_cast<int>(arguments->size()) - 1;
+  *argv = arguments->data();
+}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -189,19 +229,22 @@ void make_database() {
 }
 
 void cleanup() {
-  if (chdir("/") != 0) return;
   fuzz::remove_tree(folder);
 }
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  std::error_code error;
+  const std::string origin = std::filesystem::current_path(error).string();
+  home = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (error || home < 0) fuzz::fail("cannot open the working directory");
+  absolute_artifact_paths(argc, argv, origin);
   folder = fuzz::make_temp_dir("crm-fuzz-client-");
   work = folder + "/work";
   pristine = folder + "/pristine.db";
-  std::error_code error;
   std::filesystem::create_directory(work, error);
-  if (error || chdir(work.c_str()) != 0) fuzz::fail("cannot enter " + work);
+  if (error) fuzz::fail("cannot create " + work);
   // unixODBC reads its driver and data source lists from here instead of /etc: only SQLite3 is
   // listed, and no driver's logging (Debian turns on psqlODBC's CommLog, written to /tmp).
   {
@@ -212,6 +255,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   setenv("ODBCSYSINI", folder.c_str(), 1);
   setenv("ODBCINI", (folder + "/odbc.ini").c_str(), 1);
   try {
+    InWork in_work;
     make_database();
   } catch (const std::exception &failure) {
     fuzz::fail("crm_fuzz_client_create: cannot generate the reference ERP", failure.what());
@@ -224,7 +268,8 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   const std::string config(reinterpret_cast<const char *>(data), size);  // NUL-terminated copy
   if (!may_run(config)) return -1;                                       // not added to the corpus
-  crm_client *client = reinterpret_cast<crm_client *>(&executions);      // must be overwritten
+  InWork in_work;
+  crm_client *client = reinterpret_cast<crm_client *>(&executions);  // must be overwritten
   char *message = nullptr;
   const auto status = crm_client_create(config.c_str(), &client, &message);
   auto failure = [&](const std::string &what) {

@@ -1,22 +1,42 @@
 #!/usr/bin/env bash
-# Runs one fuzz target for a fixed time on a scratch copy of its seed corpus, so that the
-# repository's corpus is never modified:
-#   run.sh BINARY SCRATCH SECONDS CORPUS_DIR DICT [libFuzzer flags...]
-# New inputs go to SCRATCH/corpus, crashes, timeouts and leaks to SCRATCH/artifacts/. Exits
-# with libFuzzer's status (0: nothing found).
+# Runs a fuzz target the way the fuzz.* tests do, in a scratch folder (its temporary files go
+# to SCRATCH/tmp, what libFuzzer finds to SCRATCH/artifacts/):
+#   run.sh replay SCRATCH BINARY INPUT...           every input once
+#   run.sh fuzz SCRATCH BINARY SECONDS CORPUS DICT  fuzzing for SECONDS on a copy of CORPUS
+#                                                   (the repository's corpus is not modified)
+# Further libFuzzer flags may follow. Exits with libFuzzer's status (0: nothing found).
 set -euo pipefail
-binary=$1 scratch=$2 seconds=$3 corpus=$4 dict=$5
-shift 5
+mode=$1 scratch=$2 binary=$3
+shift 3
 rm -rf "$scratch"
-mkdir -p "$scratch/corpus" "$scratch/artifacts"
-cp "$corpus"/* "$scratch/corpus/"
+mkdir -p "$scratch/tmp" "$scratch/artifacts"
+# A target that crashes leaves its fixture folder (crm-fuzz-*) behind: here, not in /tmp.
+export TMPDIR=$scratch/tmp
+flags=(-timeout=10 -rss_limit_mb=4096 -artifact_prefix="$scratch/artifacts/")
 status=0
-"$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -dict="$dict" \
-  -artifact_prefix="$scratch/artifacts/" -print_final_stats=1 "$@" "$scratch/corpus" || status=$?
+case $mode in
+  replay)
+    "$binary" "${flags[@]}" "$@" || status=$?
+    ;;
+  fuzz)
+    seconds=$1 corpus=$2 dict=$3
+    shift 3
+    mkdir -p "$scratch/corpus"
+    cp "$corpus"/* "$scratch/corpus/"
+    "$binary" "${flags[@]}" -max_total_time="$seconds" -dict="$dict" -print_final_stats=1 "$@" \
+      "$scratch/corpus" || status=$?
+    ;;
+  *)
+    echo "usage: run.sh replay|fuzz SCRATCH BINARY ..." >&2
+    exit 2
+    ;;
+esac
 if [ "$status" -ne 0 ]; then
-  echo "== $(basename "$binary") found a problem (exit status $status); the input:"
+  echo "== $(basename "$binary") failed (exit status $status); what it saved:"
   ls -l "$scratch/artifacts/"
-  echo "minimise: $binary -minimize_crash=1 -runs=10000 -exact_artifact_path=min.input ARTIFACT"
-  echo "then add the minimised input to tests/fuzz/regressions/$(basename "$binary")/ (README.md)"
+  echo "to minimise a crash: $binary -minimize_crash=1 -runs=10000" \
+       "-exact_artifact_path=minimised ARTIFACT (tests/fuzz/README.md)"
+else
+  rm -rf "$scratch/tmp"
 fi
 exit "$status"
