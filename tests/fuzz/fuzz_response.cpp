@@ -96,8 +96,13 @@ class EnvelopeReader : public nlohmann::json_sax<json> {
   };
   std::vector<Level> stack_;
 
+  // Inside an object of the result, but not in what callers stored as they wrote it
+  // (customers' "attributes" may hold any members, "..._at" ones too).
   bool in_result_object() const {
-    return stack_.size() >= 2 && stack_[0].key == "result" && stack_.back().object;
+    if (stack_.size() < 2 || stack_[0].key != "result" || !stack_.back().object) return false;
+    for (std::size_t i = 0; i + 1 < stack_.size(); ++i)
+      if (stack_[i].object && stack_[i].key == "attributes") return false;
+    return true;
   }
   // Members that hold instants: the API returns them as ISO 8601 in UTC ("...Z").
   static bool time_member(const std::string &key) {
