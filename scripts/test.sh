@@ -5,7 +5,9 @@
 #      and removed on exit);
 #   3. builds and runs the demo (as the README's demo command does);
 #   4. builds and runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB,
-#      ABI checks, C and Python clients) in a normal build, then again with ASan + UBSan.
+#      ABI checks, C and Python clients) in a normal build, then again with ASan + UBSan;
+#   5. builds the fuzz targets (Clang, libFuzzer; tests/fuzz) and runs their tests: every seed
+#      and reproducer once, and a short fuzzing run of each target.
 # Output and build trees go to out/ (override with CRM_OUT).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,3 +48,8 @@ echo "== sanitizer build (ASan + UBSan)"
 run_suite "$out/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCRM_SANITIZE=ON -DCRM_BUILD_BENCH=OFF
 echo "== release build"
 run_suite "$out/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== fuzz build (Clang, libFuzzer, ASan + UBSan): seeds, reproducers, short fuzzing runs"
+cmake -S "$root" -B "$out/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DCRM_FUZZ=ON -DCRM_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$out/build-fuzz" -j"$jobs"
+ctest --test-dir "$out/build-fuzz" -L fuzz -j"$jobs" --output-on-failure

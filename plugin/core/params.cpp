@@ -284,8 +284,10 @@ void validate(const json &object, const std::vector<Field> &fields, const std::s
     throw invalid_argument(path,
                            path + " must be an object, not " + std::string(type_name(object)));
   for (const auto &[key, value] : object.items()) {
+    // Lambdas capture structured bindings from C++20 on, but Clang 14 does not implement that.
+    const std::string &name = key;
     auto field =
-        std::find_if(fields.begin(), fields.end(), [&](const Field &f) { return f.name == key; });
+        std::find_if(fields.begin(), fields.end(), [&](const Field &f) { return f.name == name; });
     const std::string field_path = path + "." + key;
     if (field == fields.end())
       throw invalid_argument(field_path, "unknown parameter " + field_path);

@@ -67,8 +67,7 @@ class Timeline {
  public:
   Timeline(CallContext &context, db::Connection &connection, std::int64_t customer_id,
            std::optional<std::string> host_key, std::size_t limit, std::optional<Position> after)
-      : context_(context),
-        connection_(connection),
+      : connection_(connection),
         dialect_(context.store.dialect()),
         host_(hostdata::of(context.store)),
         customer_id_(customer_id),
@@ -324,7 +323,6 @@ class Timeline {
     }
   }
 
-  CallContext &context_;
   db::Connection &connection_;
   const db::Dialect &dialect_;
   const hostdata::HostData &host_;
