@@ -23,7 +23,9 @@ std::string escape_like(std::string_view text) {
 }
 
 std::string quote_attribute(std::string_view value) {
-  if (value.find_first_of(";{}= ") == std::string_view::npos) return std::string(value);
+  // Unbraced values are read up to ";" and trimmed of white space (ODBC's rules, and parse()
+  // below), so any white space, not only a space, needs the braces to survive.
+  if (value.find_first_of(";{}= \t\n\v\f\r") == std::string_view::npos) return std::string(value);
   std::string quoted = "{";
   for (char c : value) {
     quoted.push_back(c);

@@ -112,8 +112,9 @@ int32_t guarded(F &&body) noexcept {
   }
 }
 
+// Messages can quote configuration text; what reaches the host is always valid UTF-8.
 void set_message(char **error_message, std::string_view text) {
-  if (error_message) *error_message = copy_string(text);
+  if (error_message) *error_message = copy_string(crm::text::with_valid_utf8(text));
 }
 
 }  // namespace

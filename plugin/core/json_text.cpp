@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "text.hpp"
 
 namespace crm::json_text {
 
@@ -36,11 +37,16 @@ class Builder {
   bool end_array() { return close(); }
 
   bool parse_error(std::size_t, const std::string &, const nlohmann::detail::exception &error) {
-    // "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error ..."
+    // "[json.exception.parse_error.101] parse error at line 1, column 9: syntax error while
+    // parsing value - invalid literal; last read: '...'; expected ..." The quoted caller bytes
+    // are dropped: they may end inside a UTF-8 sequence, and the position says where.
     std::string_view message = error.what();
     if (auto end = message.find("] "); end != std::string_view::npos)
       message.remove_prefix(end + 2);
-    if (!failure_) failure_ = std::string(message.substr(0, 300));
+    std::string text(message.substr(0, message.find("; last read:")));
+    if (auto expected = message.rfind("; expected "); expected != std::string_view::npos)
+      text += message.substr(expected);
+    if (!failure_) failure_ = text::with_valid_utf8(text.substr(0, 300));
     return false;
   }
 

@@ -35,6 +35,22 @@ std::optional<std::size_t> invalid_utf8_offset(std::string_view text) {
   return std::nullopt;
 }
 
+std::string with_valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    auto bad = invalid_utf8_offset(text);
+    if (!bad) {
+      out += text;
+      break;
+    }
+    out += text.substr(0, *bad);
+    out += "\xEF\xBF\xBD";
+    text.remove_prefix(*bad + 1);
+  }
+  return out;
+}
+
 std::size_t code_points(std::string_view text) {
   std::size_t count = 0;
   for (unsigned char c : text)

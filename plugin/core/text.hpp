@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace crm::text {
@@ -10,6 +11,10 @@ namespace crm::text {
 // The byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code
 // points above U+10FFFF are invalid), or nullopt when the whole text is valid.
 std::optional<std::size_t> invalid_utf8_offset(std::string_view text);
+
+// text with every invalid UTF-8 sequence replaced by U+FFFD (for messages that quote caller
+// bytes, possibly cut short).
+std::string with_valid_utf8(std::string_view text);
 
 // Number of code points in valid UTF-8 text (what VARCHAR(n) counts on every database here).
 std::size_t code_points(std::string_view text);

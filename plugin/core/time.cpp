@@ -175,7 +175,9 @@ std::optional<Micros> from_db_text(std::string_view text) {
   if (local->end == text.size()) return local->local;
   auto offset = parse_offset(text, local->end, true);
   if (!offset) return std::nullopt;
-  return local->local - *offset;
+  const Micros instant = local->local - *offset;
+  if (instant < kEarliest || instant > kLatest) return std::nullopt;  // as parse_iso8601
+  return instant;
 }
 
 Micros now() {

@@ -27,7 +27,7 @@ std::string format_iso8601(Micros instant);
 
 std::string to_db_text(Micros instant);
 // Accepts the database's spellings: 'T' or ' ' between date and time, 0..9 fraction digits,
-// an optional trailing Z or +00/+00:00.
+// an optional trailing Z or +00/+00:00; the instant must lie from kEarliest to kLatest.
 std::optional<Micros> from_db_text(std::string_view text);
 
 Micros now();

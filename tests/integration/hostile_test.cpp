@@ -145,6 +145,18 @@ TEST_F(HostileTest, RequestsWithNulOrRepeatedKeysAreRefused) {
   EXPECT_EQ(database_.snapshot(), before);
 }
 
+// A parse error says where, in valid UTF-8, even when the text breaks off inside a character.
+TEST_F(HostileTest, MalformedJsonIsReportedByPositionInValidUtf8) {
+  const std::string broken = R"({"industry2:["超市","便利店"]})";
+  auto [status, message] = create(broken);
+  EXPECT_EQ(status, CRM_E_INVALID_ARGUMENT);
+  EXPECT_NE(message.find("line 1, column 15"), std::string::npos) << message;
+  EXPECT_TRUE(json::accept("\"" + message + "\"")) << message;  // valid UTF-8 text
+  json error = error_raw(R"({"method":"customer.create","params":{"name":"超)");
+  EXPECT_EQ(error["name"], "invalid_argument");
+  EXPECT_NE(error["message"].get<std::string>().find("column"), std::string::npos) << error;
+}
+
 TEST_F(HostileTest, ClosedHandlesNeverComeBackAsSomeoneElses) {
   crm_client *client = nullptr;
   ASSERT_EQ(api().client_create(database_.client_config_json().c_str(), &client, nullptr), CRM_OK);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "dialect.hpp"
+#include "dialect_support.hpp"
 #include "migrations.hpp"
 #include "odbc.hpp"
 #include "pool.hpp"
@@ -31,6 +32,11 @@ TEST(SqlText, EscapesLikePatternsAndConnectionAttributes) {
   EXPECT_EQ(quote_attribute("/var/lib/crm.db"), "/var/lib/crm.db");
   EXPECT_EQ(quote_attribute("/tmp/a;b.db"), "{/tmp/a;b.db}");
   EXPECT_EQ(quote_attribute("x}y z"), "{x}}y z}");
+  // A value with white space at either end survives a round trip (a password ending in a tab).
+  for (const std::string value : {"pw\t", "\fpw", "p w", "\n", "a=b"}) {
+    auto attributes = detail::ConnectionAttributes::parse("PWD=" + quote_attribute(value));
+    EXPECT_EQ(attributes.get("PWD"), value) << quote_attribute(value);
+  }
 }
 
 TEST(SqliteDialect, BuildsAConnectionStringWithSafeDefaults) {

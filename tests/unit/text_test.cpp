@@ -24,6 +24,14 @@ TEST(Utf8, FindsTheFirstBadByte) {
   EXPECT_EQ(text::invalid_utf8_offset("\xFF"), 0u);
 }
 
+TEST(Utf8, ReplacesWhatIsNotUtf8ForMessages) {
+  EXPECT_EQ(text::with_valid_utf8("华联"), "华联");
+  // A sequence cut short, a stray continuation byte, a surrogate: one U+FFFD per bad byte.
+  EXPECT_EQ(text::with_valid_utf8("ab\xE5\xA4"), "ab\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(text::with_valid_utf8("\x80x"), "\xEF\xBF\xBDx");
+  EXPECT_FALSE(text::invalid_utf8_offset(text::with_valid_utf8("\xED\xA0\x80 \xFF")));
+}
+
 TEST(Utf8, CountsCodePoints) {
   EXPECT_EQ(text::code_points("abc"), 3u);
   EXPECT_EQ(text::code_points("华联超市"), 4u);

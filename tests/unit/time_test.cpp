@@ -26,6 +26,23 @@ TEST(Time, RejectsWhatIsNotAnInstant) {
     EXPECT_FALSE(time::parse_iso8601(bad)) << bad;
 }
 
+// An offset can carry a valid local time out of the years 1000..9999 in UTC, where the stored
+// text would lose its fixed width: refused, so every accepted instant formats and parses back.
+TEST(Time, InstantsStayWithinTheYearsTheStorageOrders) {
+  for (const char *outside : {"9999-12-31T23:59:59-14:00", "9999-12-31T23:59:59.5-00:01",
+                              "1000-01-01T00:00:00+01:00", "1000-01-01T00:00:00+00:01"})
+    EXPECT_FALSE(time::parse_iso8601(outside)) << outside;
+  for (const char *outside : {"9999-12-31 23:59:59-14:00", "1000-01-01 00:00:00+01"})
+    EXPECT_FALSE(time::from_db_text(outside)) << outside;
+  EXPECT_EQ(time::parse_iso8601("9999-12-31T23:59:59.999999Z"), time::kLatest);
+  EXPECT_EQ(time::parse_iso8601("1000-01-01T08:00:00+08:00"), time::kEarliest);
+  EXPECT_EQ(time::parse_iso8601("9999-12-31T09:59:59.999999-14:00"), time::kLatest);
+  for (auto instant : {time::kEarliest, time::kLatest}) {
+    EXPECT_EQ(time::parse_iso8601(time::format_iso8601(instant)), instant);
+    EXPECT_EQ(time::from_db_text(time::to_db_text(instant)), instant);
+  }
+}
+
 TEST(Time, FormatsUtcWithMicrosecondsWhenPresent) {
   EXPECT_EQ(time::format_iso8601(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(time::format_iso8601(1'500'000), "1970-01-01T00:00:01.500000Z");
