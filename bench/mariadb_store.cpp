@@ -383,10 +383,15 @@ bool MariadbStore::holds_crm_data() {
   return false;
 }
 
+// Every crm_* table, whatever the migrations have made by now (their foreign keys unchecked
+// meanwhile).
 void MariadbStore::drop_crm_tables() {
-  for (const char *table : {"crm_interaction", "crm_opportunity", "crm_contact", "crm_customer",
-                            "crm_id_sequence", "crm_schema_version"})
-    query(std::string("DROP TABLE IF EXISTS ") + table);
+  const auto tables = rows(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+      "table_name LIKE 'crm\\_%'");
+  query("SET FOREIGN_KEY_CHECKS = 0");
+  for (const auto &row : tables) query("DROP TABLE IF EXISTS " + row.at(0));
+  query("SET FOREIGN_KEY_CHECKS = 1");
 }
 
 void MariadbStore::ensure_id_space() {

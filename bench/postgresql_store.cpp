@@ -209,10 +209,17 @@ bool PostgresqlStore::holds_crm_data() {
   return false;
 }
 
+// Every crm_* table, whatever the migrations have made by now (CASCADE: their foreign keys).
 void PostgresqlStore::drop_crm_tables() {
-  for (const char *table : {"crm_interaction", "crm_opportunity", "crm_contact", "crm_customer",
-                            "crm_id_sequence", "crm_schema_version"})
-    exec(std::string("DROP TABLE IF EXISTS ") + table, PGRES_COMMAND_OK);
+  auto tables = exec(
+      "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE "
+      "'crm\\_%'",
+      PGRES_TUPLES_OK);
+  std::vector<std::string> names;
+  for (int row = 0; row < PQntuples(tables.get()); ++row)
+    names.push_back(text(tables.get(), row, 0));
+  for (const auto &table : names)
+    exec("DROP TABLE IF EXISTS " + table + " CASCADE", PGRES_COMMAND_OK);
 }
 
 void PostgresqlStore::ensure_id_space() {
