@@ -27,7 +27,9 @@
  *     any threads may use one client at the same time (each call borrows one pooled connection for
  *     its duration, so a connection is never used by two threads at once).
  *   - crm_session: use from one thread at a time (it may move between threads). Open one session
- *     per thread that works concurrently. Close every session before destroying its client.
+ *     per thread that works concurrently. Destroying a client ends its sessions: they become
+ *     invalid handles (closing one afterwards is a harmless no-op), and a call already running
+ *     on one of them finishes normally.
  *   - The functions without a handle (version, status strings, crm_string_free, crm_plugin_query)
  *     are thread-safe. crm_log_callback_set is thread-safe; see its note for when it takes effect.
  *
@@ -40,7 +42,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(_WIN32)
+#if defined(_WIN32) && defined(CRM_BUILDING_LIBRARY)
+#define CRM_API __declspec(dllexport)
+#elif defined(_WIN32)
 #define CRM_API __declspec(dllimport)
 #elif defined(__GNUC__)
 #define CRM_API __attribute__((visibility("default")))
@@ -63,6 +67,9 @@ extern "C" {
 /* Bumped only on an incompatible change of this header; the SONAME is libcrm.so.<ABI>. */
 #define CRM_ABI_VERSION 1
 
+/* The version of the library actually loaded (which may be newer than the header a host was
+ * compiled with): "1.0.0", CRM_VERSION_NUMBER's encoding, and the ABI major version. They never
+ * fail, need no initialisation, and the string is static. */
 CRM_API const char *crm_version_string(void);
 CRM_API uint32_t crm_version_number(void);
 CRM_API uint32_t crm_abi_version(void);
@@ -107,7 +114,11 @@ typedef void (*crm_log_fn)(int32_t level, const char *message, void *user_data);
 
 /* Routes every client's log records at or above min_level to fn (process-wide). Clients whose
  * configuration selects the "callback" sink (the default) use it; NULL fn turns it off.
- * Takes effect for records logged after it returns. */
+ * Takes effect for records logged after it returns, and it returns only once no record is still
+ * inside the previous callback: from then on the previous fn is never called again and its
+ * user_data may be freed. (So fn must not call crm_log_callback_set itself.)
+ * Returns CRM_OK, or CRM_E_INVALID_ARGUMENT when min_level is not CRM_LOG_TRACE..CRM_LOG_CRITICAL
+ * + 1 (the latter: nothing). */
 CRM_API int32_t crm_log_callback_set(crm_log_fn fn, int32_t min_level, void *user_data);
 
 /* ---- clients and sessions ------------------------------------------------------------------ */
@@ -124,8 +135,15 @@ typedef struct crm_session crm_session;
  * a leading "{" and leading or trailing spaces are refused, as are folders and files that are
  * not SQLite databases, each with a message naming database.path. Host queries ("host.*.query")
  * hold at most 12 "{" (ODBC escapes) on SQLite, whose driver parses them in exponential time.
+ * It blocks while it connects and applies migrations: on a server database for the connect
+ * (pool.acquire_timeout_ms at most), and while another process migrates the same database.
  * On failure *out is NULL and, if error_message is non-NULL, *error_message receives a message
- * naming the configuration field at fault (free it with crm_string_free). */
+ * naming the configuration field at fault (valid UTF-8; free it with crm_string_free).
+ * Returns CRM_OK; CRM_E_INVALID_ARGUMENT (out or config_json NULL, a malformed or wrong
+ * configuration, a host mapping that does not match the database); CRM_E_UNSUPPORTED (a dialect
+ * this build lacks, a database schema newer than the library, or an outdated one with
+ * migrations off); CRM_E_UNAVAILABLE (the database or its ODBC driver cannot be reached);
+ * CRM_E_DATABASE (the database refused a migration); CRM_E_NO_MEMORY. */
 CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, char **error_message);
 
 /* Closes the client's connections. NULL is accepted. Sessions of this client become invalid. */
@@ -133,16 +151,24 @@ CRM_API void crm_client_destroy(crm_client *client);
 
 /* Opens a session acting as the host user user_key (UTF-8, 1..128 bytes, not only spaces, and
  * no control character at all: no tab or line break either). What the session writes records
- * that user. The same rules hold for every user key inside requests (owner, on_behalf_of). */
+ * that user. The same rules hold for every user key inside requests (owner, on_behalf_of).
+ * Returns CRM_OK; CRM_E_INVALID_ARGUMENT (out or user_key NULL, or user_key breaking the rules);
+ * CRM_E_INVALID_HANDLE (client NULL, destroyed or foreign); CRM_E_NO_MEMORY. */
 CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_session **out);
 
 /* NULL is accepted. */
 CRM_API void crm_session_close(crm_session *session);
 
-/* Runs one JSON request. request_json need not be NUL-terminated (request_len bytes are read).
- * On return *response_json (when response_json is non-NULL) holds the response envelope, also
- * for errors, and *response_len (when non-NULL) its length in bytes; free it with
- * crm_string_free. The return value is CRM_OK or the error code in the envelope. */
+/* Runs one JSON request. request_json need not be NUL-terminated (request_len bytes are read,
+ * and a NUL among them is an error). On return *response_json (when response_json is non-NULL)
+ * holds the response envelope, also for errors, NUL-terminated, and *response_len (when
+ * non-NULL) its length in bytes without the NUL; free it with crm_string_free. With
+ * response_json NULL the request still runs (and its writes are committed); only the response
+ * is not returned. The return value is CRM_OK or the error code in the envelope: any CRM_E_*
+ * a method can give (system.describe lists the methods), CRM_E_INVALID_HANDLE (session NULL,
+ * closed or foreign) and CRM_E_INVALID_ARGUMENT (request_json NULL, a malformed request) among
+ * them. The one exception: CRM_E_NO_MEMORY may come with *response_json NULL, when even the
+ * envelope could not be allocated. */
 CRM_API int32_t crm_call(crm_session *session, const char *request_json, size_t request_len,
                          char **response_json, size_t *response_len);
 
@@ -169,8 +195,8 @@ typedef struct crm_plugin_api {
 } crm_plugin_api;
 
 /* The host calls this first, with the CRM_ABI_VERSION it was compiled against. Returns CRM_OK
- * and a static table, or CRM_E_ABI_MISMATCH (and *out = NULL) when the library does not
- * implement that ABI version. */
+ * and a static table, CRM_E_ABI_MISMATCH (and *out = NULL) when the library does not
+ * implement that ABI version, or CRM_E_INVALID_ARGUMENT when out is NULL. */
 CRM_API int32_t crm_plugin_query(uint32_t host_abi_version, const crm_plugin_api **out);
 
 #ifdef __cplusplus

@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <mutex>
+#include <shared_mutex>
+#include <string>
 
 #include "error.hpp"
 
@@ -13,8 +15,11 @@ namespace crm::logging {
 
 namespace {
 
+// Records reach the callback under a shared lock and set_callback changes it under the exclusive
+// one, so when set_callback returns no record is still inside the previous callback: the host
+// may free its user_data at once.
 struct CallbackState {
-  std::mutex mutex;
+  std::shared_mutex mutex;
   Callback callback = nullptr;
   std::int32_t min_level = 0;
   void *user_data = nullptr;
@@ -28,20 +33,12 @@ CallbackState &callback_state() {
 class CallbackSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg &message) override {
-    Callback callback;
-    std::int32_t min_level;
-    void *user_data;
-    {
-      auto &state = callback_state();
-      std::lock_guard lock(state.mutex);
-      callback = state.callback;
-      min_level = state.min_level;
-      user_data = state.user_data;
-    }
+    auto &state = callback_state();
+    std::shared_lock lock(state.mutex);
     const auto level = static_cast<std::int32_t>(message.level);
-    if (!callback || level < min_level) return;
+    if (!state.callback || level < state.min_level) return;
     std::string text(message.payload.data(), message.payload.size());
-    callback(level, text.c_str(), user_data);
+    state.callback(level, text.c_str(), state.user_data);
   }
   void flush_() override {}
 };
@@ -50,7 +47,7 @@ class CallbackSink final : public spdlog::sinks::base_sink<std::mutex> {
 
 void set_callback(Callback callback, std::int32_t min_level, void *user_data) {
   auto &state = callback_state();
-  std::lock_guard lock(state.mutex);
+  std::unique_lock lock(state.mutex);
   state.callback = callback;
   state.min_level = min_level;
   state.user_data = user_data;

@@ -1,6 +1,7 @@
 // The C ABI's own functions, called through the plugin's function table as a host would:
 // NULL pointers, closed and foreign handles, bad configurations.
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -213,6 +214,42 @@ TEST_F(HandlesTest, LogCallbackReceivesRecords) {
     if (message.find("created by logger") != std::string::npos) saw_create = true;
   }
   EXPECT_TRUE(saw_create);
+}
+
+// crm_log_callback_set returns only once no record is inside the previous callback, which is
+// then never called again: the host may free its user_data right away.
+TEST_F(HandlesTest, ReplacingTheLogCallbackWaitsForRecordsInsideIt) {
+  struct Probe {
+    std::atomic<int> inside{0};
+    std::atomic<bool> entered{false};
+    std::atomic<bool> replaced{false};
+    std::atomic<int> calls_after{0};
+  } probe;
+  auto slow = [](int32_t, const char *, void *user_data) {
+    auto *p = static_cast<Probe *>(user_data);
+    if (p->replaced) ++p->calls_after;
+    ++p->inside;
+    p->entered = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    --p->inside;
+  };
+  ASSERT_EQ(api().log_callback_set(slow, CRM_LOG_TRACE, &probe), CRM_OK);
+  json config = json::parse(database_.client_config_json());
+  config["log"] = {{"sink", "callback"}, {"level", "debug"}};
+  host::Client client(plugin_, config.dump());
+  std::atomic<bool> stop{false};
+  std::thread worker([&] {
+    auto session = client.open_session("logger");
+    while (!stop) ok_on(session, "customer.create", {{"name", "Logged"}});
+  });
+  while (!probe.entered) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(api().log_callback_set(nullptr, CRM_LOG_INFO, nullptr), CRM_OK);
+  EXPECT_EQ(probe.inside.load(), 0) << "a record was still inside the replaced callback";
+  probe.replaced = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  worker.join();
+  EXPECT_EQ(probe.calls_after.load(), 0);
 }
 
 TEST_F(HandlesTest, SessionsOnManyThreadsShareOneClient) {
