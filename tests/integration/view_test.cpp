@@ -97,8 +97,25 @@ TEST_P(ViewTest, OneCallHoldsEverySectionAndOneTimeline) {
   EXPECT_EQ(view["lifecycle"]["last_order_at"], "2026-03-01T01:30:00Z");
   EXPECT_EQ(view["lifecycle"]["history"].size(), 3u);
   EXPECT_EQ(view["value"]["period"], "2026-03");
-  EXPECT_EQ(view["value"]["tier"], ok("value.get", {{"customer_id", id_}})["tier"]);
-  EXPECT_TRUE(view.contains("classification"));
+  // Worked out from the ERP facts above: sales = the one invoice in the window (100.00);
+  // expectation = 88,000.00 at the qualify stage's default 10 %; profit = order 1's line,
+  // 2 × (50.00 − 30.00) (order 2's line has no unit cost); a population of one is ranked first
+  // with every component at the top, and 1 % of one customer rounds to nobody in the upper
+  // tiers, so it lands in the last tier.
+  const json &value = view["value"];
+  EXPECT_EQ(value["components"]["sales"]["raw"], "100.00");
+  EXPECT_EQ(value["components"]["expectation"]["raw"], "8800.00");
+  EXPECT_EQ(value["components"]["profit"]["raw"], "40.00");
+  EXPECT_EQ(value["components"]["reference"]["raw"], 0);
+  EXPECT_EQ(value["population"], 1);
+  EXPECT_EQ(value["position"], 1);
+  EXPECT_EQ(value["score_ppm"], 1000000);
+  EXPECT_EQ(value["tier"], "basic");
+  // No classification rules are configured: no class, never classified.
+  EXPECT_EQ(
+      view["classification"],
+      (json{
+          {"class", nullptr}, {"classified_at", nullptr}, {"label", nullptr}, {"rule", nullptr}}));
 
   const std::string created_at = opportunity_["created_at"];
   const std::vector<std::string> expected = {
