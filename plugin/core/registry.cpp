@@ -11,6 +11,7 @@
 namespace crm {
 
 void Registry::add(Method method) {
+  if (find(method.name)) throw std::logic_error("method " + method.name + " is registered twice");
   methods_.push_back(std::move(method));
 }
 

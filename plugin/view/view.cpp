@@ -48,9 +48,18 @@ struct Position {
 };
 
 // Runs another method of this build, as a host would call it (same user, same rules).
+// Runs a method the view composes, its parameters checked against that method's schema as a
+// caller's would be: a mismatch between the two is a defect of the view, and shows as one.
 json call(CallContext &context, const std::string &method, const json &params) {
   const Method *found = registry().find(method);
-  if (!found) return nullptr;
+  if (!found)
+    throw std::logic_error("customer.view composes " + method + ", which is not registered");
+  try {
+    params::validate(params, found->params, "params");
+  } catch (const Error &error) {
+    throw std::logic_error("customer.view calls " + method +
+                           " with parameters its schema refuses: " + error.message());
+  }
   return found->handler(context, params);
 }
 

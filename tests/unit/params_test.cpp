@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/params.hpp"
+#include "core/registry.hpp"
 
 namespace crm {
 namespace {
@@ -88,6 +89,16 @@ TEST(Params, RendersJsonSchema) {
   EXPECT_EQ(schema["properties"]["kind"]["enum"], json::array({"a", "b"}));
   EXPECT_EQ(schema["properties"]["items"]["items"]["required"], json::array({"x"}));
   EXPECT_EQ(schema["properties"]["at"]["format"], "date-time");
+}
+
+// The catalog is a contract: a second method of the same name is a defect, found at start-up.
+TEST(Registry, RefusesAMethodNameTwice) {
+  Registry registry;
+  auto handler = [](CallContext &, const json &) { return json::object(); };
+  registry.add({"customer.get", "one", {}, handler});
+  EXPECT_THROW(registry.add({"customer.get", "two", {}, handler}), std::logic_error);
+  ASSERT_EQ(registry.methods().size(), 1u);
+  EXPECT_EQ(registry.methods()[0].summary, "one");
 }
 
 }  // namespace
