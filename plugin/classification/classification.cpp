@@ -449,7 +449,55 @@ json of_customer(Store &store, db::Connection &connection, std::int64_t customer
   return to_json(store, row.optional_text(0), row.optional_text(1), row.optional_text(2));
 }
 
+json schema() {
+  namespace rs = result_schema;
+  return rs::object({{"class", rs::nullable(rs::string())},
+                     {"rule", rs::nullable(rs::string())},
+                     {"label", rs::nullable(rs::string())},
+                     {"classified_at", rs::nullable(rs::timestamp())}});
+}
+
+namespace {
+
+json explain_schema() {
+  namespace rs = result_schema;
+  // A profile condition lists the accepted values; an order condition has a minimum.
+  json condition =
+      rs::any_of({rs::object({{"field", rs::enumeration({"industry", "region", "stage", "source"})},
+                              {"in", rs::array(rs::string())},
+                              {"actual", rs::nullable(rs::string())},
+                              {"holds", rs::boolean()}}),
+                  rs::object({{"field", rs::enumeration({"orders"})},
+                              {"min", rs::integer()},
+                              {"actual", rs::integer()},
+                              {"holds", rs::boolean()}}),
+                  rs::object({{"field", rs::enumeration({"revenue"})},
+                              {"min", rs::money()},
+                              {"actual", rs::money()},
+                              {"holds", rs::boolean()}})});
+  return rs::object(
+      {{"customer_id", rs::id()},
+       {"as_of", rs::timestamp()},
+       {"window", rs::object({{"from", rs::timestamp()}, {"to", rs::timestamp()}})},
+       {"values", rs::object({{"industry", rs::nullable(rs::string())},
+                              {"region", rs::nullable(rs::string())},
+                              {"stage", rs::string()},
+                              {"source", rs::nullable(rs::string())},
+                              {"host_key", rs::nullable(rs::string())}},
+                             {{"orders", rs::integer()}, {"revenue", rs::money()}})},
+       {"match", rs::nullable(rs::object({{"rule", rs::string()},
+                                          {"class", rs::string()},
+                                          {"label", rs::string()},
+                                          {"conditions", rs::array(condition)}}))},
+       {"skipped", rs::array(rs::object(
+                       {{"rule", rs::string()}, {"label", rs::string()}, {"failed", condition}}))},
+       {"stored", schema()}});
+}
+
+}  // namespace
+
 void register_methods(Registry &registry) {
+  namespace rs = result_schema;
   registry.add_section(settings_section<Settings>(
       "classification", [](const json *section, Store &) { return load_settings(section); }));
   registry.add({"classification.run",
@@ -458,12 +506,16 @@ void register_methods(Registry &registry) {
                 "before as_of; stores the class where it changes, in one set-based pass. One "
                 "process at a time.",
                 {Field::timestamp("as_of", "the end of the order window (default now)")},
+                jobs::result_schema({{"changed", rs::integer()},
+                                     {"as_of", rs::timestamp()},
+                                     {"by_class", rs::map(rs::integer())}}),
                 run});
   registry.add({"classification.explain",
                 "Why a customer gets its class: the matching rule with its conditions and the "
                 "customer's values, and for each earlier rule the first condition that failed.",
                 {Field::id("customer_id", "the customer").require(),
                  Field::timestamp("as_of", "the end of the order window (default now)")},
+                explain_schema(),
                 explain});
 }
 

@@ -43,6 +43,8 @@ const Settings &settings(const Store &store);
 json to_json(const Store &store, const std::optional<std::string> &business_class,
              const std::optional<std::string> &rule_id,
              const std::optional<std::string> &classified_at);
+// The JSON Schema of to_json's result.
+json schema();
 // The same, read from the database.
 json of_customer(Store &store, db::Connection &connection, std::int64_t customer_id);
 

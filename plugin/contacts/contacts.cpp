@@ -92,6 +92,18 @@ json list(CallContext &context, const json &params) {
   });
 }
 
+json schema() {
+  namespace rs = result_schema;
+  return rs::object({{"id", rs::id()},
+                     {"customer_id", rs::id()},
+                     {"name", rs::string()},
+                     {"title", rs::nullable(rs::string())},
+                     {"phone", rs::nullable(rs::string())},
+                     {"email", rs::nullable(rs::string())},
+                     {"created_at", rs::timestamp()},
+                     {"created_by", rs::string()}});
+}
+
 }  // namespace
 
 void register_methods(Registry &registry) {
@@ -102,11 +114,13 @@ void register_methods(Registry &registry) {
         Field::string("name", 200, "full name").require(), Field::string("title", 100, "job title"),
         Field::string("phone", 50, "phone number"),
         Field::string("email", 254, "e-mail address").as_email()},
+       schema(),
        create});
   registry.add(
       {"contact.list",
        "Lists a customer's contacts in the order they were added.",
        {Field::id("customer_id", "customer id").require(), Field::limit(50, 500), Field::cursor()},
+       result_schema::page(schema()),
        list});
 }
 

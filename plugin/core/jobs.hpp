@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "result_schema.hpp"
 #include "store.hpp"
 #include "time.hpp"
 
@@ -23,6 +24,16 @@ struct Run {
   std::string name;
   json watermark;  // what the last run saw ({} at first)
 };
+
+// The result of a job method: its own members with status "done", or only
+// {"status": "running_elsewhere", "job": name} when another process holds the job.
+inline json result_schema(result_schema::Members done) {
+  namespace rs = result_schema;
+  done.insert(done.begin(), {"status", rs::enumeration({"done"})});
+  return rs::any_of(
+      {rs::object(done),
+       rs::object({{"status", rs::enumeration({"running_elsewhere"})}, {"job", rs::string()}})});
+}
 
 // Runs work(run) as job `name` inside one transaction on connection; work may change
 // run.watermark and returns the run's result, which is stored with the watermark on commit.

@@ -12,6 +12,9 @@ namespace crm {
 
 void Registry::add(Method method) {
   if (find(method.name)) throw std::logic_error("method " + method.name + " is registered twice");
+  const bool has_schema = method.result.is_object() &&
+                          (method.result.contains("type") || method.result.contains("anyOf"));
+  if (!has_schema) throw std::logic_error("method " + method.name + " has no result schema");
   methods_.push_back(std::move(method));
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "params.hpp"
+#include "result_schema.hpp"
 #include "store.hpp"
 
 namespace crm {
@@ -28,6 +29,7 @@ struct Method {
   std::string name;
   std::string summary;
   std::vector<params::Field> params;
+  json result;  // the JSON Schema of a successful result (core/result_schema.hpp)
   std::function<json(CallContext &, const json &)> handler;
 };
 

@@ -306,15 +306,47 @@ void require_exists(db::Connection &connection, std::int64_t id, const std::stri
   if (!result.next()) throw not_found(field, "no customer with id " + std::to_string(id));
 }
 
+json schema() {
+  namespace rs = result_schema;
+  const json text = rs::nullable(rs::string());
+  return rs::object(
+      {{"id", rs::id()},
+       {"name", rs::string()},
+       {"kind", rs::enumeration(kKinds)},
+       {"phone", text},
+       {"email", text},
+       {"address", text},
+       {"region", text},
+       {"industry", text},
+       {"stage", rs::enumeration(kStages)},
+       {"owner", text},
+       {"source", text},
+       {"host_key", text},
+       {"created_at", rs::timestamp()},
+       {"created_by", rs::string()},
+       {"updated_at", rs::timestamp()},
+       {"updated_by", rs::string()},
+       {"version", rs::integer()},
+       {"attributes", rs::free_object()},
+       {"classification", classification::schema()},
+       {"lifecycle", rs::object({{"since", rs::nullable(rs::timestamp())},
+                                 {"dormant_since", rs::nullable(rs::timestamp())},
+                                 {"first_order_at", rs::nullable(rs::timestamp())},
+                                 {"last_order_at", rs::nullable(rs::timestamp())}})}});
+}
+
 void register_methods(Registry &registry) {
   auto create_fields = profile_fields(true);
   create_fields.push_back(
       Field::enumeration("stage", kStages, "initial lifecycle stage (default unidentified)")
           .not_null());
   registry.add({"customer.create", "Creates a customer; returns it with its id and version 1.",
-                create_fields, create});
-  registry.add(
-      {"customer.get", "Returns one customer.", {Field::id("id", "customer id").require()}, get});
+                create_fields, schema(), create});
+  registry.add({"customer.get",
+                "Returns one customer.",
+                {Field::id("id", "customer id").require()},
+                schema(),
+                get});
   auto update_fields = profile_fields(false);
   update_fields.insert(update_fields.begin(),
                        {Field::id("id", "customer id").require(),
@@ -324,7 +356,7 @@ void register_methods(Registry &registry) {
                             .require()});
   registry.add({"customer.update",
                 "Changes profile fields (null clears an optional one); optimistic on version.",
-                update_fields, update});
+                update_fields, schema(), update});
   registry.add({"customer.list",
                 "Lists customers by id, filtered by stage, owner and a text search on name, "
                 "phone and e-mail; keyset pages.",
@@ -332,11 +364,13 @@ void register_methods(Registry &registry) {
                  Field::user("owner", "only customers of this owner"),
                  Field::string("search", 100, "text contained in name, phone or e-mail"),
                  Field::limit(50, 500), Field::cursor()},
+                result_schema::page(schema()),
                 list});
   registry.add({"customer.link_host",
                 "Ties a customer to the host ERP's customer key (one customer per key).",
                 {Field::id("id", "customer id").require(),
                  Field::string("host_key", 128, "the host ERP's customer key").require()},
+                schema(),
                 link_host});
 }
 

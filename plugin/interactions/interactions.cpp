@@ -299,22 +299,40 @@ json list(CallContext &context, const json &params) {
   });
 }
 
+json schema() {
+  namespace rs = result_schema;
+  return rs::object({{"id", rs::id()},
+                     {"customer_id", rs::id()},
+                     {"contact_id", rs::nullable(rs::id())},
+                     {"opportunity_id", rs::nullable(rs::id())},
+                     {"channel", rs::enumeration(kChannels)},
+                     {"direction", rs::enumeration(kDirections)},
+                     {"occurred_at", rs::timestamp()},
+                     {"subject", rs::nullable(rs::string())},
+                     {"body", rs::nullable(rs::string())},
+                     {"logged_at", rs::timestamp()},
+                     {"logged_by", rs::string()}});
+}
+
 }  // namespace
 
 void register_methods(Registry &registry) {
-  registry.add(
-      {"interaction.log", "Records one interaction with a customer.", item_fields(), log_one});
+  namespace rs = result_schema;
+  registry.add({"interaction.log", "Records one interaction with a customer.", item_fields(),
+                schema(), log_one});
   registry.add({"interaction.log_batch",
                 "Records up to 10000 interactions in one transaction: all or none.",
                 {Field::array("items", kMaxBatch, item_fields(),
                               "interactions, each with the fields of interaction.log")
                      .require()},
+                rs::object({{"count", rs::integer()}, {"ids", rs::array(rs::id())}}),
                 log_batch});
   registry.add({"interaction.list",
                 "A customer's interactions, newest first; keyset pages.",
                 {Field::id("customer_id", "customer id").require(),
                  Field::enumeration("channel", kChannels, "only this channel"),
                  Field::limit(50, 500), Field::cursor()},
+                rs::page(schema()),
                 list});
 }
 

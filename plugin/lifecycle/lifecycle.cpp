@@ -628,7 +628,29 @@ void append(Store &store, db::Connection &connection, const std::vector<Event> &
                    {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"}, rows);
 }
 
+json event_schema() {
+  namespace rs = result_schema;
+  const json text = rs::nullable(rs::string());
+  return rs::object(
+      {{"id", rs::id()},
+       {"customer_id", rs::id()},
+       {"from", rs::nullable(rs::enumeration(kStages))},
+       {"to", rs::enumeration(kStages)},
+       {"occurred_at", rs::timestamp()},
+       {"recorded_at", rs::timestamp()},
+       {"actor", rs::string()},
+       {"on_behalf_of", text},
+       {"reason_code", rs::string()},
+       {"reason_text", text},
+       {"source",
+        rs::object({{"kind", rs::enumeration({"manual", "order", "opportunity", "import"})},
+                    {"key", text}})},
+       {"owner_before", text},
+       {"owner_after", text}});
+}
+
 void register_methods(Registry &registry) {
+  namespace rs = result_schema;
   registry.add_section(settings_section<Settings>(
       "lifecycle", [](const json *section, Store &) { return load_settings(section); }));
   registry.add(
@@ -643,11 +665,16 @@ void register_methods(Registry &registry) {
         Field::user("on_behalf_of", "the user this move is made for (delegation)"),
         Field::integer("version", 1, INT64_MAX,
                        "the customer version the move was decided on (optional check)")},
+       rs::object({{"event", event_schema()},
+                   {"stage", rs::enumeration(kStages)},
+                   {"owner", rs::nullable(rs::string())},
+                   {"version", rs::integer()}}),
        transition});
   registry.add(
       {"lifecycle.history",
        "A customer's lifecycle moves, newest first; keyset pages.",
        {Field::id("customer_id", "the customer").require(), Field::limit(50, 500), Field::cursor()},
+       rs::page(event_schema()),
        history});
   registry.add({"lifecycle.sync",
                 "Applies what the host ERP's data says: imports new host customers (with a "
@@ -656,6 +683,15 @@ void register_methods(Registry &registry) {
                 "the repeat window to repeat, and flags dormant customers. Incremental; one "
                 "process at a time.",
                 {Field::timestamp("as_of", "the time dormancy is judged at (default now)")},
+                jobs::result_schema({{"imported", rs::integer()},
+                                     {"refreshed", rs::integer()},
+                                     {"moved_to_customer", rs::integer()},
+                                     {"moved_to_repeat", rs::integer()},
+                                     {"orders_read", rs::integer()},
+                                     {"unmatched_orders", rs::integer()},
+                                     {"dormant", rs::integer()},
+                                     {"revived", rs::integer()},
+                                     {"watermark", rs::map(rs::string())}}),
                 sync});
 }
 

@@ -589,6 +589,50 @@ Field version_field() {
       .require();
 }
 
+json schema() {
+  namespace rs = result_schema;
+  return rs::object({{"id", rs::id()},
+                     {"customer_id", rs::id()},
+                     {"name", rs::string()},
+                     {"stage", rs::enumeration(kStageNames)},
+                     {"status", rs::enumeration(kStatuses)},
+                     {"amount", rs::nullable(rs::money())},
+                     {"probability", rs::integer()},
+                     {"weighted_amount", rs::nullable(rs::money())},
+                     {"expected_close", rs::nullable(rs::date())},
+                     {"owner", rs::nullable(rs::string())},
+                     {"stage_entered_at", rs::timestamp()},
+                     {"closed_at", rs::nullable(rs::timestamp())},
+                     {"close_reason", rs::nullable(rs::string())},
+                     {"created_at", rs::timestamp()},
+                     {"created_by", rs::string()},
+                     {"updated_at", rs::timestamp()},
+                     {"updated_by", rs::string()},
+                     {"version", rs::integer()}});
+}
+
+// schema() with the history and the time spent in each stage.
+json detailed_schema() {
+  namespace rs = result_schema;
+  json out = schema();
+  out["properties"]["history"] =
+      rs::array(rs::object({{"id", rs::id()},
+                            {"kind", rs::enumeration({"created", "stage", "amount", "probability",
+                                                      "won", "lost", "reopened"})},
+                            {"from_stage", rs::nullable(rs::enumeration(kStageNames))},
+                            {"to_stage", rs::enumeration(kStageNames)},
+                            {"amount", rs::nullable(rs::money())},
+                            {"probability", rs::integer()},
+                            {"reason", rs::nullable(rs::string())},
+                            {"occurred_at", rs::timestamp()},
+                            {"actor", rs::string()}}));
+  out["properties"]["time_in_stage"] = rs::map(rs::object(
+      {{"seconds", rs::number()}, {"microseconds", rs::integer()}, {"visits", rs::integer()}}));
+  out["required"].push_back("history");
+  out["required"].push_back("time_in_stage");
+  return out;
+}
+
 }  // namespace
 
 void register_methods(Registry &registry) {
@@ -596,17 +640,18 @@ void register_methods(Registry &registry) {
   create_fields.insert(create_fields.begin(), Field::id("customer_id", "the customer").require());
   registry.add({"opportunity.create",
                 "Creates an open opportunity for a customer; returns it with version 1.",
-                create_fields, create});
+                create_fields, schema(), create});
   registry.add({"opportunity.get",
                 "One opportunity with its history (oldest first) and time in each stage.",
                 {id_field()},
+                detailed_schema(),
                 get});
   auto update_fields = editable_fields(false);
   update_fields.insert(update_fields.begin(), {id_field(), version_field()});
   registry.add({"opportunity.update",
                 "Changes an open opportunity; optimistic on version; stage, amount and "
                 "probability changes are recorded in its history.",
-                update_fields, update});
+                update_fields, schema(), update});
   registry.add(
       {"opportunity.close",
        "Closes an open opportunity as won (probability 100) or lost (probability 0, reason "
@@ -615,11 +660,13 @@ void register_methods(Registry &registry) {
         Field::enumeration("outcome", kOutcomes, "won or lost").require(),
         Field::string("reason", 500, "why it was won or lost (required for lost)"),
         money::field("amount", "final amount of a won opportunity (default: its amount)")},
+       schema(),
        close});
   registry.add(
       {"opportunity.reopen",
        "Reopens a won or lost opportunity in the stage it was closed in.",
        {id_field(), version_field(), Field::string("reason", 500, "why it is reopened").require()},
+       schema(),
        reopen});
   registry.add({"opportunity.list",
                 "Lists opportunities by id, filtered by customer, owner, status and stage; "
@@ -629,6 +676,7 @@ void register_methods(Registry &registry) {
                  Field::enumeration("status", kStatuses, "only open, won or lost ones"),
                  Field::enumeration("stage", kStageNames, "only this stage"), Field::limit(50, 500),
                  Field::cursor()},
+                result_schema::page(schema()),
                 list});
 }
 

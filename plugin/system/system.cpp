@@ -22,7 +22,8 @@ json describe(CallContext &context, const json &) {
   for (const auto &method : registry().methods())
     methods.push_back({{"name", method.name},
                        {"summary", method.summary},
-                       {"params", params::json_schema(method.params)}});
+                       {"params", params::json_schema(method.params)},
+                       {"result", method.result}});
   result["methods"] = std::move(methods);
   result["dialect"] = context.store.dialect().name();
   result["schema_version"] = context.store.schema_version();
@@ -37,10 +38,22 @@ std::string manifest_json() {
 }
 
 void register_methods(Registry &registry) {
+  namespace rs = result_schema;
   registry.add({"system.describe",
                 "The plugin manifest, the database dialect and schema version, and every method "
-                "with its parameter schema (JSON Schema).",
+                "with the JSON Schemas of its parameters and of its result.",
                 {},
+                rs::object({{"name", rs::string()},
+                            {"description", rs::string()},
+                            {"version", rs::string()},
+                            {"abi_version", rs::integer()},
+                            {"methods", rs::array(rs::object({{"name", rs::string()},
+                                                              {"summary", rs::string()},
+                                                              {"params", rs::free_object()},
+                                                              {"result", rs::free_object()}}))},
+                            {"dialect", rs::enumeration({"sqlite", "postgresql", "mariadb"})},
+                            {"schema_version", rs::integer()},
+                            {"user", rs::string()}}),
                 describe});
 }
 

@@ -428,7 +428,26 @@ const Plan *Plans::find(const std::string &id) const {
   return nullptr;
 }
 
+json schema() {
+  namespace rs = result_schema;
+  return rs::object({{"id", rs::id()},
+                     {"customer_id", rs::id()},
+                     {"plan_id", rs::nullable(rs::string())},
+                     {"kind", rs::enumeration({"once", "recurring", "manual"})},
+                     {"title", rs::string()},
+                     {"owner", rs::nullable(rs::string())},
+                     {"due_at", rs::timestamp()},
+                     {"status", rs::enumeration(kStatuses)},
+                     {"created_at", rs::timestamp()},
+                     {"created_by", rs::string()},
+                     {"completed_at", rs::nullable(rs::timestamp())},
+                     {"completed_by", rs::nullable(rs::string())},
+                     {"note", rs::nullable(rs::string())},
+                     {"version", rs::integer()}});
+}
+
 void register_methods(Registry &registry) {
+  namespace rs = result_schema;
   registry.add_section(settings_section<Plans>("plans", load_plans));
   registry.on_customers_changed(follow);
   registry.add({"task.list",
@@ -439,6 +458,7 @@ void register_methods(Registry &registry) {
                  Field::enumeration("status", kStatuses, "open (default), done or cancelled"),
                  Field::timestamp("due_before", "only tasks due before this time"),
                  Field::limit(50, 500), Field::cursor()},
+                rs::page(schema()),
                 list});
   registry.add({"task.complete",
                 "Marks an open task done; a recurring plan's task gets its successor, due "
@@ -448,6 +468,7 @@ void register_methods(Registry &registry) {
                  Field::integer("version", 1, INT64_MAX,
                                 "the task version the completion was decided on (optional check)"),
                  Field::string("note", 1000, "what was done")},
+                rs::object({{"task", schema()}, {"next", rs::nullable(schema())}}),
                 complete});
   registry.add({"task.create",
                 "Creates a manual task for a customer.",
@@ -455,6 +476,7 @@ void register_methods(Registry &registry) {
                  Field::string("title", 200, "what to do").require(),
                  Field::timestamp("due_at", "when it is due").require(),
                  Field::user("owner", "who does it (default: the session's user)")},
+                schema(),
                 create});
 }
 

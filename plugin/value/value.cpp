@@ -691,6 +691,55 @@ json migration(CallContext &context, const json &params) {
   });
 }
 
+namespace rs = result_schema;
+
+// One member per value component, each of the same schema.
+json per_component(const json &schema) {
+  rs::Members members;
+  for (const char *component : kComponents) members.push_back({component, schema});
+  return rs::object(members);
+}
+
+json value_schema() {
+  rs::Members components;
+  for (std::size_t i = 0; i < kComponents.size(); ++i)
+    components.push_back(
+        {kComponents[i], rs::object({{"available", rs::boolean()},
+                                     {"raw", rs::nullable(kMoney[i] ? rs::money() : rs::integer())},
+                                     {"normalised_ppm", rs::nullable(rs::integer())},
+                                     {"weight", rs::integer()},
+                                     {"contribution_ppm", rs::nullable(rs::integer())}})});
+  return rs::object({{"customer_id", rs::id()},
+                     {"period", rs::string()},
+                     {"as_of", rs::timestamp()},
+                     {"components", rs::object(components)},
+                     {"score_ppm", rs::integer()},
+                     {"position", rs::integer()},
+                     {"population", rs::integer()},
+                     {"tier", rs::string()}});
+}
+
+json migration_schema() {
+  json side = rs::nullable(rs::object(
+      {{"tier", rs::string()}, {"position", rs::integer()}, {"score_ppm", rs::integer()}}));
+  return rs::any_of(
+      {rs::object({{"from", rs::string()},
+                   {"to", rs::string()},
+                   {"rows", rs::array(rs::string())},
+                   {"columns", rs::array(rs::string())},
+                   {"matrix", rs::array(rs::array(rs::integer()))},
+                   {"cells", rs::array(rs::object({{"from_tier", rs::string()},
+                                                   {"to_tier", rs::string()},
+                                                   {"customers", rs::integer()}}))}}),
+       rs::page(
+           rs::object(
+               {{"customer_id", rs::id()}, {"name", rs::string()}, {"from", side}, {"to", side}}),
+           {{"from", rs::string()},
+            {"to", rs::string()},
+            {"from_tier", rs::string()},
+            {"to_tier", rs::string()}})});
+}
+
 }  // namespace
 
 void register_methods(Registry &registry) {
@@ -704,16 +753,37 @@ void register_methods(Registry &registry) {
        "(re-running a period replaces it). Set-based in the database; one process at a time.",
        {Field::string("period", kMaxPeriod, "the snapshot's period, e.g. \"2026-11\"").require(),
         Field::timestamp("as_of", "the end of the window and the credit date (default now)")},
+       jobs::result_schema(
+           {{"period", rs::string()},
+            {"as_of", rs::timestamp()},
+            {"window_days", rs::integer()},
+            {"population", rs::integer()},
+            {"tiers", rs::array(rs::object({{"name", rs::string()},
+                                            {"percent", rs::integer()},
+                                            {"customers", rs::integer()}}))},
+            {"components", rs::array(rs::enumeration({kComponents.begin(), kComponents.end()}))},
+            {"unavailable",
+             rs::array(rs::object({{"component", rs::string()}, {"reason", rs::string()}}))},
+            {"weights", per_component(rs::integer())},
+            {"effective_weights", per_component(rs::integer())}}),
        run});
   registry.add({"value.get",
                 "One customer's value in a period (default the latest): every component raw, "
                 "normalised, weighted, and the score, position and tier.",
                 {Field::id("customer_id", "the customer").require(),
                  Field::string("period", kMaxPeriod, "the period (default the latest run)")},
+                value_schema(),
                 get});
   registry.add({"value.tiers",
                 "The tiers of a period: customers and total sales contribution per tier.",
                 {Field::string("period", kMaxPeriod, "the period").require()},
+                rs::object({{"period", rs::string()},
+                            {"as_of", rs::timestamp()},
+                            {"population", rs::integer()},
+                            {"tiers", rs::array(rs::object({{"name", rs::string()},
+                                                            {"percent", rs::integer()},
+                                                            {"customers", rs::integer()},
+                                                            {"sales", rs::money()}}))}}),
                 tiers});
   registry.add(
       {"value.migration",
@@ -725,6 +795,7 @@ void register_methods(Registry &registry) {
         Field::string("from_tier", kMaxTierName, "a tier of the earlier period, or \"new\""),
         Field::string("to_tier", kMaxTierName, "a tier of the later period, or \"gone\""),
         Field::limit(100, 1000), Field::cursor()},
+       migration_schema(),
        migration});
 }
 

@@ -440,6 +440,81 @@ json customer_view(CallContext &context, const json &params) {
   });
 }
 
+namespace rs = result_schema;
+
+// A timeline entry of one kind: kind, at, key and title, then the kind's own members.
+json entry_schema(const std::string &kind, rs::Members members, bool titled = true) {
+  members.insert(members.begin(), {{"kind", rs::enumeration({kind})},
+                                   {"at", rs::timestamp()},
+                                   {"key", rs::string()},
+                                   {"title", titled ? rs::string() : rs::nullable(rs::string())}});
+  return rs::object(members);
+}
+
+json timeline_schema() {
+  const json text = rs::nullable(rs::string());
+  return rs::page(rs::any_of(
+      {entry_schema("interaction",
+                    {{"channel", rs::enumeration(kChannels)},
+                     {"direction", rs::enumeration({"inbound", "outbound"})},
+                     {"contact_id", rs::nullable(rs::id())},
+                     {"opportunity_id", rs::nullable(rs::id())}},
+                    false),
+       entry_schema("lifecycle", {{"from", text},
+                                  {"to", rs::string()},
+                                  {"reason_code", rs::string()},
+                                  {"actor", rs::string()},
+                                  {"on_behalf_of", text}}),
+       entry_schema("opportunity", {{"event", rs::string()},
+                                    {"stage", text},
+                                    {"amount", rs::nullable(rs::money())},
+                                    {"probability", rs::nullable(rs::integer())},
+                                    {"opportunity_id", rs::id()}}),
+       entry_schema("order", {{"amount", rs::nullable(rs::money())},
+                              {"status", rs::string()},
+                              {"salesperson", text}}),
+       entry_schema(
+           "invoice",
+           {{"amount", rs::nullable(rs::money())}, {"status", rs::string()}, {"order_key", text}}),
+       entry_schema("payment", {{"amount", rs::nullable(rs::money())},
+                                {"due_amount", rs::nullable(rs::money())},
+                                {"outstanding", rs::nullable(rs::money())},
+                                {"due_date", rs::date()}})}));
+}
+
+// The first page holds every section, composed from the results of the methods it calls; later
+// pages (with a cursor) hold the timeline only.
+json view_schema(const Registry &registry) {
+  auto result_of = [&](const char *method) -> const json & {
+    const Method *found = registry.find(method);
+    if (!found) throw std::logic_error(std::string("customer.view composes ") + method);
+    return found->result;
+  };
+  auto items_of = [&](const char *method) { return result_of(method)["properties"]["items"]; };
+  const json &profile = result_of("customer.get");
+  json lifecycle = profile["properties"]["lifecycle"];
+  lifecycle["properties"]["stage"] = profile["properties"]["stage"];
+  lifecycle["properties"]["history"] = items_of("lifecycle.history");
+  lifecycle["required"].push_back("stage");
+  lifecycle["required"].push_back("history");
+  const json text = rs::nullable(rs::string());
+  return rs::any_of({rs::object({{"profile", profile},
+                                 {"contacts", items_of("contact.list")},
+                                 {"host_contacts", rs::array(rs::object({{"key", rs::string()},
+                                                                         {"name", rs::string()},
+                                                                         {"title", text},
+                                                                         {"phone", text},
+                                                                         {"email", text}}))},
+                                 {"opportunities", items_of("opportunity.list")},
+                                 {"tasks", items_of("task.list")},
+                                 {"value", rs::nullable(result_of("value.get"))},
+                                 {"lifecycle", lifecycle},
+                                 {"classification", profile["properties"]["classification"]},
+                                 {"owner", profile["properties"]["owner"]},
+                                 {"timeline", timeline_schema()}}),
+                     rs::object({{"timeline", timeline_schema()}})});
+}
+
 }  // namespace
 
 void register_methods(Registry &registry) {
@@ -454,6 +529,7 @@ void register_methods(Registry &registry) {
         Field::enumerations("kinds", kKinds, "timeline kinds to include (default all)"),
         Field::enumeration("channel", kChannels, "only interactions on this channel"),
         Field::limit(20, 200), Field::cursor()},
+       view_schema(registry),
        customer_view});
 }
 

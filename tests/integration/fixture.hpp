@@ -7,8 +7,10 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
+#include "json_schema.hpp"
 #include "test_database.hpp"
 
 namespace crm::test {
@@ -40,9 +42,41 @@ class ApiTest : public ::testing::Test {
     json body = json::parse(response.body);
     EXPECT_EQ(response.status, CRM_OK) << method << " " << params.dump() << " -> " << response.body;
     EXPECT_TRUE(body.value("ok", false)) << response.body;
-    return body.value("result", json());
+    json result = body.value("result", json());
+    if (response.status == CRM_OK) check_result(session, method, result);
+    return result;
   }
 
+ public:
+  // Every successful result of every test is checked against the result schema its method
+  // publishes in system.describe (read once per test program).
+  static void check_result(const host::Session &session, const std::string &method,
+                           const json &result) {
+    static const json schemas = [&] {
+      json body = json::parse(session.call(request("system.describe", json::object())).body);
+      json out = json::object();
+      for (const auto &entry : body["result"]["methods"]) out[entry["name"]] = entry["result"];
+      return out;
+    }();
+    auto schema = schemas.find(method);
+    if (schema == schemas.end()) {
+      ADD_FAILURE() << method << " succeeded but system.describe does not list it";
+      return;
+    }
+    auto violations = schema_violations(*schema, result);
+    std::string report;
+    for (std::size_t i = 0; i < violations.size() && i < 5; ++i) report += "\n  " + violations[i];
+    EXPECT_TRUE(violations.empty()) << method << "'s result breaks its published schema:" << report
+                                    << "\nresult " << result.dump().substr(0, 2000);
+    checked_methods().insert(method);
+  }
+  // The methods whose results were checked so far in this test program.
+  static std::set<std::string> &checked_methods() {
+    static std::set<std::string> methods;
+    return methods;
+  }
+
+ protected:
   // Sends raw bytes and returns the error object; checks status and envelope agree.
   json error_raw(std::string_view bytes) {
     auto response = session_->call(bytes);
