@@ -95,10 +95,21 @@ TEST(Params, RendersJsonSchema) {
 TEST(Registry, RefusesAMethodNameTwice) {
   Registry registry;
   auto handler = [](CallContext &, const json &) { return json::object(); };
-  registry.add({"customer.get", "one", {}, handler});
-  EXPECT_THROW(registry.add({"customer.get", "two", {}, handler}), std::logic_error);
+  const json result = result_schema::object({});
+  registry.add({"customer.get", "one", {}, result, handler});
+  EXPECT_THROW(registry.add({"customer.get", "two", {}, result, handler}), std::logic_error);
   ASSERT_EQ(registry.methods().size(), 1u);
   EXPECT_EQ(registry.methods()[0].summary, "one");
+}
+
+// ... and so is a method without a result schema.
+TEST(Registry, RefusesAMethodWithoutAResultSchema) {
+  Registry registry;
+  auto handler = [](CallContext &, const json &) { return json::object(); };
+  EXPECT_THROW(registry.add({"customer.get", "one", {}, json(), handler}), std::logic_error);
+  EXPECT_THROW(registry.add({"customer.get", "one", {}, json::object(), handler}),
+               std::logic_error);
+  EXPECT_TRUE(registry.methods().empty());
 }
 
 }  // namespace
