@@ -17,13 +17,6 @@ namespace crm::test {
 
 namespace {
 
-// Children before parents (foreign keys); every crm_* table of every migration.
-const char *const kTables[] = {"crm_task",          "crm_class_work",        "crm_value_snapshot",
-                               "crm_value_run",     "crm_lifecycle_event",   "crm_job",
-                               "crm_interaction",   "crm_opportunity_event", "crm_opportunity",
-                               "crm_contact",       "crm_customer",          "crm_id_sequence",
-                               "crm_schema_version"};
-
 std::string env(const char *name, const char *fallback = "") {
   const char *value = std::getenv(name);
   return value && *value ? value : fallback;
@@ -108,10 +101,14 @@ void TestDatabase::reset() {
     path_ = directory_ + "/crm-" + std::to_string(++generation_) + ".db";
     return;
   }
-  // The adapter tests' scratch table, then the CRM tables, children first.
-  raw().connection->execute_direct("DROP TABLE IF EXISTS crm_test_probe");
-  for (const char *table : kTables)
-    raw().connection->execute_direct(std::string("DROP TABLE IF EXISTS ") + table);
+  // Every crm_* table the database holds (the adapter tests' scratch table too), whatever the
+  // order of their foreign keys.
+  auto &connection = *raw().connection;
+  const bool postgresql = dialect_ == "postgresql";
+  if (!postgresql) connection.execute_direct("SET FOREIGN_KEY_CHECKS = 0");
+  for (const auto &table : tables())
+    connection.execute_direct("DROP TABLE IF EXISTS " + table + (postgresql ? " CASCADE" : ""));
+  if (!postgresql) connection.execute_direct("SET FOREIGN_KEY_CHECKS = 1");
 }
 
 void TestDatabase::execute(const std::string &sql) {
@@ -190,18 +187,30 @@ std::vector<std::string> TestDatabase::column(const std::string &sql) {
   return out;
 }
 
+std::vector<std::string> TestDatabase::tables() {
+  std::string sql;
+  if (dialect_ == "sqlite")
+    sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'crm!_%' ESCAPE '!'";
+  else if (dialect_ == "postgresql")
+    sql =
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_name LIKE 'crm!_%' ESCAPE '!'";
+  else
+    sql =
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+        "table_name LIKE 'crm!_%' ESCAPE '!'";
+  return column(sql + " ORDER BY 1");
+}
+
 std::string TestDatabase::snapshot() {
   std::string out;
-  for (const char *table : kTables) {
-    out += std::string("== ") + table + "\n";
-    std::vector<std::vector<std::string>> table_rows;
-    try {
-      table_rows =
-          rows(raw().connection->handle(), std::string("SELECT * FROM ") + table + " ORDER BY 1");
-    } catch (const std::exception &) {
-      out += "(no such table)\n";  // a table of a later migration than this build's
-      continue;
-    }
+  // Read from the database's own catalog, so that a table a migration adds is in every snapshot
+  // without a list to keep.
+  const auto names = tables();
+  for (const auto &table : names) {
+    out += "== " + table + "\n";
+    const auto table_rows =
+        rows(raw().connection->handle(), "SELECT * FROM " + table + " ORDER BY 1");
     for (const auto &row : table_rows) {
       for (const auto &cell : row) out += cell + "\x1f";
       out += "\n";

@@ -29,6 +29,8 @@ class TestDatabase {
   void reset();
   // Every row of every crm_* table as text, to prove that a failed call changed nothing.
   std::string snapshot();
+  // The names of the crm_* tables in the database, from its catalog.
+  std::vector<std::string> tables();
   // The first column of every row of a query, as text (NULL as "<null>").
   std::vector<std::string> column(const std::string &sql);
   void execute(const std::string &sql);
