@@ -2,7 +2,7 @@
 
 #include "../core/cursor.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::contacts {
 
@@ -39,7 +39,7 @@ json create(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto customer_id = params::id(params, "customer_id");
   return store.with_connection([&](db::Connection &connection) {
-    customers::require_exists(connection, customer_id, "params.customer_id");
+    records::customer::require_exists(connection, customer_id, "params.customer_id");
     const std::int64_t id = store.ids().reserve(connection, "contact");
     store.transact(connection, [&] {
       connection
@@ -86,7 +86,8 @@ json list(CallContext &context, const json &params) {
       }
     }
     // An empty page may mean an unknown customer; only then is it worth a second query.
-    if (items.empty()) customers::require_exists(connection, customer_id, "params.customer_id");
+    if (items.empty())
+      records::customer::require_exists(connection, customer_id, "params.customer_id");
     return json{{"items", std::move(items)},
                 {"next_cursor", more ? json(cursor::encode(json::array({last_id}))) : json()}};
   });

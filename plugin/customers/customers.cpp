@@ -5,7 +5,7 @@
 #include "../classification/classification.hpp"
 #include "../core/cursor.hpp"
 #include "../core/time.hpp"
-#include "../lifecycle/lifecycle.hpp"
+#include "../records/ledger.hpp"
 
 namespace crm::customers {
 
@@ -163,14 +163,14 @@ json create(CallContext &context, const json &params) {
               "?, " +
               ts + ", ?, " + ts + ", ?, 1, " + ts + ")")
           .execute(values_with(values, now));
-      lifecycle::Event created;
+      records::ledger::Event created;
       created.customer_id = id;
       created.to_stage = stage;
       created.occurred_at = now;
       created.actor = context.user;
       created.reason_code = "created";
       created.owner_after = std::get<std::string>(values[9]);
-      lifecycle::append(store, connection, {created}, event_id);
+      records::ledger::append(store, connection, {created}, event_id);
       registry().customers_changed(context, connection, {id});
     });
     store.log().info("customer {} created by {}", id, context.user);
@@ -299,12 +299,6 @@ json list(CallContext &context, const json &params) {
 }
 
 }  // namespace
-
-void require_exists(db::Connection &connection, std::int64_t id, const std::string &field) {
-  auto result = connection.prepare("SELECT 1 FROM crm_customer WHERE id = ?")
-                    .query({id}, {db::Column::integer()});
-  if (!result.next()) throw not_found(field, "no customer with id " + std::to_string(id));
-}
 
 void register_methods(Registry &registry) {
   auto create_fields = profile_fields(true);

@@ -7,7 +7,7 @@
 
 #include "../core/keyset.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::interactions {
 
@@ -294,7 +294,7 @@ json list(CallContext &context, const json &params) {
     }
     // An empty page may mean an unknown customer; only then is it worth a second query.
     if (page["items"].empty())
-      customers::require_exists(connection, customer_id, "params.customer_id");
+      records::customer::require_exists(connection, customer_id, "params.customer_id");
     return page;
   });
 }

@@ -8,14 +8,17 @@
 #include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
 #include "../hostdata/hostdata.hpp"
+#include "../records/customer.hpp"
+#include "../records/ledger.hpp"
 
 namespace crm::lifecycle {
 
 namespace {
 
 using params::Field;
+using records::ledger::append;
+using records::ledger::Event;
 constexpr time::Micros kDay = 86'400'000'000LL;
 constexpr std::size_t kChunk = 500;
 
@@ -81,18 +84,6 @@ json instant(const std::optional<std::string> &db_text) {
 
 json nullable(const std::optional<std::string> &value) {
   return value ? json(*value) : json(nullptr);
-}
-
-const std::string kEventColumns =
-    "id, customer_id, from_stage, to_stage, occurred_at, recorded_at, actor, on_behalf_of, "
-    "reason_code, reason_text, source_kind, source_key, owner_before, owner_after";
-
-std::vector<db::Column> event_columns() {
-  using db::Column;
-  return {Column::integer(), Column::integer(),  Column::text(16),  Column::text(16),
-          Column::text(32),  Column::text(32),   Column::text(128), Column::text(128),
-          Column::text(64),  Column::text(1000), Column::text(16),  Column::text(128),
-          Column::text(128), Column::text(128)};
 }
 
 json event_to_json(const db::Result &row) {
@@ -185,9 +176,10 @@ json transition(CallContext &context, const json &params) {
       registry().customers_changed(context, connection, {customer_id});
       store.log().info("customer {} moved {} -> {} by {}", customer_id, current.stage, to,
                        context.user);
-      auto result =
-          connection.prepare("SELECT " + kEventColumns + " FROM crm_lifecycle_event WHERE id = ?")
-              .query({event_id}, event_columns());
+      auto result = connection
+                        .prepare("SELECT " + records::ledger::kColumns +
+                                 " FROM crm_lifecycle_event WHERE id = ?")
+                        .query({event_id}, records::ledger::columns());
       result.next();
       return json{{"event", event_to_json(result)},
                   {"stage", to},
@@ -200,18 +192,19 @@ json transition(CallContext &context, const json &params) {
 json history(CallContext &context, const json &params) {
   const auto customer_id = params::id(params, "customer_id");
   const auto limit = params::limit(params, 50);
-  std::string sql = "SELECT " + kEventColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
+  std::string sql =
+      "SELECT " + records::ledger::kColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
   std::vector<db::Value> values = {customer_id};
   const keyset::TimeIdOrder order{"occurred_at", "id", true, 4, 0};
   keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
     json page;
     {
-      auto result = connection.prepare(sql).query(values, event_columns());
+      auto result = connection.prepare(sql).query(values, records::ledger::columns());
       page = keyset::read_page(result, order, limit, event_to_json);
     }
     if (page["items"].empty())
-      customers::require_exists(connection, customer_id, "params.customer_id");
+      records::customer::require_exists(connection, customer_id, "params.customer_id");
     return page;
   });
 }
@@ -355,7 +348,8 @@ class Sync {
           "host_key, is_reference, created_at, created_by, updated_at, updated_by, "
           "version, stage_changed_at",
           {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", ts, "?", ts, "?", "?", ts}, rows);
-      sql::insert_rows(connection_, "crm_lifecycle_event", kEventColumns, event_markers(), events);
+      sql::insert_rows(connection_, "crm_lifecycle_event", records::ledger::kColumns,
+                       records::ledger::markers(store_.dialect()), events);
       counts_.imported = count;
     }
     // Referrals name host keys; resolved now that every new customer exists.
@@ -412,11 +406,6 @@ class Sync {
       changed_.push_back(std::get<std::int64_t>(row.back()));
     }
     counts_.refreshed = static_cast<std::int64_t>(updates.size());
-  }
-
-  std::vector<std::string> event_markers() const {
-    const auto ts = store_.dialect().timestamp_param();
-    return {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"};
   }
 
   void read_orders(jobs::Run &job) {
@@ -610,23 +599,6 @@ json sync(CallContext &context, const json &params) {
 }
 
 }  // namespace
-
-void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
-            std::int64_t first_id) {
-  const auto ts = store.dialect().timestamp_param();
-  const auto recorded = time::to_db_text(time::now());
-  std::vector<std::vector<db::Value>> rows;
-  rows.reserve(events.size());
-  std::int64_t id = first_id;
-  for (const auto &event : events)
-    rows.push_back({id++, event.customer_id, db::optional_text(event.from_stage), event.to_stage,
-                    event.occurred_at, recorded, event.actor, db::optional_text(event.on_behalf_of),
-                    event.reason_code, db::optional_text(event.reason_text), event.source_kind,
-                    db::optional_text(event.source_key), db::optional_text(event.owner_before),
-                    db::optional_text(event.owner_after)});
-  sql::insert_rows(connection, "crm_lifecycle_event", kEventColumns,
-                   {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"}, rows);
-}
 
 void register_methods(Registry &registry) {
   registry.add_section(settings_section<Settings>(

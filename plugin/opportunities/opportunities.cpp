@@ -8,7 +8,7 @@
 #include "../core/cursor.hpp"
 #include "../core/money.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::opportunities {
 
@@ -280,7 +280,7 @@ json create(CallContext &context, const json &params) {
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
     // Checked before ids are reserved, so that a rejected call leaves the database as it was.
-    customers::require_exists(connection, customer_id, "params.customer_id");
+    records::customer::require_exists(connection, customer_id, "params.customer_id");
     o.id = store.ids().reserve(connection, "opportunity");
     const auto event_id = store.ids().reserve(connection, "opportunity_event");
     const auto ts = store.dialect().timestamp_param();
@@ -554,7 +554,7 @@ json list(CallContext &context, const json &params) {
     }
     // An empty page may mean an unknown customer; only then is it worth a second query.
     if (items.empty() && customer_id)
-      customers::require_exists(connection, *customer_id, "params.customer_id");
+      records::customer::require_exists(connection, *customer_id, "params.customer_id");
     return json{{"items", std::move(items)}, {"next_cursor", next}};
   });
 }

@@ -12,8 +12,8 @@
 #include "../core/sql.hpp"
 #include "../core/text.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
 #include "../lifecycle/lifecycle.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::tasks {
 
@@ -326,7 +326,7 @@ json list(CallContext &context, const json &params) {
       page = keyset::read_page(result, order, limit, task_json);
     }
     if (page["items"].empty() && customer_id)
-      customers::require_exists(connection, *customer_id, "params.customer_id");
+      records::customer::require_exists(connection, *customer_id, "params.customer_id");
     return page;
   });
 }
@@ -406,10 +406,10 @@ json create(CallContext &context, const json &params) {
   const auto title = params::string(params, "title");
   return store.with_connection([&](db::Connection &connection) {
     // Checked before an id is reserved, so that a refused call leaves the sequence as it was.
-    customers::require_exists(connection, customer_id, "params.customer_id");
+    records::customer::require_exists(connection, customer_id, "params.customer_id");
     const auto id = store.ids().reserve(connection, "task");
     return store.transact(connection, [&] {
-      customers::require_exists(connection, customer_id, "params.customer_id");
+      records::customer::require_exists(connection, customer_id, "params.customer_id");
       const auto now = time::to_db_text(time::now());
       sql::insert_rows(connection, "crm_task", kColumns, markers(store.dialect()),
                        {{id, customer_id, db::null_value(), std::string("manual"), title, owner,
