@@ -3,7 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "../classification/classification.hpp"
-#include "../core/cursor.hpp"
+#include "../core/json_values.hpp"
+#include "../core/keyset.hpp"
 #include "../core/time.hpp"
 #include "../records/ledger.hpp"
 
@@ -62,18 +63,8 @@ std::vector<db::Column> select_columns() {
           Column::text(32)};
 }
 
-json instant(const std::string &db_text) {
-  auto micros = time::from_db_text(db_text);
-  return micros ? json(time::format_iso8601(*micros)) : json(db_text);
-}
-
-json nullable(const std::optional<std::string> &value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-json nullable_instant(const std::optional<std::string> &db_text) {
-  return db_text ? instant(*db_text) : json(nullptr);
-}
+using json_values::instant;
+using json_values::nullable;
 
 json row_to_json(const db::Result &row, Store &store) {
   json attributes = json::parse(row.text(17), nullptr, false);
@@ -103,10 +94,10 @@ json row_to_json(const db::Result &row, Store &store) {
           {"attributes", std::move(attributes)},
           {"classification", std::move(classified)},
           {"lifecycle",
-           {{"since", nullable_instant(row.optional_text(21))},
-            {"dormant_since", nullable_instant(row.optional_text(22))},
-            {"first_order_at", nullable_instant(row.optional_text(23))},
-            {"last_order_at", nullable_instant(row.optional_text(24))}}}};
+           {{"since", instant(row.optional_text(21))},
+            {"dormant_since", instant(row.optional_text(22))},
+            {"first_order_at", instant(row.optional_text(23))},
+            {"last_order_at", instant(row.optional_text(24))}}}};
 }
 
 std::optional<json> load(db::Connection &connection, std::int64_t id, Store &store) {
@@ -274,27 +265,14 @@ json list(CallContext &context, const json &params) {
         dialect.like_ci("email") + ")");
     for (int i = 0; i < 3; ++i) values.push_back(pattern);
   }
-  if (auto after = params::id_cursor(params)) {
-    add("id > ?");
-    values.push_back(*after);
-  }
-  values.push_back(static_cast<std::int64_t>(limit + 1));
-  const std::string sql = kSelect + where + " ORDER BY id LIMIT ?";
+  const auto order = keyset::by_id();
+  if (auto after = keyset::after(params, order, dialect, values); !after.empty()) add(after);
+  const std::string sql = kSelect + where + keyset::order_limit(order, limit, values);
   return context.store.with_connection([&](db::Connection &connection) {
-    json items = json::array();
-    bool more = false;
     auto result = connection.prepare(sql).query(values, select_columns());
-    while (result.next()) {
-      if (items.size() == limit) {
-        more = true;
-        break;
-      }
-      items.push_back(row_to_json(result, context.store));
-    }
-    json next = nullptr;
-    if (more)
-      next = cursor::encode(json::array({std::stoll(items.back()["id"].get<std::string>())}));
-    return json{{"items", std::move(items)}, {"next_cursor", next}};
+    return keyset::read_page(result, order, limit, [&](const db::Result &row) {
+      return row_to_json(row, context.store);
+    });
   });
 }
 

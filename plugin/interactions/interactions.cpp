@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "../core/json_values.hpp"
 #include "../core/keyset.hpp"
 #include "../core/time.hpp"
 #include "../records/customer.hpp"
@@ -208,10 +209,7 @@ std::vector<db::Column> select_columns() {
           Column::text(32),  Column::text(128), Column::long_text()};
 }
 
-json instant(const std::string &db_text) {
-  auto micros = time::from_db_text(db_text);
-  return micros ? json(time::format_iso8601(*micros)) : json(db_text);
-}
+using json_values::instant;
 
 json optional_id(const std::optional<std::int64_t> &id) {
   return id ? json(std::to_string(*id)) : json(nullptr);
@@ -284,7 +282,7 @@ json list(CallContext &context, const json &params) {
     sql += " AND channel = ?";
     values.push_back(*channel);
   }
-  const keyset::TimeIdOrder order{"occurred_at", "id", true, 6, 0};
+  const auto order = keyset::by_time_id("occurred_at", "id", true, 6, 0);
   keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
     json page;

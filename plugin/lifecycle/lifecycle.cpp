@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "../core/jobs.hpp"
+#include "../core/json_values.hpp"
 #include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/time.hpp"
@@ -36,6 +37,9 @@ Settings load_settings(const json *section) {
                           {"disqualified", {"potential"}}};
   if (!section) return settings;
   if (!section->is_object()) throw invalid_argument("lifecycle", "lifecycle must be an object");
+  reject_unknown_fields(
+      *section, "lifecycle",
+      {"transitions", "repeat_window_days", "dormant_after_days", "nurture_owner"});
   for (const auto &[key, value] : section->items()) {
     const std::string path = "lifecycle." + key;
     if (key == "transitions") {
@@ -64,27 +68,18 @@ Settings load_settings(const json *section) {
         throw invalid_argument(path, path + " must be a whole number of days from 1 to 36500");
       (key == "repeat_window_days" ? settings.repeat_window_days : settings.dormant_after_days) =
           value.get<std::int64_t>();
-    } else if (key == "nurture_owner") {
+    } else {  // nurture_owner
       if (!value.is_string() || value.get<std::string>().empty() ||
           value.get<std::string>().size() > 128)
         throw invalid_argument(path, path + " must be a host user or team (1 to 128 bytes)");
       settings.nurture_owner = value.get<std::string>();
-    } else {
-      throw invalid_argument(path, "unknown configuration field " + path);
     }
   }
   return settings;
 }
 
-json instant(const std::optional<std::string> &db_text) {
-  if (!db_text) return nullptr;
-  auto micros = time::from_db_text(*db_text);
-  return micros ? json(time::format_iso8601(*micros)) : json(*db_text);
-}
-
-json nullable(const std::optional<std::string> &value) {
-  return value ? json(*value) : json(nullptr);
-}
+using json_values::instant;
+using json_values::nullable;
 
 json event_to_json(const db::Result &row) {
   return {{"id", std::to_string(row.int64(0))},
@@ -195,7 +190,7 @@ json history(CallContext &context, const json &params) {
   std::string sql =
       "SELECT " + records::ledger::kColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
   std::vector<db::Value> values = {customer_id};
-  const keyset::TimeIdOrder order{"occurred_at", "id", true, 4, 0};
+  const auto order = keyset::by_time_id("occurred_at", "id", true, 4, 0);
   keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
     json page;
