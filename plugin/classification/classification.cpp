@@ -11,6 +11,7 @@
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
 #include "../lifecycle/lifecycle.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::classification {
 
@@ -242,14 +243,7 @@ json run(CallContext &context, const json &params) {
     return jobs::run(store, connection, "classification.run", context.user, [&](jobs::Run &) {
       connection.prepare("DELETE FROM crm_class_work").execute({});
       collect_changes(store, connection, config, as_of);
-      const auto ts = store.dialect().timestamp_param();
-      connection
-          .prepare(
-              "UPDATE crm_customer SET business_class = (SELECT w.class_id FROM crm_class_work w "
-              "WHERE w.customer_id = crm_customer.id), class_rule = (SELECT w.rule_id FROM "
-              "crm_class_work w WHERE w.customer_id = crm_customer.id), classified_at = " +
-              ts + " WHERE id IN (SELECT customer_id FROM crm_class_work)")
-          .execute({time::to_db_text(time::now())});
+      records::customer::apply_classes(connection, time::to_db_text(time::now()));
       std::vector<std::int64_t> changed;
       {
         auto result =

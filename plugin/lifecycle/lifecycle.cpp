@@ -160,11 +160,8 @@ json transition(CallContext &context, const json &params) {
       event.owner_before = current.owner;
       event.owner_after =
           nurture ? std::optional<std::string>(settings.nurture_owner) : current.owner;
-      const auto ts = store.dialect().timestamp_param();
-      connection
-          .prepare("UPDATE crm_customer SET stage = ?, owner = ?, stage_changed_at = " + ts +
-                   ", updated_at = " + ts + ", updated_by = ?, version = version + 1 WHERE id = ?")
-          .execute({to, db::optional_text(event.owner_after), now, now, context.user, customer_id});
+      records::customer::set_stage(connection, customer_id, to, event.owner_after, now, now,
+                                   context.user);
       // Reserved in this transaction: a refused move leaves the sequence as it was.
       const auto event_id = store.ids().reserve_within(connection, "lifecycle_event", 1);
       append(store, connection, {event}, event_id);
@@ -298,7 +295,8 @@ class Sync {
         " LEFT JOIN crm_customer c ON c.host_key = " + dialect.text_cast("h.customer_key") +
         " WHERE c.id IS NULL" + where + " ORDER BY 1";
     // Read first, write after: the connection runs one statement at a time.
-    std::vector<std::vector<db::Value>> rows, events;
+    std::vector<records::customer::NewRow> rows;
+    std::vector<Event> events;
     std::vector<std::pair<std::size_t, std::string>> referrals;  // row index, referrer's key
     {
       auto result = connection_.prepare(sql).query(
@@ -313,17 +311,28 @@ class Sync {
           if (auto utc = host_.to_utc(*created)) since = time::to_db_text(std::min(*utc, now_));
         if (auto referrer = result.optional_text(4)) referrals.emplace_back(rows.size(), *referrer);
         const bool reference = result.optional_text(5).value_or("0") != "0";
-        rows.push_back({std::int64_t{0}, result.text(1), std::string("company"),
-                        std::string("potential"), db::optional_text(result.optional_text(3)),
-                        db::optional_text(result.optional_text(2)), settings_.nurture_owner,
-                        std::string("erp"), std::string("{}"), key, std::int64_t{reference ? 1 : 0},
-                        now_text_, context_.user, now_text_, context_.user, std::int64_t{1},
-                        now_text_});
-        events.push_back({std::int64_t{0}, std::int64_t{0}, db::null_value(),
-                          std::string("potential"), since, now_text_, context_.user,
-                          db::null_value(), std::string("imported"),
-                          std::string("customer record in the host ERP"), std::string("import"),
-                          key, db::null_value(), settings_.nurture_owner});
+        records::customer::NewRow customer;
+        customer.name = result.text(1);
+        customer.stage = "potential";
+        customer.region = result.optional_text(3);
+        customer.industry = result.optional_text(2);
+        customer.owner = settings_.nurture_owner;
+        customer.source = "erp";
+        customer.host_key = key;
+        customer.is_reference = reference;
+        customer.at = now_text_;
+        customer.by = context_.user;
+        rows.push_back(std::move(customer));
+        Event event;
+        event.to_stage = "potential";
+        event.occurred_at = since;
+        event.actor = context_.user;
+        event.reason_code = "imported";
+        event.reason_text = "customer record in the host ERP";
+        event.source_kind = "import";
+        event.source_key = key;
+        event.owner_after = settings_.nurture_owner;
+        events.push_back(std::move(event));
       }
     }
     if (!rows.empty()) {
@@ -332,28 +341,16 @@ class Sync {
       const auto first_event = store_.reserve_ids_during(connection_, "lifecycle_event", count);
       for (std::size_t i = 0; i < rows.size(); ++i) {
         changed_.push_back(first_id + static_cast<std::int64_t>(i));  // new: plans apply
-        rows[i][0] = first_id + static_cast<std::int64_t>(i);
-        events[i][0] = first_event + static_cast<std::int64_t>(i);
-        events[i][1] = first_id + static_cast<std::int64_t>(i);
+        rows[i].id = first_id + static_cast<std::int64_t>(i);
+        events[i].customer_id = rows[i].id;
       }
-      const auto ts = dialect.timestamp_param();
-      sql::insert_rows(
-          connection_, "crm_customer",
-          "id, name, kind, stage, region, industry, owner, source, attributes, "
-          "host_key, is_reference, created_at, created_by, updated_at, updated_by, "
-          "version, stage_changed_at",
-          {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", ts, "?", ts, "?", "?", ts}, rows);
-      sql::insert_rows(connection_, "crm_lifecycle_event", records::ledger::kColumns,
-                       records::ledger::markers(store_.dialect()), events);
+      records::customer::insert(connection_, rows);
+      append(store_, connection_, events, first_event, now_text_);
       counts_.imported = count;
     }
     // Referrals name host keys; resolved now that every new customer exists.
     for (const auto &[index, referrer] : referrals)
-      connection_
-          .prepare(
-              "UPDATE crm_customer SET referred_by = (SELECT r.id FROM crm_customer r "
-              "WHERE r.host_key = ?) WHERE id = ?")
-          .execute({referrer, std::get<std::int64_t>(rows[index][0])});
+      records::customer::set_referrer(connection_, rows[index].id, referrer);
     if (high && customers.temporal_column(*customers.watermark()))
       refresh_customers(customers, job, *high);
     if (high) job.watermark["customers"] = *high;
@@ -374,7 +371,7 @@ class Sync {
         ", c.name, c.industry, c.region, c.is_reference FROM " + customers.derived("h") +
         " JOIN crm_customer c ON c.host_key = " + dialect.text_cast("h.customer_key") +
         " WHERE 1 = 1" + where + " ORDER BY c.id";
-    std::vector<std::vector<db::Value>> updates;
+    std::vector<records::customer::HostFields> updates;
     {
       auto result = connection_.prepare(sql).query(
           values, {db::Column::integer(), db::Column::text(200), db::Column::text(100),
@@ -387,19 +384,12 @@ class Sync {
             result.optional_text(2) == result.optional_text(6) &&
             result.optional_text(3) == result.optional_text(7) && reference == was_reference)
           continue;
-        updates.push_back({result.text(1), db::optional_text(result.optional_text(2)),
-                           db::optional_text(result.optional_text(3)), reference, now_text_,
-                           context_.user, result.int64(0)});
+        updates.push_back({result.int64(0), result.text(1), result.optional_text(2),
+                           result.optional_text(3), reference != 0});
       }
     }
-    auto &update = connection_.prepare(
-        "UPDATE crm_customer SET name = ?, industry = ?, region = ?, is_reference = ?, "
-        "updated_at = " +
-        dialect.timestamp_param() + ", updated_by = ?, version = version + 1 WHERE id = ?");
-    for (const auto &row : updates) {
-      update.execute(row);
-      changed_.push_back(std::get<std::int64_t>(row.back()));
-    }
+    records::customer::refresh_from_host(connection_, updates, now_text_, context_.user);
+    for (const auto &row : updates) changed_.push_back(row.id);
     counts_.refreshed = static_cast<std::int64_t>(updates.size());
   }
 
@@ -478,7 +468,6 @@ class Sync {
     }
     std::vector<Event> events;
     const time::Micros window_micros = settings_.repeat_window_days * kDay;
-    const auto ts = store_.dialect().timestamp_param();
     for (const auto &group : groups) {
       auto found = rows.find(group.host_key);
       if (found == rows.end()) {
@@ -526,15 +515,15 @@ class Sync {
       const time::Micros last = row.last ? std::max(*row.last, group.last) : group.last;
       const bool moved = stage != row.stage;
       if (moved) changed_.push_back(row.id);
-      std::string set = "first_order_at = " + ts + ", last_order_at = " + ts;
-      std::vector<db::Value> values = {time::to_db_text(first), time::to_db_text(last)};
+      records::customer::OrderFacts facts;
+      facts.id = row.id;
+      facts.first_order_at = time::to_db_text(first);
+      facts.last_order_at = time::to_db_text(last);
       if (moved) {
-        set += ", stage = ?, stage_changed_at = " + ts + ", updated_at = " + ts +
-               ", updated_by = ?, version = version + 1";
-        values.insert(values.end(), {stage, events.back().occurred_at, now_text_, context_.user});
+        facts.stage = stage;
+        facts.stage_changed_at = events.back().occurred_at;
       }
-      values.push_back(row.id);
-      connection_.prepare("UPDATE crm_customer SET " + set + " WHERE id = ?").execute(values);
+      records::customer::record_orders(connection_, facts, now_text_, context_.user);
     }
     if (!events.empty())
       append(store_, connection_, events,
@@ -545,28 +534,10 @@ class Sync {
   // Customers and repeat customers with no order and no interaction for dormant_after_days get
   // dormant_since; those with activity since lose it.
   void mark_dormant() {
-    const auto ts = store_.dialect().timestamp_param();
     const auto cutoff = time::to_db_text(as_of_ - settings_.dormant_after_days * kDay);
-    counts_.revived =
-        connection_
-            .prepare(
-                "UPDATE crm_customer SET dormant_since = NULL WHERE dormant_since IS NOT NULL "
-                "AND (last_order_at >= " +
-                ts +
-                " OR EXISTS (SELECT 1 FROM crm_interaction i WHERE i.customer_id = "
-                "crm_customer.id AND i.occurred_at >= " +
-                ts + "))")
-            .execute({cutoff, cutoff});
+    counts_.revived = records::customer::clear_dormant(connection_, cutoff);
     counts_.dormant =
-        connection_
-            .prepare("UPDATE crm_customer SET dormant_since = " + ts +
-                     " WHERE dormant_since IS NULL AND stage IN ('customer', 'repeat') AND "
-                     "COALESCE(last_order_at, stage_changed_at, created_at) < " +
-                     ts +
-                     " AND NOT EXISTS (SELECT 1 FROM crm_interaction i WHERE i.customer_id = "
-                     "crm_customer.id AND i.occurred_at >= " +
-                     ts + ")")
-            .execute({time::to_db_text(as_of_), cutoff, cutoff});
+        records::customer::mark_dormant(connection_, time::to_db_text(as_of_), cutoff);
   }
 
   CallContext &context_;

@@ -23,8 +23,8 @@ std::vector<std::string> markers(const db::Dialect &dialect) {
 }
 
 void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
-            std::int64_t first_id) {
-  const auto recorded = time::to_db_text(time::now());
+            std::int64_t first_id, const std::optional<std::string> &recorded_at) {
+  const auto recorded = recorded_at ? *recorded_at : time::to_db_text(time::now());
   std::vector<std::vector<db::Value>> rows;
   rows.reserve(events.size());
   std::int64_t id = first_id;

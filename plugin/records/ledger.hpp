@@ -35,8 +35,9 @@ std::vector<db::Column> columns();
 std::vector<std::string> markers(const db::Dialect &dialect);
 
 // Appends events to the ledger on connection (inside the caller's transaction), with ids
-// first_id, first_id + 1, ... reserved beforehand through store.ids().
+// first_id, first_id + 1, ... reserved beforehand through store.ids(), recorded at
+// recorded_at (default: now), in multi-row statements sized by the dialect's parameter limit.
 void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
-            std::int64_t first_id);
+            std::int64_t first_id, const std::optional<std::string> &recorded_at = std::nullopt);
 
 }  // namespace crm::records::ledger
