@@ -12,6 +12,7 @@
 #include "../hostdata/hostdata.hpp"
 #include "../records/customer.hpp"
 #include "../records/ledger.hpp"
+#include "transitions.hpp"
 
 namespace crm::lifecycle {
 
@@ -132,22 +133,7 @@ json transition(CallContext &context, const json &params) {
                                              std::to_string(current.version) +
                                              ", the move was made against version " +
                                              std::to_string(*expected_version));
-      if (current.stage == to)
-        throw conflict("params.to",
-                       "customer " + std::to_string(customer_id) + " is already in stage " + to);
-      auto allowed = settings.transitions.find(current.stage);
-      if (allowed == settings.transitions.end() || !allowed->second.count(to)) {
-        std::string hint;
-        if (to == "customer" || to == "repeat")
-          hint = " (" + to + " comes from the host's orders through lifecycle.sync)";
-        throw conflict("params.to",
-                       "a customer cannot move from " + current.stage + " to " + to + hint);
-      }
-      const bool nurture = current.stage == "opportunity" && to == "potential";
-      if (nurture && (!reason_text || reason_text->empty()))
-        throw invalid_argument("params.reason_text",
-                               "a return to nurture (opportunity → potential) needs "
-                               "params.reason_text: why sales hands it back to marketing");
+      const bool nurture = check_transition(settings, customer_id, current.stage, to, reason_text);
       Event event;
       event.customer_id = customer_id;
       event.from_stage = current.stage;
@@ -565,6 +551,26 @@ json sync(CallContext &context, const json &params) {
 }
 
 }  // namespace
+
+bool check_transition(const Settings &settings, std::int64_t customer_id, const std::string &from,
+                      const std::string &to, const std::optional<std::string> &reason_text) {
+  if (from == to)
+    throw conflict("params.to",
+                   "customer " + std::to_string(customer_id) + " is already in stage " + to);
+  auto allowed = settings.transitions.find(from);
+  if (allowed == settings.transitions.end() || !allowed->second.count(to)) {
+    std::string hint;
+    if (to == "customer" || to == "repeat")
+      hint = " (" + to + " comes from the host's orders through lifecycle.sync)";
+    throw conflict("params.to", "a customer cannot move from " + from + " to " + to + hint);
+  }
+  const bool nurture = from == "opportunity" && to == "potential";
+  if (nurture && (!reason_text || reason_text->empty()))
+    throw invalid_argument("params.reason_text",
+                           "a return to nurture (opportunity → potential) needs "
+                           "params.reason_text: why sales hands it back to marketing");
+  return nurture;
+}
 
 void register_methods(Registry &registry) {
   registry.add_section(settings_section<Settings>(
