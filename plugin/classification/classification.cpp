@@ -6,10 +6,12 @@
 #include <set>
 
 #include "../core/jobs.hpp"
+#include "../core/json_values.hpp"
 #include "../core/sql.hpp"
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
 #include "../lifecycle/lifecycle.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::classification {
 
@@ -53,6 +55,7 @@ Rule parse_rule(const json &value, const std::string &path, std::set<std::string
     throw invalid_argument(path, path + " must be an object {id, label, class?, when}");
   Rule rule;
   if (!value.contains("id")) throw invalid_argument(path + ".id", path + ".id is required");
+  reject_unknown_fields(value, path, {"id", "class", "label", "when"});
   for (const auto &[key, item] : value.items()) {
     const std::string item_path = path + "." + key;
     if (key == "id") {
@@ -66,7 +69,7 @@ Rule parse_rule(const json &value, const std::string &path, std::set<std::string
           item.get<std::string>().size() > 400)
         throw invalid_argument(item_path, item_path + " must be a text of 1 to 400 bytes");
       rule.label = item.get<std::string>();
-    } else if (key == "when") {
+    } else {  // when
       if (!item.is_object())
         throw invalid_argument(item_path, item_path + " must be an object of conditions");
       for (const auto &[name, condition] : item.items()) {
@@ -98,8 +101,6 @@ Rule parse_rule(const json &value, const std::string &path, std::set<std::string
                                      " (industry, region, stage, source, min_orders, min_revenue)");
         }
       }
-    } else {
-      throw invalid_argument(item_path, "unknown configuration field " + item_path);
     }
   }
   if (rule.class_id.empty()) rule.class_id = rule.id;
@@ -112,6 +113,7 @@ Settings load_settings(const json *section) {
   if (!section) return settings;
   if (!section->is_object())
     throw invalid_argument("classification", "classification must be an object");
+  reject_unknown_fields(*section, "classification", {"rules", "window_days"});
   for (const auto &[key, value] : section->items()) {
     const std::string path = "classification." + key;
     if (key == "rules") {
@@ -121,13 +123,11 @@ Settings load_settings(const json *section) {
       std::set<std::string> seen;
       for (std::size_t i = 0; i < value.size(); ++i)
         settings.rules.push_back(parse_rule(value[i], path + "[" + std::to_string(i) + "]", seen));
-    } else if (key == "window_days") {
+    } else {  // window_days
       if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
           value.get<std::int64_t>() > 36500)
         throw invalid_argument(path, path + " must be a whole number of days from 1 to 36500");
       settings.window_days = value.get<std::int64_t>();
-    } else {
-      throw invalid_argument(path, "unknown configuration field " + path);
     }
   }
   return settings;
@@ -243,14 +243,7 @@ json run(CallContext &context, const json &params) {
     return jobs::run(store, connection, "classification.run", context.user, [&](jobs::Run &) {
       connection.prepare("DELETE FROM crm_class_work").execute({});
       collect_changes(store, connection, config, as_of);
-      const auto ts = store.dialect().timestamp_param();
-      connection
-          .prepare(
-              "UPDATE crm_customer SET business_class = (SELECT w.class_id FROM crm_class_work w "
-              "WHERE w.customer_id = crm_customer.id), class_rule = (SELECT w.rule_id FROM "
-              "crm_class_work w WHERE w.customer_id = crm_customer.id), classified_at = " +
-              ts + " WHERE id IN (SELECT customer_id FROM crm_class_work)")
-          .execute({time::to_db_text(time::now())});
+      records::customer::apply_classes(connection, time::to_db_text(time::now()));
       std::vector<std::int64_t> changed;
       {
         auto result =
@@ -284,9 +277,7 @@ json run(CallContext &context, const json &params) {
   });
 }
 
-json nullable(const std::optional<std::string> &value) {
-  return value ? json(*value) : json(nullptr);
-}
+using json_values::nullable;
 
 json list_json(const std::vector<std::string> &list) {
   return json(list);
@@ -428,13 +419,9 @@ json to_json(const Store &store, const std::optional<std::string> &business_clas
   json out = {{"class", nullable(business_class)},
               {"rule", nullable(rule_id)},
               {"label", nullptr},
-              {"classified_at", nullptr}};
+              {"classified_at", json_values::instant(classified_at)}};
   if (rule_id)
     if (const Rule *rule = settings(store).rule(*rule_id)) out["label"] = rule->label;
-  if (classified_at) {
-    auto micros = time::from_db_text(*classified_at);
-    out["classified_at"] = micros ? json(time::format_iso8601(*micros)) : json(*classified_at);
-  }
   return out;
 }
 

@@ -1,8 +1,9 @@
 #include "contacts.hpp"
 
-#include "../core/cursor.hpp"
+#include "../core/json_values.hpp"
+#include "../core/keyset.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::contacts {
 
@@ -19,19 +20,17 @@ std::vector<db::Column> select_columns() {
           Column::text(50),  Column::text(254), Column::text(32),  Column::text(128)};
 }
 
-json nullable(const std::optional<std::string> &value) {
-  return value ? json(*value) : json(nullptr);
-}
+using json_values::instant;
+using json_values::nullable;
 
 json row_to_json(const db::Result &row) {
-  auto created = time::from_db_text(row.text(6));
   return {{"id", std::to_string(row.int64(0))},
           {"customer_id", std::to_string(row.int64(1))},
           {"name", row.text(2)},
           {"title", nullable(row.optional_text(3))},
           {"phone", nullable(row.optional_text(4))},
           {"email", nullable(row.optional_text(5))},
-          {"created_at", created ? json(time::format_iso8601(*created)) : json(row.text(6))},
+          {"created_at", instant(row.text(6))},
           {"created_by", row.text(7)}};
 }
 
@@ -39,7 +38,7 @@ json create(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto customer_id = params::id(params, "customer_id");
   return store.with_connection([&](db::Connection &connection) {
-    customers::require_exists(connection, customer_id, "params.customer_id");
+    records::customer::require_exists(connection, customer_id, "params.customer_id");
     const std::int64_t id = store.ids().reserve(connection, "contact");
     store.transact(connection, [&] {
       connection
@@ -64,31 +63,18 @@ json list(CallContext &context, const json &params) {
   const auto limit = params::limit(params, 50);
   std::vector<db::Value> values = {customer_id};
   std::string sql = kSelect + " WHERE customer_id = ?";
-  if (auto after = params::id_cursor(params)) {
-    sql += " AND id > ?";
-    values.push_back(*after);
-  }
-  sql += " ORDER BY id LIMIT ?";
-  values.push_back(static_cast<std::int64_t>(limit + 1));
+  const auto order = keyset::by_id();
+  keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
-    json items = json::array();
-    std::int64_t last_id = 0;
-    bool more = false;
+    json page;
     {
       auto result = connection.prepare(sql).query(values, select_columns(), limit + 1);
-      while (result.next()) {
-        if (items.size() == limit) {
-          more = true;
-          break;
-        }
-        last_id = result.int64(0);
-        items.push_back(row_to_json(result));
-      }
+      page = keyset::read_page(result, order, limit, row_to_json);
     }
     // An empty page may mean an unknown customer; only then is it worth a second query.
-    if (items.empty()) customers::require_exists(connection, customer_id, "params.customer_id");
-    return json{{"items", std::move(items)},
-                {"next_cursor", more ? json(cursor::encode(json::array({last_id}))) : json()}};
+    if (page["items"].empty())
+      records::customer::require_exists(connection, customer_id, "params.customer_id");
+    return page;
   });
 }
 

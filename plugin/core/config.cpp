@@ -13,11 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-void only_keys(const json &object, const std::string &path, std::set<std::string> allowed) {
+void only_keys(const json &object, const std::string &path, const std::set<std::string> &allowed) {
   if (!object.is_object()) throw invalid_argument(path, path + " must be an object");
-  for (const auto &[key, value] : object.items())
-    if (!allowed.count(key))
-      throw invalid_argument(path + "." + key, "unknown configuration field " + path + "." + key);
+  reject_unknown_fields(object, path, allowed);
 }
 
 std::optional<std::string> optional_text(const json &object, const std::string &path,
@@ -42,6 +40,14 @@ std::int64_t integer(const json &object, const std::string &path, const char *ke
 }
 
 }  // namespace
+
+void reject_unknown_fields(const nlohmann::json &object, const std::string &path,
+                           const std::set<std::string> &known, const std::string &hint) {
+  for (const auto &[key, value] : object.items())
+    if (!known.count(key))
+      throw invalid_argument(path + "." + key,
+                             "unknown configuration field " + path + "." + key + hint);
+}
 
 Config parse_config(std::string_view text, const std::set<std::string> &domain_sections) {
   if (auto bad = crm::text::invalid_utf8_offset(text))

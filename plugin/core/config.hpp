@@ -36,4 +36,10 @@ struct Config {
 // Top-level members named in domain_sections are kept as they are, for their areas to check.
 Config parse_config(std::string_view json_text, const std::set<std::string> &domain_sections = {});
 
+// For the configuration checks of every area: throws crm::Error(invalid_argument) on
+// path.key, "unknown configuration field path.key" and then hint, for the first member of
+// object (a JSON object) whose key is not in known.
+void reject_unknown_fields(const nlohmann::json &object, const std::string &path,
+                           const std::set<std::string> &known, const std::string &hint = "");
+
 }  // namespace crm

@@ -408,12 +408,4 @@ std::optional<std::int64_t> cursor_integer(const json &element) {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> id_cursor(const json &params) {
-  auto key = cursor(params, 1, "params");
-  if (!key) return std::nullopt;
-  auto id = cursor_integer((*key)[0]);
-  if (!id) throw invalid_argument("params.cursor", "params.cursor is not a cursor of this method");
-  return id;
-}
-
 }  // namespace crm::params

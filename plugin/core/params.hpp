@@ -71,9 +71,6 @@ std::optional<json> cursor(const json &params, std::size_t key_size, const std::
 // A cursor element that must be a 64-bit signed integer (JSON numbers above INT64_MAX, which
 // the parser keeps as unsigned, are not); nullopt otherwise.
 std::optional<std::int64_t> cursor_integer(const json &element);
-// The last id of an id-ordered page: params' cursor as [id]; nullopt without a cursor. A
-// cursor of another shape is invalid_argument on params.cursor.
-std::optional<std::int64_t> id_cursor(const json &params);
 
 // "123" → 123 for a positive 64-bit id; nullopt otherwise.
 std::optional<std::int64_t> parse_id(const std::string &text);

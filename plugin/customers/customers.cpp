@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "../classification/classification.hpp"
-#include "../core/cursor.hpp"
+#include "../core/json_values.hpp"
+#include "../core/keyset.hpp"
 #include "../core/time.hpp"
-#include "../lifecycle/lifecycle.hpp"
+#include "../records/customer.hpp"
+#include "../records/ledger.hpp"
 
 namespace crm::customers {
 
@@ -18,29 +20,23 @@ const std::vector<std::string> kStages = {"unidentified", "potential", "opportun
                                           "customer",     "repeat",    "disqualified"};
 constexpr std::size_t kAttributesBytes = 64 * 1024;
 
-// Fields a caller may set; order is the column order in INSERT and UPDATE.
-struct Editable {
-  const char *name;
-  std::size_t max_chars;
-};
-constexpr Editable kTextFields[] = {{"phone", 50},   {"email", 254},    {"address", 500},
-                                    {"region", 100}, {"industry", 100}, {"owner", 128},
-                                    {"source", 100}};
+namespace record = records::customer;
 
 std::vector<Field> profile_fields(bool creating) {
   std::vector<Field> fields;
-  Field name = Field::string("name", 200, "company or person name");
+  Field name = Field::string("name", record::kNameChars, "company or person name");
   fields.push_back(creating ? std::move(name).require() : std::move(name).not_null());
   fields.push_back(
       Field::enumeration("kind", kKinds, "company or person (default company)").not_null());
-  fields.push_back(Field::string("phone", 50, "main phone number"));
-  fields.push_back(Field::string("email", 254, "main e-mail address").as_email());
-  fields.push_back(Field::string("address", 500, "postal address"));
-  fields.push_back(Field::string("region", 100, "sales region or territory"));
-  fields.push_back(Field::string("industry", 100, "industry / business type"));
+  fields.push_back(Field::string("phone", record::kPhoneChars, "main phone number"));
+  fields.push_back(Field::string("email", record::kEmailChars, "main e-mail address").as_email());
+  fields.push_back(Field::string("address", record::kAddressChars, "postal address"));
+  fields.push_back(Field::string("region", record::kRegionChars, "sales region or territory"));
+  fields.push_back(Field::string("industry", record::kIndustryChars, "industry / business type"));
   fields.push_back(Field::user(
       "owner", creating ? "owning host user (default: the session's user)" : "owning host user"));
-  fields.push_back(Field::string("source", 100, "where the customer came from (web, event ...)"));
+  fields.push_back(Field::string("source", record::kSourceChars,
+                                 "where the customer came from (web, event ...)"));
   fields.push_back(Field::object("attributes", kAttributesBytes, "free attributes"));
   return fields;
 }
@@ -53,27 +49,35 @@ const std::string kSelect =
 
 std::vector<db::Column> select_columns() {
   using db::Column;
-  return {Column::integer(), Column::text(200),   Column::text(16),  Column::text(50),
-          Column::text(254), Column::text(500),   Column::text(100), Column::text(100),
-          Column::text(16),  Column::text(128),   Column::text(100), Column::text(128),
-          Column::text(32),  Column::text(128),   Column::text(32),  Column::text(128),
-          Column::integer(), Column::long_text(), Column::text(64),  Column::text(64),
-          Column::text(32),  Column::text(32),    Column::text(32),  Column::text(32),
+  return {Column::integer(),
+          Column::text(record::kNameChars),
+          Column::text(record::kKindChars),
+          Column::text(record::kPhoneChars),
+          Column::text(record::kEmailChars),
+          Column::text(record::kAddressChars),
+          Column::text(record::kRegionChars),
+          Column::text(record::kIndustryChars),
+          Column::text(record::kStageChars),
+          Column::text(record::kOwnerChars),
+          Column::text(record::kSourceChars),
+          Column::text(record::kHostKeyChars),
+          Column::text(32),
+          Column::text(128),
+          Column::text(32),
+          Column::text(128),
+          Column::integer(),
+          Column::long_text(),
+          Column::text(64),
+          Column::text(64),
+          Column::text(32),
+          Column::text(32),
+          Column::text(32),
+          Column::text(32),
           Column::text(32)};
 }
 
-json instant(const std::string &db_text) {
-  auto micros = time::from_db_text(db_text);
-  return micros ? json(time::format_iso8601(*micros)) : json(db_text);
-}
-
-json nullable(const std::optional<std::string> &value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-json nullable_instant(const std::optional<std::string> &db_text) {
-  return db_text ? instant(*db_text) : json(nullptr);
-}
+using json_values::instant;
+using json_values::nullable;
 
 json row_to_json(const db::Result &row, Store &store) {
   json attributes = json::parse(row.text(17), nullptr, false);
@@ -103,10 +107,10 @@ json row_to_json(const db::Result &row, Store &store) {
           {"attributes", std::move(attributes)},
           {"classification", std::move(classified)},
           {"lifecycle",
-           {{"since", nullable_instant(row.optional_text(21))},
-            {"dormant_since", nullable_instant(row.optional_text(22))},
-            {"first_order_at", nullable_instant(row.optional_text(23))},
-            {"last_order_at", nullable_instant(row.optional_text(24))}}}};
+           {{"since", instant(row.optional_text(21))},
+            {"dormant_since", instant(row.optional_text(22))},
+            {"first_order_at", instant(row.optional_text(23))},
+            {"last_order_at", instant(row.optional_text(24))}}}};
 }
 
 std::optional<json> load(db::Connection &connection, std::int64_t id, Store &store) {
@@ -121,15 +125,6 @@ json load_existing(db::Connection &connection, std::int64_t id, Store &store) {
   return *customer;
 }
 
-std::vector<db::Value> values_with(std::vector<db::Value> values, const std::string &extra) {
-  values.push_back(extra);
-  return values;
-}
-
-db::Value text_param(const json &params, const char *name) {
-  return db::optional_text(params::optional_string(params, name));
-}
-
 json create(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
@@ -138,39 +133,31 @@ json create(CallContext &context, const json &params) {
     const std::int64_t event_id = store.ids().reserve(connection, "lifecycle_event");
     const auto stage = params::optional_string(params, "stage").value_or("unidentified");
     store.transact(connection, [&] {
-      std::vector<db::Value> values = {id, params::string(params, "name"),
-                                       params::optional_string(params, "kind").value_or("company"),
-                                       stage};
-      for (const auto &field : kTextFields) {
-        if (std::string_view(field.name) == "owner")
-          values.push_back(params::optional_string(params, "owner").value_or(context.user));
-        else
-          values.push_back(text_param(params, field.name));
-      }
-      values.push_back(params.contains("attributes") && !params["attributes"].is_null()
-                           ? to_text(params["attributes"])
-                           : std::string("{}"));
-      for (int i = 0; i < 2; ++i) {
-        values.push_back(now);
-        values.push_back(context.user);
-      }
-      const auto ts = store.dialect().timestamp_param();
-      connection
-          .prepare(
-              "INSERT INTO crm_customer (id, name, kind, stage, phone, email, address, region, "
-              "industry, owner, source, attributes, created_at, created_by, updated_at, "
-              "updated_by, version, stage_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, " +
-              ts + ", ?, " + ts + ", ?, 1, " + ts + ")")
-          .execute(values_with(values, now));
-      lifecycle::Event created;
+      record::NewRow customer;
+      customer.id = id;
+      customer.name = params::string(params, "name");
+      customer.kind = params::optional_string(params, "kind").value_or("company");
+      customer.stage = stage;
+      customer.phone = params::optional_string(params, "phone");
+      customer.email = params::optional_string(params, "email");
+      customer.address = params::optional_string(params, "address");
+      customer.region = params::optional_string(params, "region");
+      customer.industry = params::optional_string(params, "industry");
+      customer.owner = params::optional_string(params, "owner").value_or(context.user);
+      customer.source = params::optional_string(params, "source");
+      if (params.contains("attributes") && !params["attributes"].is_null())
+        customer.attributes = to_text(params["attributes"]);
+      customer.at = now;
+      customer.by = context.user;
+      record::insert(connection, {customer});
+      records::ledger::Event created;
       created.customer_id = id;
       created.to_stage = stage;
       created.occurred_at = now;
       created.actor = context.user;
       created.reason_code = "created";
-      created.owner_after = std::get<std::string>(values[9]);
-      lifecycle::append(store, connection, {created}, event_id);
+      created.owner_after = customer.owner;
+      records::ledger::append(store, connection, {created}, event_id);
       registry().customers_changed(context, connection, {id});
     });
     store.log().info("customer {} created by {}", id, context.user);
@@ -187,31 +174,29 @@ json get(CallContext &context, const json &params) {
 json update(CallContext &context, const json &params) {
   const auto id = params::id(params, "id");
   const auto version = *params::optional_integer(params, "version");
-  std::string assignments;
-  std::vector<db::Value> values;
-  auto assign = [&](const char *column, db::Value value, const std::string &marker = "?") {
-    assignments += std::string(assignments.empty() ? "" : ", ") + column + " = " + marker;
-    values.push_back(std::move(value));
+  record::ProfileChange change;
+  if (params.contains("name")) change.name = params::string(params, "name");
+  if (params.contains("kind")) change.kind = params::string(params, "kind");
+  auto text = [&](const char *name, std::optional<record::Text> &member) {
+    if (params.contains(name)) member = params::optional_string(params, name);
   };
-  if (params.contains("name")) assign("name", params::string(params, "name"));
-  if (params.contains("kind")) assign("kind", params::string(params, "kind"));
-  for (const auto &field : kTextFields)
-    if (params.contains(field.name)) assign(field.name, text_param(params, field.name));
+  text("phone", change.phone);
+  text("email", change.email);
+  text("address", change.address);
+  text("region", change.region);
+  text("industry", change.industry);
+  text("owner", change.owner);
+  text("source", change.source);
   if (params.contains("attributes"))
-    assign("attributes",
-           params["attributes"].is_null() ? std::string("{}") : to_text(params["attributes"]));
-  if (values.empty())
+    change.attributes =
+        params["attributes"].is_null() ? std::string("{}") : to_text(params["attributes"]);
+  if (change.empty())
     throw invalid_argument("params", "customer.update needs at least one field to change");
-  assign("updated_at", time::to_db_text(time::now()), context.store.dialect().timestamp_param());
-  assign("updated_by", context.user);
-  values.push_back(id);
-  values.push_back(version);
-  const std::string sql = "UPDATE crm_customer SET " + assignments +
-                          ", version = version + 1 WHERE id = ? AND version = ?";
+  const auto now = time::to_db_text(time::now());
   auto &store = context.store;
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
-      if (connection.prepare(sql).execute(values) != 1) {
+      if (!record::update_profile(connection, id, version, change, now, context.user)) {
         auto current = load_existing(connection, id, store);
         throw conflict("params.version",
                        "customer " + std::to_string(id) +
@@ -242,11 +227,7 @@ json link_host(CallContext &context, const json &params) {
                                                 "\" is already linked to customer " +
                                                 std::to_string(other.int64(0)));
       }
-      connection
-          .prepare("UPDATE crm_customer SET host_key = ?, updated_at = " +
-                   store.dialect().timestamp_param() +
-                   ", updated_by = ?, version = version + 1 WHERE id = ?")
-          .execute({host_key, time::to_db_text(time::now()), context.user, id});
+      record::set_host_key(connection, id, host_key, time::to_db_text(time::now()), context.user);
       return load_existing(connection, id, store);
     });
   });
@@ -274,37 +255,18 @@ json list(CallContext &context, const json &params) {
         dialect.like_ci("email") + ")");
     for (int i = 0; i < 3; ++i) values.push_back(pattern);
   }
-  if (auto after = params::id_cursor(params)) {
-    add("id > ?");
-    values.push_back(*after);
-  }
-  values.push_back(static_cast<std::int64_t>(limit + 1));
-  const std::string sql = kSelect + where + " ORDER BY id LIMIT ?";
+  const auto order = keyset::by_id();
+  if (auto after = keyset::after(params, order, dialect, values); !after.empty()) add(after);
+  const std::string sql = kSelect + where + keyset::order_limit(order, limit, values);
   return context.store.with_connection([&](db::Connection &connection) {
-    json items = json::array();
-    bool more = false;
     auto result = connection.prepare(sql).query(values, select_columns());
-    while (result.next()) {
-      if (items.size() == limit) {
-        more = true;
-        break;
-      }
-      items.push_back(row_to_json(result, context.store));
-    }
-    json next = nullptr;
-    if (more)
-      next = cursor::encode(json::array({std::stoll(items.back()["id"].get<std::string>())}));
-    return json{{"items", std::move(items)}, {"next_cursor", next}};
+    return keyset::read_page(result, order, limit, [&](const db::Result &row) {
+      return row_to_json(row, context.store);
+    });
   });
 }
 
 }  // namespace
-
-void require_exists(db::Connection &connection, std::int64_t id, const std::string &field) {
-  auto result = connection.prepare("SELECT 1 FROM crm_customer WHERE id = ?")
-                    .query({id}, {db::Column::integer()});
-  if (!result.next()) throw not_found(field, "no customer with id " + std::to_string(id));
-}
 
 json schema() {
   namespace rs = result_schema;
@@ -366,12 +328,13 @@ void register_methods(Registry &registry) {
                  Field::limit(50, 500), Field::cursor()},
                 result_schema::page(schema()),
                 list});
-  registry.add({"customer.link_host",
-                "Ties a customer to the host ERP's customer key (one customer per key).",
-                {Field::id("id", "customer id").require(),
-                 Field::string("host_key", 128, "the host ERP's customer key").require()},
-                schema(),
-                link_host});
+  registry.add(
+      {"customer.link_host",
+       "Ties a customer to the host ERP's customer key (one customer per key).",
+       {Field::id("id", "customer id").require(),
+        Field::string("host_key", record::kHostKeyChars, "the host ERP's customer key").require()},
+       schema(),
+       link_host});
 }
 
 }  // namespace crm::customers

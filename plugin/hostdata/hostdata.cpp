@@ -121,12 +121,9 @@ HostData HostData::load(const json *section, Store &store) {
   if (!section->is_object()) throw invalid_argument("host", "host must be an object");
   std::set<std::string> known = {"time_zone"};
   for (const auto &entity : catalog()) known.insert(entity.name);
-  for (const auto &[key, value] : section->items())
-    if (!known.count(key))
-      throw invalid_argument("host." + key,
-                             "unknown configuration field host." + key +
-                                 " (entities: customers, contacts, users, orders, order_lines, "
-                                 "invoices, receivables)");
+  reject_unknown_fields(*section, "host", known,
+                        " (entities: customers, contacts, users, orders, order_lines, invoices, "
+                        "receivables)");
   if (section->contains("time_zone")) {
     if (!(*section)["time_zone"].is_string())
       throw invalid_argument("host.time_zone", "host.time_zone must be a string like \"+08:00\"");
@@ -139,10 +136,7 @@ HostData HostData::load(const json *section, Store &store) {
       const json &definition = (*section)[entity.name];
       if (!definition.is_object())
         throw invalid_argument(path, path + " must be an object with query (and watermark)");
-      for (const auto &[key, value] : definition.items())
-        if (key != "query" && key != "watermark")
-          throw invalid_argument(path + "." + key,
-                                 "unknown configuration field " + path + "." + key);
+      reject_unknown_fields(definition, path, {"query", "watermark"});
       if (!definition.contains("query") || !definition["query"].is_string())
         throw invalid_argument(path + ".query", path + ".query must be a SELECT statement (text)");
       std::optional<std::string> watermark;

@@ -5,9 +5,10 @@
 #include <map>
 #include <set>
 
+#include "../core/json_values.hpp"
 #include "../core/keyset.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::interactions {
 
@@ -208,10 +209,7 @@ std::vector<db::Column> select_columns() {
           Column::text(32),  Column::text(128), Column::long_text()};
 }
 
-json instant(const std::string &db_text) {
-  auto micros = time::from_db_text(db_text);
-  return micros ? json(time::format_iso8601(*micros)) : json(db_text);
-}
+using json_values::instant;
 
 json optional_id(const std::optional<std::int64_t> &id) {
   return id ? json(std::to_string(*id)) : json(nullptr);
@@ -284,7 +282,7 @@ json list(CallContext &context, const json &params) {
     sql += " AND channel = ?";
     values.push_back(*channel);
   }
-  const keyset::TimeIdOrder order{"occurred_at", "id", true, 6, 0};
+  const auto order = keyset::by_time_id("occurred_at", "id", true, 6, 0);
   keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
     json page;
@@ -294,7 +292,7 @@ json list(CallContext &context, const json &params) {
     }
     // An empty page may mean an unknown customer; only then is it worth a second query.
     if (page["items"].empty())
-      customers::require_exists(connection, customer_id, "params.customer_id");
+      records::customer::require_exists(connection, customer_id, "params.customer_id");
     return page;
   });
 }

@@ -5,17 +5,22 @@
 #include <algorithm>
 
 #include "../core/jobs.hpp"
+#include "../core/json_values.hpp"
 #include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
 #include "../hostdata/hostdata.hpp"
+#include "../records/customer.hpp"
+#include "../records/ledger.hpp"
+#include "transitions.hpp"
 
 namespace crm::lifecycle {
 
 namespace {
 
 using params::Field;
+using records::ledger::append;
+using records::ledger::Event;
 constexpr time::Micros kDay = 86'400'000'000LL;
 constexpr std::size_t kChunk = 500;
 
@@ -33,6 +38,9 @@ Settings load_settings(const json *section) {
                           {"disqualified", {"potential"}}};
   if (!section) return settings;
   if (!section->is_object()) throw invalid_argument("lifecycle", "lifecycle must be an object");
+  reject_unknown_fields(
+      *section, "lifecycle",
+      {"transitions", "repeat_window_days", "dormant_after_days", "nurture_owner"});
   for (const auto &[key, value] : section->items()) {
     const std::string path = "lifecycle." + key;
     if (key == "transitions") {
@@ -61,39 +69,18 @@ Settings load_settings(const json *section) {
         throw invalid_argument(path, path + " must be a whole number of days from 1 to 36500");
       (key == "repeat_window_days" ? settings.repeat_window_days : settings.dormant_after_days) =
           value.get<std::int64_t>();
-    } else if (key == "nurture_owner") {
+    } else {  // nurture_owner
       if (!value.is_string() || value.get<std::string>().empty() ||
           value.get<std::string>().size() > 128)
         throw invalid_argument(path, path + " must be a host user or team (1 to 128 bytes)");
       settings.nurture_owner = value.get<std::string>();
-    } else {
-      throw invalid_argument(path, "unknown configuration field " + path);
     }
   }
   return settings;
 }
 
-json instant(const std::optional<std::string> &db_text) {
-  if (!db_text) return nullptr;
-  auto micros = time::from_db_text(*db_text);
-  return micros ? json(time::format_iso8601(*micros)) : json(*db_text);
-}
-
-json nullable(const std::optional<std::string> &value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-const std::string kEventColumns =
-    "id, customer_id, from_stage, to_stage, occurred_at, recorded_at, actor, on_behalf_of, "
-    "reason_code, reason_text, source_kind, source_key, owner_before, owner_after";
-
-std::vector<db::Column> event_columns() {
-  using db::Column;
-  return {Column::integer(), Column::integer(),  Column::text(16),  Column::text(16),
-          Column::text(32),  Column::text(32),   Column::text(128), Column::text(128),
-          Column::text(64),  Column::text(1000), Column::text(16),  Column::text(128),
-          Column::text(128), Column::text(128)};
-}
+using json_values::instant;
+using json_values::nullable;
 
 json event_to_json(const db::Result &row) {
   return {{"id", std::to_string(row.int64(0))},
@@ -146,22 +133,7 @@ json transition(CallContext &context, const json &params) {
                                              std::to_string(current.version) +
                                              ", the move was made against version " +
                                              std::to_string(*expected_version));
-      if (current.stage == to)
-        throw conflict("params.to",
-                       "customer " + std::to_string(customer_id) + " is already in stage " + to);
-      auto allowed = settings.transitions.find(current.stage);
-      if (allowed == settings.transitions.end() || !allowed->second.count(to)) {
-        std::string hint;
-        if (to == "customer" || to == "repeat")
-          hint = " (" + to + " comes from the host's orders through lifecycle.sync)";
-        throw conflict("params.to",
-                       "a customer cannot move from " + current.stage + " to " + to + hint);
-      }
-      const bool nurture = current.stage == "opportunity" && to == "potential";
-      if (nurture && (!reason_text || reason_text->empty()))
-        throw invalid_argument("params.reason_text",
-                               "a return to nurture (opportunity → potential) needs "
-                               "params.reason_text: why sales hands it back to marketing");
+      const bool nurture = check_transition(settings, customer_id, current.stage, to, reason_text);
       Event event;
       event.customer_id = customer_id;
       event.from_stage = current.stage;
@@ -174,20 +146,18 @@ json transition(CallContext &context, const json &params) {
       event.owner_before = current.owner;
       event.owner_after =
           nurture ? std::optional<std::string>(settings.nurture_owner) : current.owner;
-      const auto ts = store.dialect().timestamp_param();
-      connection
-          .prepare("UPDATE crm_customer SET stage = ?, owner = ?, stage_changed_at = " + ts +
-                   ", updated_at = " + ts + ", updated_by = ?, version = version + 1 WHERE id = ?")
-          .execute({to, db::optional_text(event.owner_after), now, now, context.user, customer_id});
+      records::customer::set_stage(connection, customer_id, to, event.owner_after, now, now,
+                                   context.user);
       // Reserved in this transaction: a refused move leaves the sequence as it was.
       const auto event_id = store.ids().reserve_within(connection, "lifecycle_event", 1);
       append(store, connection, {event}, event_id);
       registry().customers_changed(context, connection, {customer_id});
       store.log().info("customer {} moved {} -> {} by {}", customer_id, current.stage, to,
                        context.user);
-      auto result =
-          connection.prepare("SELECT " + kEventColumns + " FROM crm_lifecycle_event WHERE id = ?")
-              .query({event_id}, event_columns());
+      auto result = connection
+                        .prepare("SELECT " + records::ledger::kColumns +
+                                 " FROM crm_lifecycle_event WHERE id = ?")
+                        .query({event_id}, records::ledger::columns());
       result.next();
       return json{{"event", event_to_json(result)},
                   {"stage", to},
@@ -200,18 +170,19 @@ json transition(CallContext &context, const json &params) {
 json history(CallContext &context, const json &params) {
   const auto customer_id = params::id(params, "customer_id");
   const auto limit = params::limit(params, 50);
-  std::string sql = "SELECT " + kEventColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
+  std::string sql =
+      "SELECT " + records::ledger::kColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
   std::vector<db::Value> values = {customer_id};
-  const keyset::TimeIdOrder order{"occurred_at", "id", true, 4, 0};
+  const auto order = keyset::by_time_id("occurred_at", "id", true, 4, 0);
   keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
     json page;
     {
-      auto result = connection.prepare(sql).query(values, event_columns());
+      auto result = connection.prepare(sql).query(values, records::ledger::columns());
       page = keyset::read_page(result, order, limit, event_to_json);
     }
     if (page["items"].empty())
-      customers::require_exists(connection, customer_id, "params.customer_id");
+      records::customer::require_exists(connection, customer_id, "params.customer_id");
     return page;
   });
 }
@@ -310,7 +281,8 @@ class Sync {
         " LEFT JOIN crm_customer c ON c.host_key = " + dialect.text_cast("h.customer_key") +
         " WHERE c.id IS NULL" + where + " ORDER BY 1";
     // Read first, write after: the connection runs one statement at a time.
-    std::vector<std::vector<db::Value>> rows, events;
+    std::vector<records::customer::NewRow> rows;
+    std::vector<Event> events;
     std::vector<std::pair<std::size_t, std::string>> referrals;  // row index, referrer's key
     {
       auto result = connection_.prepare(sql).query(
@@ -325,17 +297,28 @@ class Sync {
           if (auto utc = host_.to_utc(*created)) since = time::to_db_text(std::min(*utc, now_));
         if (auto referrer = result.optional_text(4)) referrals.emplace_back(rows.size(), *referrer);
         const bool reference = result.optional_text(5).value_or("0") != "0";
-        rows.push_back({std::int64_t{0}, result.text(1), std::string("company"),
-                        std::string("potential"), db::optional_text(result.optional_text(3)),
-                        db::optional_text(result.optional_text(2)), settings_.nurture_owner,
-                        std::string("erp"), std::string("{}"), key, std::int64_t{reference ? 1 : 0},
-                        now_text_, context_.user, now_text_, context_.user, std::int64_t{1},
-                        now_text_});
-        events.push_back({std::int64_t{0}, std::int64_t{0}, db::null_value(),
-                          std::string("potential"), since, now_text_, context_.user,
-                          db::null_value(), std::string("imported"),
-                          std::string("customer record in the host ERP"), std::string("import"),
-                          key, db::null_value(), settings_.nurture_owner});
+        records::customer::NewRow customer;
+        customer.name = result.text(1);
+        customer.stage = "potential";
+        customer.region = result.optional_text(3);
+        customer.industry = result.optional_text(2);
+        customer.owner = settings_.nurture_owner;
+        customer.source = "erp";
+        customer.host_key = key;
+        customer.is_reference = reference;
+        customer.at = now_text_;
+        customer.by = context_.user;
+        rows.push_back(std::move(customer));
+        Event event;
+        event.to_stage = "potential";
+        event.occurred_at = since;
+        event.actor = context_.user;
+        event.reason_code = "imported";
+        event.reason_text = "customer record in the host ERP";
+        event.source_kind = "import";
+        event.source_key = key;
+        event.owner_after = settings_.nurture_owner;
+        events.push_back(std::move(event));
       }
     }
     if (!rows.empty()) {
@@ -344,27 +327,16 @@ class Sync {
       const auto first_event = store_.reserve_ids_during(connection_, "lifecycle_event", count);
       for (std::size_t i = 0; i < rows.size(); ++i) {
         changed_.push_back(first_id + static_cast<std::int64_t>(i));  // new: plans apply
-        rows[i][0] = first_id + static_cast<std::int64_t>(i);
-        events[i][0] = first_event + static_cast<std::int64_t>(i);
-        events[i][1] = first_id + static_cast<std::int64_t>(i);
+        rows[i].id = first_id + static_cast<std::int64_t>(i);
+        events[i].customer_id = rows[i].id;
       }
-      const auto ts = dialect.timestamp_param();
-      sql::insert_rows(
-          connection_, "crm_customer",
-          "id, name, kind, stage, region, industry, owner, source, attributes, "
-          "host_key, is_reference, created_at, created_by, updated_at, updated_by, "
-          "version, stage_changed_at",
-          {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", ts, "?", ts, "?", "?", ts}, rows);
-      sql::insert_rows(connection_, "crm_lifecycle_event", kEventColumns, event_markers(), events);
+      records::customer::insert(connection_, rows);
+      append(store_, connection_, events, first_event, now_text_);
       counts_.imported = count;
     }
     // Referrals name host keys; resolved now that every new customer exists.
     for (const auto &[index, referrer] : referrals)
-      connection_
-          .prepare(
-              "UPDATE crm_customer SET referred_by = (SELECT r.id FROM crm_customer r "
-              "WHERE r.host_key = ?) WHERE id = ?")
-          .execute({referrer, std::get<std::int64_t>(rows[index][0])});
+      records::customer::set_referrer(connection_, rows[index].id, referrer);
     if (high && customers.temporal_column(*customers.watermark()))
       refresh_customers(customers, job, *high);
     if (high) job.watermark["customers"] = *high;
@@ -385,7 +357,7 @@ class Sync {
         ", c.name, c.industry, c.region, c.is_reference FROM " + customers.derived("h") +
         " JOIN crm_customer c ON c.host_key = " + dialect.text_cast("h.customer_key") +
         " WHERE 1 = 1" + where + " ORDER BY c.id";
-    std::vector<std::vector<db::Value>> updates;
+    std::vector<records::customer::HostFields> updates;
     {
       auto result = connection_.prepare(sql).query(
           values, {db::Column::integer(), db::Column::text(200), db::Column::text(100),
@@ -398,25 +370,13 @@ class Sync {
             result.optional_text(2) == result.optional_text(6) &&
             result.optional_text(3) == result.optional_text(7) && reference == was_reference)
           continue;
-        updates.push_back({result.text(1), db::optional_text(result.optional_text(2)),
-                           db::optional_text(result.optional_text(3)), reference, now_text_,
-                           context_.user, result.int64(0)});
+        updates.push_back({result.int64(0), result.text(1), result.optional_text(2),
+                           result.optional_text(3), reference != 0});
       }
     }
-    auto &update = connection_.prepare(
-        "UPDATE crm_customer SET name = ?, industry = ?, region = ?, is_reference = ?, "
-        "updated_at = " +
-        dialect.timestamp_param() + ", updated_by = ?, version = version + 1 WHERE id = ?");
-    for (const auto &row : updates) {
-      update.execute(row);
-      changed_.push_back(std::get<std::int64_t>(row.back()));
-    }
+    records::customer::refresh_from_host(connection_, updates, now_text_, context_.user);
+    for (const auto &row : updates) changed_.push_back(row.id);
     counts_.refreshed = static_cast<std::int64_t>(updates.size());
-  }
-
-  std::vector<std::string> event_markers() const {
-    const auto ts = store_.dialect().timestamp_param();
-    return {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"};
   }
 
   void read_orders(jobs::Run &job) {
@@ -494,7 +454,6 @@ class Sync {
     }
     std::vector<Event> events;
     const time::Micros window_micros = settings_.repeat_window_days * kDay;
-    const auto ts = store_.dialect().timestamp_param();
     for (const auto &group : groups) {
       auto found = rows.find(group.host_key);
       if (found == rows.end()) {
@@ -542,15 +501,15 @@ class Sync {
       const time::Micros last = row.last ? std::max(*row.last, group.last) : group.last;
       const bool moved = stage != row.stage;
       if (moved) changed_.push_back(row.id);
-      std::string set = "first_order_at = " + ts + ", last_order_at = " + ts;
-      std::vector<db::Value> values = {time::to_db_text(first), time::to_db_text(last)};
+      records::customer::OrderFacts facts;
+      facts.id = row.id;
+      facts.first_order_at = time::to_db_text(first);
+      facts.last_order_at = time::to_db_text(last);
       if (moved) {
-        set += ", stage = ?, stage_changed_at = " + ts + ", updated_at = " + ts +
-               ", updated_by = ?, version = version + 1";
-        values.insert(values.end(), {stage, events.back().occurred_at, now_text_, context_.user});
+        facts.stage = stage;
+        facts.stage_changed_at = events.back().occurred_at;
       }
-      values.push_back(row.id);
-      connection_.prepare("UPDATE crm_customer SET " + set + " WHERE id = ?").execute(values);
+      records::customer::record_orders(connection_, facts, now_text_, context_.user);
     }
     if (!events.empty())
       append(store_, connection_, events,
@@ -561,28 +520,10 @@ class Sync {
   // Customers and repeat customers with no order and no interaction for dormant_after_days get
   // dormant_since; those with activity since lose it.
   void mark_dormant() {
-    const auto ts = store_.dialect().timestamp_param();
     const auto cutoff = time::to_db_text(as_of_ - settings_.dormant_after_days * kDay);
-    counts_.revived =
-        connection_
-            .prepare(
-                "UPDATE crm_customer SET dormant_since = NULL WHERE dormant_since IS NOT NULL "
-                "AND (last_order_at >= " +
-                ts +
-                " OR EXISTS (SELECT 1 FROM crm_interaction i WHERE i.customer_id = "
-                "crm_customer.id AND i.occurred_at >= " +
-                ts + "))")
-            .execute({cutoff, cutoff});
+    counts_.revived = records::customer::clear_dormant(connection_, cutoff);
     counts_.dormant =
-        connection_
-            .prepare("UPDATE crm_customer SET dormant_since = " + ts +
-                     " WHERE dormant_since IS NULL AND stage IN ('customer', 'repeat') AND "
-                     "COALESCE(last_order_at, stage_changed_at, created_at) < " +
-                     ts +
-                     " AND NOT EXISTS (SELECT 1 FROM crm_interaction i WHERE i.customer_id = "
-                     "crm_customer.id AND i.occurred_at >= " +
-                     ts + ")")
-            .execute({time::to_db_text(as_of_), cutoff, cutoff});
+        records::customer::mark_dormant(connection_, time::to_db_text(as_of_), cutoff);
   }
 
   CallContext &context_;
@@ -611,21 +552,24 @@ json sync(CallContext &context, const json &params) {
 
 }  // namespace
 
-void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
-            std::int64_t first_id) {
-  const auto ts = store.dialect().timestamp_param();
-  const auto recorded = time::to_db_text(time::now());
-  std::vector<std::vector<db::Value>> rows;
-  rows.reserve(events.size());
-  std::int64_t id = first_id;
-  for (const auto &event : events)
-    rows.push_back({id++, event.customer_id, db::optional_text(event.from_stage), event.to_stage,
-                    event.occurred_at, recorded, event.actor, db::optional_text(event.on_behalf_of),
-                    event.reason_code, db::optional_text(event.reason_text), event.source_kind,
-                    db::optional_text(event.source_key), db::optional_text(event.owner_before),
-                    db::optional_text(event.owner_after)});
-  sql::insert_rows(connection, "crm_lifecycle_event", kEventColumns,
-                   {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"}, rows);
+bool check_transition(const Settings &settings, std::int64_t customer_id, const std::string &from,
+                      const std::string &to, const std::optional<std::string> &reason_text) {
+  if (from == to)
+    throw conflict("params.to",
+                   "customer " + std::to_string(customer_id) + " is already in stage " + to);
+  auto allowed = settings.transitions.find(from);
+  if (allowed == settings.transitions.end() || !allowed->second.count(to)) {
+    std::string hint;
+    if (to == "customer" || to == "repeat")
+      hint = " (" + to + " comes from the host's orders through lifecycle.sync)";
+    throw conflict("params.to", "a customer cannot move from " + from + " to " + to + hint);
+  }
+  const bool nurture = from == "opportunity" && to == "potential";
+  if (nurture && (!reason_text || reason_text->empty()))
+    throw invalid_argument("params.reason_text",
+                           "a return to nurture (opportunity → potential) needs "
+                           "params.reason_text: why sales hands it back to marketing");
+  return nurture;
 }
 
 json event_schema() {

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,27 +23,6 @@ struct Settings {
   std::int64_t dormant_after_days = 180;
   std::string nurture_owner = "marketing";  // owner after a return to nurture
 };
-
-// One ledger entry. Times are database text (UTC).
-struct Event {
-  std::int64_t customer_id = 0;
-  std::optional<std::string> from_stage;
-  std::string to_stage;
-  std::string occurred_at;
-  std::string actor;
-  std::optional<std::string> on_behalf_of;
-  std::string reason_code;
-  std::optional<std::string> reason_text;
-  std::string source_kind = "manual";  // manual, order, opportunity, import
-  std::optional<std::string> source_key;
-  std::optional<std::string> owner_before;
-  std::optional<std::string> owner_after;
-};
-
-// Appends events to the ledger on connection (inside the caller's transaction); ids are
-// reserved beforehand through store.ids(), so call reserve_event_ids outside the transaction.
-void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
-            std::int64_t first_id);
 
 void register_methods(Registry &registry);
 

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <map>
 
-#include "../core/cursor.hpp"
+#include "../core/json_values.hpp"
+#include "../core/keyset.hpp"
 #include "../core/money.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
+#include "../records/customer.hpp"
+#include "../records/opportunity.hpp"
 
 namespace crm::opportunities {
 
@@ -16,21 +18,11 @@ namespace {
 
 using params::Field;
 
-struct Stage {
-  const char *name;
-  std::int64_t probability;  // the default, in percent
-};
-// The pipeline, in order.
-constexpr Stage kStages[] = {{"qualify", 10}, {"develop", 30}, {"propose", 60}, {"negotiate", 80}};
-const std::vector<std::string> kStageNames = {"qualify", "develop", "propose", "negotiate"};
+using records::opportunity::default_probability;
+using records::opportunity::kStageNames;
+using records::opportunity::kStages;
 const std::vector<std::string> kStatuses = {"open", "won", "lost"};
 const std::vector<std::string> kOutcomes = {"won", "lost"};
-
-std::int64_t default_probability(const std::string &stage) {
-  for (const auto &entry : kStages)
-    if (stage == entry.name) return entry.probability;
-  return 0;
-}
 
 const std::string kColumns =
     "id, customer_id, name, stage, status, amount_minor, probability, expected_close, owner, "
@@ -87,15 +79,8 @@ Opportunity read_row(const db::Result &row) {
   return o;
 }
 
-json instant(const std::optional<std::string> &db_text) {
-  if (!db_text) return nullptr;
-  auto micros = time::from_db_text(*db_text);
-  return micros ? json(time::format_iso8601(*micros)) : json(*db_text);
-}
-
-json nullable(const std::optional<std::string> &value) {
-  return value ? json(*value) : json(nullptr);
-}
+using json_values::instant;
+using json_values::nullable;
 
 json amount_json(const std::optional<money::Minor> &amount) {
   return amount ? json(money::format(*amount)) : json(nullptr);
@@ -280,7 +265,7 @@ json create(CallContext &context, const json &params) {
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
     // Checked before ids are reserved, so that a rejected call leaves the database as it was.
-    customers::require_exists(connection, customer_id, "params.customer_id");
+    records::customer::require_exists(connection, customer_id, "params.customer_id");
     o.id = store.ids().reserve(connection, "opportunity");
     const auto event_id = store.ids().reserve(connection, "opportunity_event");
     const auto ts = store.dialect().timestamp_param();
@@ -533,29 +518,21 @@ json list(CallContext &context, const json &params) {
   if (auto owner = params::optional_string(params, "owner")) add("owner = ?", *owner);
   if (auto status = params::optional_string(params, "status")) add("status = ?", *status);
   if (auto stage = params::optional_string(params, "stage")) add("stage = ?", *stage);
-  if (auto after = params::id_cursor(params)) add("id > ?", *after);
-  values.push_back(static_cast<std::int64_t>(limit + 1));
-  const std::string sql = kSelect + where + " ORDER BY id LIMIT ?";
+  const auto order = keyset::by_id();
+  if (auto after = keyset::after(params, order, context.store.dialect(), values); !after.empty())
+    where += (where.empty() ? " WHERE " : " AND ") + after;
+  const std::string sql = kSelect + where + keyset::order_limit(order, limit, values);
   return context.store.with_connection([&](db::Connection &connection) {
-    json items = json::array();
-    json next = nullptr;
-    std::int64_t last_id = 0;
+    json page;
     {
       auto result = connection.prepare(sql).query(values, select_columns());
-      while (result.next()) {
-        if (items.size() == limit) {
-          next = cursor::encode(json::array({last_id}));
-          break;
-        }
-        auto o = read_row(result);
-        last_id = o.id;
-        items.push_back(to_json(o));
-      }
+      page = keyset::read_page(result, order, limit,
+                               [](const db::Result &row) { return to_json(read_row(row)); });
     }
     // An empty page may mean an unknown customer; only then is it worth a second query.
-    if (items.empty() && customer_id)
-      customers::require_exists(connection, *customer_id, "params.customer_id");
-    return json{{"items", std::move(items)}, {"next_cursor", next}};
+    if (page["items"].empty() && customer_id)
+      records::customer::require_exists(connection, *customer_id, "params.customer_id");
+    return page;
   });
 }
 

@@ -8,12 +8,13 @@
 #include <set>
 
 #include "../classification/classification.hpp"
+#include "../core/json_values.hpp"
 #include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/text.hpp"
 #include "../core/time.hpp"
-#include "../customers/customers.hpp"
 #include "../lifecycle/lifecycle.hpp"
+#include "../records/customer.hpp"
 
 namespace crm::tasks {
 
@@ -49,6 +50,8 @@ Plan parse_plan(const json &value, const std::string &path, const classification
   for (const char *required : {"id", "stage", "title", "kind"})
     if (!value.contains(required))
       throw invalid_argument(path + "." + required, path + "." + required + " is required");
+  reject_unknown_fields(
+      value, path, {"id", "class", "stage", "title", "kind", "within_days", "every_days", "owner"});
   for (const auto &[key, item] : value.items()) {
     const std::string item_path = path + "." + key;
     if (key == "id") {
@@ -78,10 +81,8 @@ Plan parse_plan(const json &value, const std::string &path, const classification
     } else if (key == "every_days") {
       every = days_field(item, item_path);
       if (*every < 1) throw invalid_argument(item_path, item_path + " must be at least 1");
-    } else if (key == "owner") {
+    } else {  // owner
       plan.owner = text_field(item, item_path, 128);
-    } else {
-      throw invalid_argument(item_path, "unknown configuration field " + item_path);
     }
   }
   if (plan.kind == "once") {
@@ -158,15 +159,8 @@ std::vector<db::Column> columns() {
           Column::text(1000), Column::integer()};
 }
 
-json instant(const std::optional<std::string> &db_text) {
-  if (!db_text) return nullptr;
-  auto micros = time::from_db_text(*db_text);
-  return micros ? json(time::format_iso8601(*micros)) : json(*db_text);
-}
-
-json nullable(const std::optional<std::string> &value) {
-  return value ? json(*value) : json(nullptr);
-}
+using json_values::instant;
+using json_values::nullable;
 
 json task_json(const db::Result &row) {
   return {{"id", std::to_string(row.int64(0))},
@@ -317,7 +311,7 @@ json list(CallContext &context, const json &params) {
     sql += " AND due_at < " + ts;
     values.push_back(time::to_db_text(*before));
   }
-  const keyset::TimeIdOrder order{"due_at", "id", false, 6, 0};
+  const auto order = keyset::by_time_id("due_at", "id", false, 6, 0);
   keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
     json page;
@@ -326,7 +320,7 @@ json list(CallContext &context, const json &params) {
       page = keyset::read_page(result, order, limit, task_json);
     }
     if (page["items"].empty() && customer_id)
-      customers::require_exists(connection, *customer_id, "params.customer_id");
+      records::customer::require_exists(connection, *customer_id, "params.customer_id");
     return page;
   });
 }
@@ -406,10 +400,10 @@ json create(CallContext &context, const json &params) {
   const auto title = params::string(params, "title");
   return store.with_connection([&](db::Connection &connection) {
     // Checked before an id is reserved, so that a refused call leaves the sequence as it was.
-    customers::require_exists(connection, customer_id, "params.customer_id");
+    records::customer::require_exists(connection, customer_id, "params.customer_id");
     const auto id = store.ids().reserve(connection, "task");
     return store.transact(connection, [&] {
-      customers::require_exists(connection, customer_id, "params.customer_id");
+      records::customer::require_exists(connection, customer_id, "params.customer_id");
       const auto now = time::to_db_text(time::now());
       sql::insert_rows(connection, "crm_task", kColumns, markers(store.dialect()),
                        {{id, customer_id, db::null_value(), std::string("manual"), title, owner,

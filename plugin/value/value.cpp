@@ -7,12 +7,13 @@
 #include <optional>
 #include <set>
 
-#include "../core/cursor.hpp"
 #include "../core/jobs.hpp"
+#include "../core/keyset.hpp"
 #include "../core/money.hpp"
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
 #include "../lifecycle/lifecycle.hpp"
+#include "../records/opportunity.hpp"
 
 namespace crm::value {
 
@@ -58,6 +59,8 @@ Settings load_settings(const json *section) {
   Settings settings;
   if (!section) return settings;
   if (!section->is_object()) throw invalid_argument("value", "value must be an object");
+  reject_unknown_fields(*section, "value",
+                        {"weights", "tiers", "window_days", "population_stages"});
   for (const auto &[key, value] : section->items()) {
     const std::string path = "value." + key;
     if (key == "weights") {
@@ -85,10 +88,7 @@ Settings load_settings(const json *section) {
         const std::string at = path + "[" + std::to_string(i) + "]";
         const auto &tier = value[i];
         if (!tier.is_object()) throw invalid_argument(at, at + " must be {name, percent}");
-        for (const auto &[field, ignored] : tier.items())
-          if (field != "name" && field != "percent")
-            throw invalid_argument(at + "." + field,
-                                   "unknown configuration field " + at + "." + field);
+        reject_unknown_fields(tier, at, {"name", "percent"});
         if (!tier.contains("name") || !tier["name"].is_string() ||
             tier["name"].get<std::string>().empty() ||
             tier["name"].get<std::string>().size() > kMaxTierName)
@@ -126,8 +126,6 @@ Settings load_settings(const json *section) {
           throw invalid_argument(at, "stage " + stage.get<std::string>() + " is listed twice");
         settings.population_stages.push_back(stage.get<std::string>());
       }
-    } else {
-      throw invalid_argument(path, "unknown configuration field " + path);
     }
   }
   return settings;
@@ -226,9 +224,11 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
     raw[0] = "COALESCE(s.v, 0)";
   }
   cte("v_expect",
-      "SELECT o.customer_id AS cid, SUM(o.amount_minor * COALESCE(o.probability, 0)) AS v "
-      "FROM crm_opportunity o WHERE o.status = 'open' AND o.amount_minor IS NOT NULL "
-      "GROUP BY o.customer_id");
+      "SELECT o.customer_id AS cid, SUM(o.amount_minor * " +
+          records::opportunity::probability_sql("o.probability", "o.stage") +
+          ") AS v "
+          "FROM crm_opportunity o WHERE o.status = 'open' AND o.amount_minor IS NOT NULL "
+          "GROUP BY o.customer_id");
   joins += " LEFT JOIN v_expect e ON e.cid = c.id";
   raw[1] = idiv("COALESCE(e.v, 0)", "100");
   if (plan.available[2]) {
@@ -584,7 +584,9 @@ json migration(CallContext &context, const json &params) {
     throw invalid_argument(from_tier ? "params.to_tier" : "params.from_tier",
                            "a cell is named by both params.from_tier and params.to_tier");
   const auto limit = params::limit(params, 100);
-  const auto after = params::id_cursor(params);
+  const auto order = keyset::by_id("c.id");
+  std::vector<db::Value> after_values;  // the cursor, checked before anything runs
+  const auto after = keyset::after(params, order, context.store.dialect(), after_values);
   return context.store.with_connection([&](db::Connection &connection) {
     const auto from_run = require_run(connection, from, "params.from");
     const auto to_run = require_run(connection, to, "params.to");
@@ -656,38 +658,33 @@ json migration(CallContext &context, const json &params) {
           "WHERE 1 = 1";
       values = {from, *from_tier, to, *to_tier};
     }
-    if (after) {
-      sql += " AND c.id > ?";
-      values.push_back(*after);
+    if (!after.empty()) {
+      sql += " AND " + after;
+      values.insert(values.end(), after_values.begin(), after_values.end());
     }
-    sql += " ORDER BY c.id LIMIT ?";
-    values.push_back(static_cast<std::int64_t>(limit + 1));
-    json items = json::array();
-    json next = nullptr;
+    sql += keyset::order_limit(order, limit, values);
     auto result = connection.prepare(sql).query(
         values, {db::Column::integer(), db::Column::text(200), db::Column::text(kMaxTierName),
                  db::Column::integer(), db::Column::integer(), db::Column::text(kMaxTierName),
                  db::Column::integer(), db::Column::integer()});
-    std::int64_t last = 0;
-    while (result.next()) {
-      if (items.size() == limit) {
-        next = cursor::encode(json::array({last}));
-        break;
-      }
-      last = result.int64(0);
+    auto page = keyset::read_page(result, order, limit, [](const db::Result &row) {
       auto side = [&](std::size_t at) -> json {
-        if (result.is_null(at)) return nullptr;
-        return {{"tier", result.text(at)},
-                {"position", result.int64(at + 1)},
-                {"score_ppm", result.int64(at + 2)}};
+        if (row.is_null(at)) return nullptr;
+        return {{"tier", row.text(at)},
+                {"position", row.int64(at + 1)},
+                {"score_ppm", row.int64(at + 2)}};
       };
-      items.push_back({{"customer_id", std::to_string(last)},
-                       {"name", result.text(1)},
-                       {"from", side(2)},
-                       {"to", side(5)}});
-    }
-    return json{{"from", from},        {"to", to},       {"from_tier", *from_tier},
-                {"to_tier", *to_tier}, {"items", items}, {"next_cursor", next}};
+      return json{{"customer_id", std::to_string(row.int64(0))},
+                  {"name", row.text(1)},
+                  {"from", side(2)},
+                  {"to", side(5)}};
+    });
+    return json{{"from", from},
+                {"to", to},
+                {"from_tier", *from_tier},
+                {"to_tier", *to_tier},
+                {"items", std::move(page["items"])},
+                {"next_cursor", std::move(page["next_cursor"])}};
   });
 }
 

@@ -229,6 +229,26 @@ TEST_P(ValueTest, ProfitIsUnavailableWhenCostsAreNotMapped) {
   }
 }
 
+// An opportunity without a probability of its own (NULL) is expected at its stage's default,
+// the probability opportunity.get reports for it: 250.00 in propose (60 %) → 150.00, plus
+// 100.00 at 25 % → 25.00, so the customer's expectation is 175.00 (0 % would give 25.00).
+TEST_P(ValueTest, ANullProbabilityIsExpectedAtTheStageDefault) {
+  host([](erp::Writer &) {});
+  configure({{"population_stages", {"potential"}}});
+  const std::string id = customer("概率未定", {{"stage", "potential"}})["id"];
+  auto deal = ok("opportunity.create", {{"customer_id", id},
+                                        {"name", "deal without probability"},
+                                        {"amount", "250.00"},
+                                        {"stage", "propose"}});
+  opportunity(id, "100.00", 25);
+  database_.execute("UPDATE crm_opportunity SET probability = NULL WHERE id = " +
+                    deal["id"].get<std::string>());
+  EXPECT_EQ(ok("opportunity.get", {{"id", deal["id"]}})["probability"], 60);
+  ok("value.run", {{"period", "P1"}});
+  auto got = ok("value.get", {{"customer_id", id}});
+  EXPECT_EQ(got["components"]["expectation"]["raw"], "175.00");
+}
+
 // Ten potential customers valued by expectation alone: ties share a rank, positions break
 // ties by customer id, a 10/30/60 pyramid cuts 1/3/6.
 TEST_P(ValueTest, RanksWithTiesAndACustomPyramid) {

@@ -2,8 +2,11 @@
 // idempotence, refusal of edited migrations and of newer schemas, rollback of a failed one.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "migrations.hpp"
 #include "odbc.hpp"
+#include "records/customer.hpp"
 #include "test_database.hpp"
 
 namespace crm::db {
@@ -98,6 +101,39 @@ TEST_F(MigrationTest, AFailedMigrationLeavesNoTrace) {
   EXPECT_THROW(migrator.migrate(), DbError);
   EXPECT_EQ(migrator.current_version(), migrations().back().version);
   EXPECT_THROW(database_.execute("SELECT * FROM crm_half_done"), DbError);
+}
+
+// The limits records/customer declares (and the method parameters use) are the lengths every
+// dialect's DDL gives those columns of crm_customer, in its CREATE TABLE or a later ALTER TABLE
+// (the last declaration wins).
+TEST(CustomerColumns, EveryDialectDeclaresTheLimitsOfRecordsCustomer) {
+  const std::regex table(R"(^\s*(CREATE|ALTER)\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?crm_customer\s)",
+                         std::regex::icase);
+  for (const char *dialect : {"sqlite", "postgresql", "mariadb"}) {
+    SCOPED_TRACE(dialect);
+    ASSERT_FALSE(embedded_migrations(dialect).empty());
+    std::vector<std::string> statements;
+    for (const auto &migration : embedded_migrations(dialect))
+      for (auto statement : split_statements(migration.sql)) {
+        // Comments out, so that a statement starts with its verb.
+        statement = std::regex_replace(statement, std::regex("--[^\n]*"), "");
+        if (std::regex_search(statement, table)) statements.push_back(statement);
+      }
+    ASSERT_FALSE(statements.empty());
+    for (const auto &limit : records::customer::kLimits) {
+      SCOPED_TRACE(limit.column);
+      const std::regex declared(
+          std::string(R"((^|[\s,(]))") + limit.column + R"(\s+(TYPE\s+)?VARCHAR\((\d+)\))",
+          std::regex::icase);
+      std::optional<std::size_t> length;
+      for (const auto &statement : statements)
+        for (std::sregex_iterator it(statement.begin(), statement.end(), declared), end; it != end;
+             ++it)
+          length = std::stoul((*it)[3].str());
+      ASSERT_TRUE(length.has_value()) << "no VARCHAR declaration of crm_customer." << limit.column;
+      EXPECT_EQ(*length, limit.chars);
+    }
+  }
 }
 
 }  // namespace

@@ -1,0 +1,221 @@
+#include "customer.hpp"
+
+#include <algorithm>
+
+#include "../core/sql.hpp"
+
+namespace crm::records::customer {
+
+namespace {
+
+enum class Marker { param, time };
+
+// The columns of a new row, declared once. A column with `given` is written
+// only when some row of the batch gives it (otherwise the DDL default, NULL or
+// 0, stands), so that a batch carries no parameters its rows do not use:
+// imports from the ERP have no phone, e-mail or address.
+struct InsertColumn {
+  const char *name;
+  Marker marker;
+  db::Value (*value)(const NewRow &);
+  bool (*given)(const NewRow &);  // nullptr: always written
+};
+
+db::Value text(const Text &value) {
+  return db::optional_text(value);
+}
+
+const InsertColumn kInsertColumns[] = {
+    {"id", Marker::param, [](const NewRow &r) -> db::Value { return r.id; }, nullptr},
+    {"name", Marker::param, [](const NewRow &r) -> db::Value { return r.name; }, nullptr},
+    {"kind", Marker::param, [](const NewRow &r) -> db::Value { return r.kind; }, nullptr},
+    {"stage", Marker::param, [](const NewRow &r) -> db::Value { return r.stage; }, nullptr},
+    {"phone", Marker::param, [](const NewRow &r) { return text(r.phone); },
+     [](const NewRow &r) { return r.phone.has_value(); }},
+    {"email", Marker::param, [](const NewRow &r) { return text(r.email); },
+     [](const NewRow &r) { return r.email.has_value(); }},
+    {"address", Marker::param, [](const NewRow &r) { return text(r.address); },
+     [](const NewRow &r) { return r.address.has_value(); }},
+    {"region", Marker::param, [](const NewRow &r) { return text(r.region); }, nullptr},
+    {"industry", Marker::param, [](const NewRow &r) { return text(r.industry); }, nullptr},
+    {"owner", Marker::param, [](const NewRow &r) { return text(r.owner); }, nullptr},
+    {"source", Marker::param, [](const NewRow &r) { return text(r.source); }, nullptr},
+    {"attributes", Marker::param, [](const NewRow &r) -> db::Value { return r.attributes; },
+     nullptr},
+    {"host_key", Marker::param, [](const NewRow &r) { return text(r.host_key); },
+     [](const NewRow &r) { return r.host_key.has_value(); }},
+    {"is_reference", Marker::param,
+     [](const NewRow &r) -> db::Value { return std::int64_t{r.is_reference ? 1 : 0}; },
+     [](const NewRow &r) { return r.is_reference; }},
+    {"created_at", Marker::time, [](const NewRow &r) -> db::Value { return r.at; }, nullptr},
+    {"created_by", Marker::param, [](const NewRow &r) -> db::Value { return r.by; }, nullptr},
+    {"updated_at", Marker::time, [](const NewRow &r) -> db::Value { return r.at; }, nullptr},
+    {"updated_by", Marker::param, [](const NewRow &r) -> db::Value { return r.by; }, nullptr},
+    {"version", Marker::param, [](const NewRow &) -> db::Value { return std::int64_t{1}; },
+     nullptr},
+    {"stage_changed_at", Marker::time, [](const NewRow &r) -> db::Value { return r.at; }, nullptr},
+};
+
+}  // namespace
+
+void insert(db::Connection &connection, const std::vector<NewRow> &rows) {
+  if (rows.empty()) return;
+  std::vector<const InsertColumn *> written;
+  std::string columns;
+  std::vector<std::string> markers;
+  for (const auto &column : kInsertColumns) {
+    if (column.given && std::none_of(rows.begin(), rows.end(), column.given)) continue;
+    written.push_back(&column);
+    columns += std::string(columns.empty() ? "" : ", ") + column.name;
+    markers.push_back(column.marker == Marker::time ? connection.dialect().timestamp_param()
+                                                    : std::string("?"));
+  }
+  std::vector<std::vector<db::Value>> values;
+  values.reserve(rows.size());
+  for (const auto &row : rows) {
+    auto &line = values.emplace_back();
+    for (const auto *column : written) line.push_back(column->value(row));
+  }
+  sql::insert_rows(connection, "crm_customer", columns, markers, values);
+}
+
+bool ProfileChange::empty() const {
+  return !name && !kind && !phone && !email && !address && !region && !industry && !owner &&
+         !source && !attributes;
+}
+
+bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t version,
+                    const ProfileChange &change, const std::string &at, const std::string &by) {
+  std::string assignments;
+  std::vector<db::Value> values;
+  auto assign = [&](const char *column, db::Value value, const std::string &marker = "?") {
+    assignments += std::string(assignments.empty() ? "" : ", ") + column + " = " + marker;
+    values.push_back(std::move(value));
+  };
+  if (change.name) assign("name", *change.name);
+  if (change.kind) assign("kind", *change.kind);
+  const std::pair<const char *, const std::optional<Text> *> texts[] = {
+      {"phone", &change.phone},   {"email", &change.email},       {"address", &change.address},
+      {"region", &change.region}, {"industry", &change.industry}, {"owner", &change.owner},
+      {"source", &change.source}};
+  for (const auto &[column, value] : texts)
+    if (*value) assign(column, text(**value));
+  if (change.attributes) assign("attributes", *change.attributes);
+  assign("updated_at", at, connection.dialect().timestamp_param());
+  assign("updated_by", by);
+  values.push_back(id);
+  values.push_back(version);
+  return connection
+             .prepare("UPDATE crm_customer SET " + assignments +
+                      ", version = version + 1 WHERE id = ? AND version = ?")
+             .execute(values) == 1;
+}
+
+void set_host_key(db::Connection &connection, std::int64_t id, const std::string &host_key,
+                  const std::string &at, const std::string &by) {
+  connection
+      .prepare("UPDATE crm_customer SET host_key = ?, updated_at = " +
+               connection.dialect().timestamp_param() +
+               ", updated_by = ?, version = version + 1 WHERE id = ?")
+      .execute({host_key, at, by, id});
+}
+
+void set_stage(db::Connection &connection, std::int64_t id, const std::string &stage,
+               const Text &owner, const std::string &stage_changed_at, const std::string &at,
+               const std::string &by) {
+  const auto ts = connection.dialect().timestamp_param();
+  connection
+      .prepare("UPDATE crm_customer SET stage = ?, owner = ?, stage_changed_at = " + ts +
+               ", updated_at = " + ts + ", updated_by = ?, version = version + 1 WHERE id = ?")
+      .execute({stage, text(owner), stage_changed_at, at, by, id});
+}
+
+void refresh_from_host(db::Connection &connection, const std::vector<HostFields> &rows,
+                       const std::string &at, const std::string &by) {
+  if (rows.empty()) return;
+  auto &update = connection.prepare(
+      "UPDATE crm_customer SET name = ?, industry = ?, region = ?, "
+      "is_reference = ?, "
+      "updated_at = " +
+      connection.dialect().timestamp_param() +
+      ", updated_by = ?, version = version + 1 WHERE id = ?");
+  for (const auto &row : rows)
+    update.execute({row.name, text(row.industry), text(row.region),
+                    std::int64_t{row.is_reference ? 1 : 0}, at, by, row.id});
+}
+
+void set_referrer(db::Connection &connection, std::int64_t id,
+                  const std::string &referrer_host_key) {
+  connection
+      .prepare(
+          "UPDATE crm_customer SET referred_by = (SELECT r.id FROM "
+          "crm_customer r "
+          "WHERE r.host_key = ?) WHERE id = ?")
+      .execute({referrer_host_key, id});
+}
+
+void record_orders(db::Connection &connection, const OrderFacts &facts, const std::string &at,
+                   const std::string &by) {
+  const auto ts = connection.dialect().timestamp_param();
+  std::string set = "first_order_at = " + ts + ", last_order_at = " + ts;
+  std::vector<db::Value> values = {facts.first_order_at, facts.last_order_at};
+  if (facts.stage) {
+    set += ", stage = ?, stage_changed_at = " + ts + ", updated_at = " + ts +
+           ", updated_by = ?, version = version + 1";
+    values.insert(values.end(), {*facts.stage, facts.stage_changed_at, at, by});
+  }
+  values.push_back(facts.id);
+  connection.prepare("UPDATE crm_customer SET " + set + " WHERE id = ?").execute(values);
+}
+
+std::int64_t clear_dormant(db::Connection &connection, const std::string &cutoff) {
+  const auto ts = connection.dialect().timestamp_param();
+  return connection
+      .prepare(
+          "UPDATE crm_customer SET dormant_since = NULL WHERE dormant_since IS "
+          "NOT NULL "
+          "AND (last_order_at >= " +
+          ts +
+          " OR EXISTS (SELECT 1 FROM crm_interaction i WHERE i.customer_id = "
+          "crm_customer.id AND i.occurred_at >= " +
+          ts + "))")
+      .execute({cutoff, cutoff});
+}
+
+std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
+                          const std::string &cutoff) {
+  const auto ts = connection.dialect().timestamp_param();
+  return connection
+      .prepare("UPDATE crm_customer SET dormant_since = " + ts +
+               " WHERE dormant_since IS NULL AND stage IN ('customer', "
+               "'repeat') AND "
+               "COALESCE(last_order_at, stage_changed_at, created_at) < " +
+               ts +
+               " AND NOT EXISTS (SELECT 1 FROM crm_interaction i WHERE "
+               "i.customer_id = "
+               "crm_customer.id AND i.occurred_at >= " +
+               ts + ")")
+      .execute({as_of, cutoff, cutoff});
+}
+
+void apply_classes(db::Connection &connection, const std::string &classified_at) {
+  connection
+      .prepare(
+          "UPDATE crm_customer SET business_class = (SELECT w.class_id "
+          "FROM crm_class_work w "
+          "WHERE w.customer_id = crm_customer.id), class_rule = (SELECT "
+          "w.rule_id FROM "
+          "crm_class_work w WHERE w.customer_id = crm_customer.id), "
+          "classified_at = " +
+          connection.dialect().timestamp_param() +
+          " WHERE id IN (SELECT customer_id FROM crm_class_work)")
+      .execute({classified_at});
+}
+
+void require_exists(db::Connection &connection, std::int64_t id, const std::string &field) {
+  auto result = connection.prepare("SELECT 1 FROM crm_customer WHERE id = ?")
+                    .query({id}, {db::Column::integer()});
+  if (!result.next()) throw not_found(field, "no customer with id " + std::to_string(id));
+}
+
+}  // namespace crm::records::customer

@@ -1,0 +1,127 @@
+// crm_customer: the CRM's own record of a company or person. Every INSERT and
+// UPDATE of the table is here, with its column list and the column limits, so
+// that the areas (customers, lifecycle, classification ...) hold rules and no
+// area includes another for this table.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../core/store.hpp"
+
+namespace crm::records::customer {
+
+// Column limits in characters, as every dialect's DDL declares them (tests/unit
+// checks the embedded migrations against kLimits); the method parameters use
+// the same constants.
+inline constexpr std::size_t kNameChars = 200;
+inline constexpr std::size_t kKindChars = 16;
+inline constexpr std::size_t kPhoneChars = 50;
+inline constexpr std::size_t kEmailChars = 254;
+inline constexpr std::size_t kAddressChars = 500;
+inline constexpr std::size_t kRegionChars = 100;
+inline constexpr std::size_t kIndustryChars = 100;
+inline constexpr std::size_t kStageChars = 16;
+inline constexpr std::size_t kOwnerChars = 128;
+inline constexpr std::size_t kSourceChars = 100;
+inline constexpr std::size_t kHostKeyChars = 128;
+
+struct Limit {
+  const char *column;
+  std::size_t chars;
+};
+inline constexpr Limit kLimits[] = {
+    {"name", kNameChars},         {"kind", kKindChars},       {"phone", kPhoneChars},
+    {"email", kEmailChars},       {"address", kAddressChars}, {"region", kRegionChars},
+    {"industry", kIndustryChars}, {"stage", kStageChars},     {"owner", kOwnerChars},
+    {"source", kSourceChars},     {"host_key", kHostKeyChars}};
+
+// A new customer. created_at, updated_at and stage_changed_at are `at`;
+// created_by and updated_by are `by`; the version is 1.
+struct NewRow {
+  std::int64_t id = 0;
+  std::string name;
+  std::string kind = "company";
+  std::string stage = "unidentified";
+  std::optional<std::string> phone, email, address, region, industry, owner, source;
+  std::string attributes = "{}";  // a JSON object as text
+  std::optional<std::string> host_key;
+  bool is_reference = false;
+  std::string at;  // database time text
+  std::string by;
+};
+
+// Inserts rows with multi-row statements sized by the dialect's parameter
+// limit.
+void insert(db::Connection &connection, const std::vector<NewRow> &rows);
+
+// A text column's new value: a value, or nullopt for NULL.
+using Text = std::optional<std::string>;
+
+// customer.update's changes; an absent member leaves its column as it is.
+struct ProfileChange {
+  std::optional<std::string> name, kind;
+  std::optional<Text> phone, email, address, region, industry, owner, source;
+  std::optional<std::string> attributes;
+  bool empty() const;
+};
+
+// Applies change as `by` at `at` if the customer is at version; false when no
+// row matched (unknown id or another version).
+bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t version,
+                    const ProfileChange &change, const std::string &at, const std::string &by);
+
+// Links the customer to the host ERP's key.
+void set_host_key(db::Connection &connection, std::int64_t id, const std::string &host_key,
+                  const std::string &at, const std::string &by);
+
+// A stage move: stage, owner and stage_changed_at, as `by` at `at`.
+void set_stage(db::Connection &connection, std::int64_t id, const std::string &stage,
+               const Text &owner, const std::string &stage_changed_at, const std::string &at,
+               const std::string &by);
+
+// The master data the host ERP owns for an imported customer.
+struct HostFields {
+  std::int64_t id = 0;
+  std::string name;
+  Text industry, region;
+  bool is_reference = false;
+};
+void refresh_from_host(db::Connection &connection, const std::vector<HostFields> &rows,
+                       const std::string &at, const std::string &by);
+
+// referred_by := the customer whose host key is referrer_host_key (NULL when
+// none is).
+void set_referrer(db::Connection &connection, std::int64_t id,
+                  const std::string &referrer_host_key);
+
+// What a customer's orders say: first and last order times and, when the orders
+// moved it, the new stage since stage_changed_at (as `by` at `at`).
+struct OrderFacts {
+  std::int64_t id = 0;
+  std::string first_order_at, last_order_at;
+  std::optional<std::string> stage;  // set when the orders moved the customer
+  std::string stage_changed_at;
+};
+void record_orders(db::Connection &connection, const OrderFacts &facts, const std::string &at,
+                   const std::string &by);
+
+// Dormancy as of `as_of`, for customers with no order and no interaction since
+// cutoff: the dormant_since mark is cleared where there was activity since
+// cutoff (returns how many), and set on customers and repeat customers without
+// (returns how many).
+std::int64_t clear_dormant(db::Connection &connection, const std::string &cutoff);
+std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
+                          const std::string &cutoff);
+
+// business_class, class_rule and classified_at of every customer in
+// crm_class_work.
+void apply_classes(db::Connection &connection, const std::string &classified_at);
+
+// Throws not_found naming `field` unless the customer exists.
+void require_exists(db::Connection &connection, std::int64_t id, const std::string &field);
+
+}  // namespace crm::records::customer

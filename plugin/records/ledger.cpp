@@ -1,0 +1,40 @@
+#include "ledger.hpp"
+
+#include "../core/sql.hpp"
+#include "../core/time.hpp"
+
+namespace crm::records::ledger {
+
+const std::string kColumns =
+    "id, customer_id, from_stage, to_stage, occurred_at, recorded_at, actor, on_behalf_of, "
+    "reason_code, reason_text, source_kind, source_key, owner_before, owner_after";
+
+std::vector<db::Column> columns() {
+  using db::Column;
+  return {Column::integer(), Column::integer(),  Column::text(16),  Column::text(16),
+          Column::text(32),  Column::text(32),   Column::text(128), Column::text(128),
+          Column::text(64),  Column::text(1000), Column::text(16),  Column::text(128),
+          Column::text(128), Column::text(128)};
+}
+
+std::vector<std::string> markers(const db::Dialect &dialect) {
+  const auto ts = dialect.timestamp_param();
+  return {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"};
+}
+
+void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
+            std::int64_t first_id, const std::optional<std::string> &recorded_at) {
+  const auto recorded = recorded_at ? *recorded_at : time::to_db_text(time::now());
+  std::vector<std::vector<db::Value>> rows;
+  rows.reserve(events.size());
+  std::int64_t id = first_id;
+  for (const auto &event : events)
+    rows.push_back({id++, event.customer_id, db::optional_text(event.from_stage), event.to_stage,
+                    event.occurred_at, recorded, event.actor, db::optional_text(event.on_behalf_of),
+                    event.reason_code, db::optional_text(event.reason_text), event.source_kind,
+                    db::optional_text(event.source_key), db::optional_text(event.owner_before),
+                    db::optional_text(event.owner_after)});
+  sql::insert_rows(connection, "crm_lifecycle_event", kColumns, markers(store.dialect()), rows);
+}
+
+}  // namespace crm::records::ledger

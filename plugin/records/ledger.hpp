@@ -1,0 +1,43 @@
+// crm_lifecycle_event, the append-only ledger of customer lifecycle moves: its row, its column
+// list and the one INSERT. Every area that records a move goes through here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../core/store.hpp"
+
+namespace crm::records::ledger {
+
+// One ledger entry. Times are database text (UTC).
+struct Event {
+  std::int64_t customer_id = 0;
+  std::optional<std::string> from_stage;
+  std::string to_stage;
+  std::string occurred_at;
+  std::string actor;
+  std::optional<std::string> on_behalf_of;
+  std::string reason_code;
+  std::optional<std::string> reason_text;
+  std::string source_kind = "manual";  // manual, order, opportunity, import
+  std::optional<std::string> source_key;
+  std::optional<std::string> owner_before;
+  std::optional<std::string> owner_after;
+};
+
+// The columns of crm_lifecycle_event in the order of columns() and markers().
+extern const std::string kColumns;
+// Result columns for SELECT kColumns.
+std::vector<db::Column> columns();
+// One parameter marker per column of kColumns (timestamps as the dialect binds them).
+std::vector<std::string> markers(const db::Dialect &dialect);
+
+// Appends events to the ledger on connection (inside the caller's transaction), with ids
+// first_id, first_id + 1, ... reserved beforehand through store.ids(), recorded at
+// recorded_at (default: now), in multi-row statements sized by the dialect's parameter limit.
+void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
+            std::int64_t first_id, const std::optional<std::string> &recorded_at = std::nullopt);
+
+}  // namespace crm::records::ledger
