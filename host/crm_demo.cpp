@@ -1,5 +1,5 @@
 // crm-demo: the reference ERP host. It keeps its own ERP tables (the "jinhe" schema of the
-// reference ERP, host/erp) in an embedded SQLite database, fills them with sample data once,
+// reference ERP, tools/erp) in an embedded SQLite database, fills them with sample data once,
 // loads the CRM plugin through Boost.DLL over the same database with a mapping of those tables,
 // and then does what an ERP would schedule: lifecycle.sync, classification.run, value.run.
 // It prints the value pyramid and one customer's 360 view.

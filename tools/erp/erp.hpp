@@ -10,7 +10,7 @@
 //
 // Both shapes hold the same facts: the mapping queries of the two shapes return the same rows
 // for the same data, except for the spelling of customer keys (customer_key(), below).
-// The DDL is documented in schema.cpp; the mappings are host/erp/mapping/*.json.
+// The DDL is documented in schema.cpp; the mappings are tools/erp/mapping/*.json.
 #pragma once
 
 #include <cstdint>
