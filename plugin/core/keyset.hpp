@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "../../adapters/odbc/odbc.hpp"
 #include "cursor.hpp"
 #include "error.hpp"
+#include "odbc.hpp"
 #include "params.hpp"
 #include "time.hpp"
 
