@@ -1,22 +1,23 @@
-// crm-demo: the reference ERP host. It keeps its own ERP tables (the "jinhe" schema of the
-// reference ERP, host/erp) in an embedded SQLite database, fills them with sample data once,
-// loads the CRM plugin through Boost.DLL over the same database with a mapping of those tables,
-// and then does what an ERP would schedule: lifecycle.sync, classification.run, value.run.
-// It prints the value pyramid and one customer's 360 view.
+// crm-demo: the reference ERP host. Its ERP tables (the "jinhe" schema of the reference ERP,
+// tools/erp) are in an embedded SQLite database, which the reference ERP's generator fills
+// (crm-erp-generate; scripts/demo.sh runs it first). It loads the CRM plugin through Boost.DLL
+// over that database with the mapping of those tables (a JSON file, the configuration's "host"
+// section), and then does what an ERP would schedule: lifecycle.sync, classification.run,
+// value.run. It prints the value pyramid and one customer's 360 view. Like any host it knows
+// only the public headers: <crm/host.hpp> and the plugin's JSON.
 //
-//   crm-demo [--library PATH] [--database FILE] [--customers N] [--customer NAME]
+//   crm-demo [--library PATH] [--database FILE] [--mapping FILE] [--customer NAME]
 #include <crm/host.hpp>
 
-#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 #include <string>
-
-#include "dialect.hpp"
-#include "erp.hpp"
-#include "odbc.hpp"
 
 using nlohmann::json;
 
@@ -32,37 +33,31 @@ json call(const crm::host::Session &session, const std::string &method, const js
   return body["result"];
 }
 
-// The ERP's own data: generated once into the host's tables (the plugin only reads them).
-void ensure_erp_data(const std::string &database, std::int64_t customers) {
-  auto dialect = crm::db::make_dialect("sqlite");
-  crm::db::ConnectionSettings settings;
-  settings.dialect = "sqlite";
-  settings.path = database;
-  crm::db::Environment environment;
-  crm::db::Connection connection(environment, *dialect, dialect->connection_string(settings));
+// The host section of the configuration: the mapping of the ERP's tables, a JSON file.
+json read_mapping(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read the mapping " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
   try {
-    auto result =
-        connection.prepare("SELECT COUNT(*) FROM t_khda").query({}, {crm::db::Column::integer()});
-    if (result.next() && result.int64(0) > 0) return;
-  } catch (const crm::db::DbError &) {
-    // no ERP tables yet
+    return json::parse(text.str());
+  } catch (const json::exception &error) {
+    throw std::runtime_error("the mapping " + path + " is not JSON: " + error.what());
   }
-  std::cout << "generating the sample ERP (" << customers << " customers) into " << database
-            << " ...\n";
-  crm::erp::Options options;
-  options.shape = crm::erp::Shape::jinhe;
-  options.customers = customers;
-  auto summary = crm::erp::generate(connection, options);
-  std::cout << "  " << summary.customers << " customers, " << summary.orders << " orders, "
-            << summary.order_lines << " order lines, " << summary.invoices << " invoices, "
-            << summary.payments << " payments\n";
 }
 
-json configuration(const std::string &database) {
+// The compiled-in path of tools/erp/mapping/jinhe.json, else jinhe.json next to the program
+// (an installed demo).
+std::string default_mapping(const char *program) {
+  if (std::filesystem::exists(CRM_DEFAULT_MAPPING)) return CRM_DEFAULT_MAPPING;
+  return (std::filesystem::path(program).parent_path() / "jinhe.json").string();
+}
+
+json configuration(const std::string &database, const json &mapping) {
   return {
       {"database", {{"dialect", "sqlite"}, {"path", database}}},
       {"log", {{"sink", "stderr"}, {"level", "warn"}}},
-      {"host", json::parse(crm::erp::mapping_json(crm::erp::Shape::jinhe, "sqlite"))},
+      {"host", mapping},
       {"lifecycle", {{"repeat_window_days", 365}, {"dormant_after_days", 180}}},
       {"classification",
        {{"rules",
@@ -154,28 +149,45 @@ void print_view(const json &view) {
 int main(int argc, char **argv) {
   std::string library = CRM_DEFAULT_LIBRARY;
   std::string database = "crm-demo.db";
+  std::string mapping;
   std::string wanted;
-  std::int64_t customers = 2000;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool usage = argc % 2 == 0;  // an option without its value
+  for (int i = 1; !usage && i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--library"))
       library = argv[i + 1];
     else if (!std::strcmp(argv[i], "--database"))
       database = argv[i + 1];
     else if (!std::strcmp(argv[i], "--customer"))
       wanted = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--customers"))
-      customers = std::stoll(argv[i + 1]);
-    else {
-      std::cerr << "usage: crm-demo [--library PATH] [--database FILE] [--customers N] "
-                   "[--customer NAME]\n";
-      return 2;
-    }
+    else if (!std::strcmp(argv[i], "--mapping"))
+      mapping = argv[i + 1];
+    else
+      usage = true;
   }
+  if (usage) {
+    std::cerr << "usage: crm-demo [--library PATH] [--database FILE] [--mapping FILE] "
+                 "[--customer NAME]\n";
+    return 2;
+  }
+  if (mapping.empty()) mapping = default_mapping(argv[0]);
   try {
-    ensure_erp_data(database, customers);
+    const json host = read_mapping(mapping);
     auto plugin = crm::host::Plugin::load(library);
     std::cout << "loaded " << library << " (crm " << plugin->version() << ")\n";
-    crm::host::Client client(plugin, configuration(database).dump());
+    std::optional<crm::host::Client> created;
+    try {
+      created.emplace(plugin, configuration(database, host).dump());
+    } catch (const crm::host::Error &error) {
+      // The plugin checks every query of the mapping against the database when the client is
+      // created: a database without the ERP's tables fails here.
+      std::cerr << "crm-demo: " << error.what() << "\n"
+                << "crm-demo: the ERP tables of " << database << " must match " << mapping
+                << "; the reference ERP's generator creates them with sample data:\n"
+                << "  crm-erp-generate --dialect sqlite --path " << database
+                << " --shape jinhe --customers 2000\n";
+      return 1;
+    }
+    crm::host::Client &client = *created;
     auto session = client.open_session("demo.user");
 
     json sync = call(session, "lifecycle.sync", {{"as_of", kAsOf}});

@@ -21,7 +21,15 @@
 #include "../core/store.hpp"
 #include "../core/text.hpp"
 #include "../system/system.hpp"
+#include "core/version.hpp"
 
+// The versions the areas see (the generated core/version.hpp) are the ones crm.h publishes.
+static_assert(crm::version::kMajor == CRM_VERSION_MAJOR);
+static_assert(crm::version::kMinor == CRM_VERSION_MINOR);
+static_assert(crm::version::kPatch == CRM_VERSION_PATCH);
+static_assert(crm::version::kNumber == CRM_VERSION_NUMBER);
+static_assert(std::string_view(crm::version::kString) == CRM_VERSION_STRING);
+static_assert(crm::version::kAbi == CRM_ABI_VERSION);
 static_assert(static_cast<int32_t>(crm::Status::invalid_argument) == CRM_E_INVALID_ARGUMENT);
 static_assert(static_cast<int32_t>(crm::Status::not_found) == CRM_E_NOT_FOUND);
 static_assert(static_cast<int32_t>(crm::Status::permission_denied) == CRM_E_PERMISSION_DENIED);

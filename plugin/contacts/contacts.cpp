@@ -71,10 +71,7 @@ json list(CallContext &context, const json &params) {
       auto result = connection.prepare(sql).query(values, select_columns(), limit + 1);
       page = keyset::read_page(result, order, limit, row_to_json);
     }
-    // An empty page may mean an unknown customer; only then is it worth a second query.
-    if (page["items"].empty())
-      records::customer::require_exists(connection, customer_id, "params.customer_id");
-    return page;
+    return records::customer::checked_page(connection, customer_id, std::move(page));
   });
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "../../adapters/odbc/dialect.hpp"
+#include "dialect.hpp"
 
 namespace crm {
 

@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "../../adapters/odbc/odbc.hpp"
 #include "cursor.hpp"
 #include "error.hpp"
+#include "odbc.hpp"
 #include "params.hpp"
 #include "time.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "../../adapters/odbc/dialect.hpp"
+#include "dialect.hpp"
 
 namespace crm::sql {
 

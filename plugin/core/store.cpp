@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "../../adapters/odbc/migrations.hpp"
+#include "migrations.hpp"
 
 namespace crm {
 

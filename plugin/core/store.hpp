@@ -11,10 +11,10 @@
 #include <thread>
 #include <utility>
 
-#include "../../adapters/odbc/dialect.hpp"
-#include "../../adapters/odbc/pool.hpp"
 #include "config.hpp"
+#include "dialect.hpp"
 #include "error.hpp"
+#include "pool.hpp"
 
 namespace spdlog {
 class logger;

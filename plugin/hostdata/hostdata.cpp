@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "../../adapters/odbc/describe.hpp"
+#include "describe.hpp"
 
 namespace crm::hostdata {
 

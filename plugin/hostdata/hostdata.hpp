@@ -23,9 +23,9 @@
 #include <string>
 #include <string_view>
 
-#include "../../adapters/host/host_query.hpp"
 #include "../core/registry.hpp"
 #include "../core/time.hpp"
+#include "host_query.hpp"
 
 namespace crm::hostdata {
 

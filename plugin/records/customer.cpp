@@ -218,4 +218,10 @@ void require_exists(db::Connection &connection, std::int64_t id, const std::stri
   if (!result.next()) throw not_found(field, "no customer with id " + std::to_string(id));
 }
 
+nlohmann::json checked_page(db::Connection &connection, std::int64_t customer_id,
+                            nlohmann::json page) {
+  if (page["items"].empty()) require_exists(connection, customer_id, "params.customer_id");
+  return page;
+}
+
 }  // namespace crm::records::customer

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -123,5 +124,9 @@ void apply_classes(db::Connection &connection, const std::string &classified_at)
 
 // Throws not_found naming `field` unless the customer exists.
 void require_exists(db::Connection &connection, std::int64_t id, const std::string &field);
+// A page of one customer's rows (contacts, interactions): only an empty page is worth the second
+// query that tells an unknown customer (not_found on params.customer_id) from one without rows.
+nlohmann::json checked_page(db::Connection &connection, std::int64_t customer_id,
+                            nlohmann::json page);
 
 }  // namespace crm::records::customer

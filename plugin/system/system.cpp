@@ -1,6 +1,6 @@
 #include "system.hpp"
 
-#include <crm/crm.h>
+#include "core/version.hpp"
 
 namespace crm::system {
 
@@ -11,8 +11,8 @@ json manifest() {
   for (const auto &method : registry().methods()) methods.push_back(method.name);
   return {{"name", "crm"},
           {"description", "CRM module for ERP systems"},
-          {"version", CRM_VERSION_STRING},
-          {"abi_version", CRM_ABI_VERSION},
+          {"version", crm::version::kString},
+          {"abi_version", crm::version::kAbi},
           {"methods", std::move(methods)}};
 }
 

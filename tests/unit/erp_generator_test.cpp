@@ -1,4 +1,4 @@
-// The reference ERP (host/erp): both host schemas, their mappings read the way the plugin reads
+// The reference ERP (tools/erp): both host schemas, their mappings read the way the plugin reads
 // them (as derived tables), the deterministic generator and the Writer, on the test database.
 #include <gtest/gtest.h>
 

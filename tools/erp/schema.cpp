@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "core/time.hpp"
 #include "dialect.hpp"
 #include "erp.hpp"
 #include "mapping_data.hpp"
@@ -151,51 +152,27 @@ std::string spell(std::string sql, std::string_view dialect) {
   return sql;
 }
 
-// days since 1970-01-01 <-> civil date (H. Hinnant's algorithms).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 }  // namespace
 
+// The calendar is the core's (plugin/core/time.hpp): a date is its midnight, UTC.
+constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
+
 std::int64_t parse_date_days(std::string_view text) {
-  auto digits = [&](std::size_t from, std::size_t count) {
-    std::int64_t value = 0;
-    for (std::size_t i = from; i < from + count; ++i) {
-      if (text[i] < '0' || text[i] > '9') return std::int64_t{-1};
-      value = value * 10 + (text[i] - '0');
-    }
-    return value;
+  const auto digits = [&](std::size_t from, std::size_t count) {
+    for (std::size_t i = from; i < from + count; ++i)
+      if (text[i] < '0' || text[i] > '9') return false;
+    return true;
   };
-  if (text.size() < 10 || text[4] != '-' || text[7] != '-')
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-' || !digits(0, 4) || !digits(5, 2) ||
+      !digits(8, 2))
     throw std::invalid_argument("not a date YYYY-MM-DD: " + std::string(text.substr(0, 40)));
-  const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
-  if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31)
-    throw std::invalid_argument("not a date YYYY-MM-DD: " + std::string(text.substr(0, 40)));
-  const auto days = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
-  if (format_date_days(days) != text.substr(0, 10))
-    throw std::invalid_argument("no such date: " + std::string(text.substr(0, 10)));
-  return days;
+  const auto midnight = time::from_db_text(std::string(text.substr(0, 10)) + " 00:00:00");
+  if (!midnight) throw std::invalid_argument("no such date: " + std::string(text.substr(0, 10)));
+  return *midnight / kMicrosPerDay;
 }
 
-std::string format_date_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
-  return buffer;
+std::string format_date_days(std::int64_t days) {
+  return time::to_db_text(days * kMicrosPerDay).substr(0, 10);
 }
 
 std::string add_days(std::string_view date, int days) {
@@ -227,6 +204,17 @@ std::string_view shape_name(Shape shape) {
 std::vector<std::string> table_names(Shape shape) {
   if (shape == Shape::jinhe) return {std::begin(kJinheTables), std::end(kJinheTables)};
   return {std::begin(kMeridianTables), std::end(kMeridianTables)};
+}
+
+std::optional<std::int64_t> customer_count(db::Connection &connection, Shape shape) {
+  const char *table = shape == Shape::jinhe ? "t_khda" : "cust_master";
+  try {
+    auto result = connection.prepare(std::string("SELECT COUNT(*) FROM ") + table)
+                      .query({}, {db::Column::integer()});
+    return result.next() ? result.int64(0) : 0;
+  } catch (const db::DbError &) {
+    return std::nullopt;  // no such table
+  }
 }
 
 void create_schema(db::Connection &connection, Shape shape) {

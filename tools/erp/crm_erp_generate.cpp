@@ -1,9 +1,11 @@
 // crm-erp-generate: fills a database with the reference ERP's deterministic sample data in one
-// of its two shapes, and reports what it wrote and how fast.
+// of its two shapes, and reports what it wrote and how fast. When the shape's customer table
+// already holds customers it leaves the database as it is and says so; --replace drops the
+// shape's tables and generates them again.
 //
 //   crm-erp-generate --dialect sqlite --path erp.db --shape jinhe --customers 100000
 //   crm-erp-generate --dialect postgresql --connection 'Server=...;Database=...;UID=...;PWD=...'
-//                    --shape meridian --seed 7 --as-of 2026-11-30
+//                    --shape meridian --seed 7 --as-of 2026-11-30 --replace
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,7 +23,7 @@ int usage(const char *message) {
                "usage: crm-erp-generate --dialect sqlite|postgresql|mariadb (--path FILE | "
                "--connection ODBC-STRING)\n"
                "                        [--shape jinhe|meridian] [--seed N] [--customers N] "
-               "[--as-of YYYY-MM-DD]\n");
+               "[--as-of YYYY-MM-DD] [--replace]\n");
   return 2;
 }
 
@@ -44,9 +46,14 @@ int main(int argc, char **argv) {
   try {
     crm::db::ConnectionSettings settings;
     crm::erp::Options options;
+    bool replace = false;
     for (int i = 1; i < argc; ++i) {
       const std::string option = argv[i];
       if (option == "--help" || option == "-h") return usage(nullptr), 0;
+      if (option == "--replace") {
+        replace = true;
+        continue;
+      }
       if (i + 1 >= argc) return usage(("missing value after " + option).c_str());
       const std::string value = argv[++i];
       if (option == "--dialect")
@@ -71,6 +78,17 @@ int main(int argc, char **argv) {
     if (!dialect) return usage(("no dialect " + settings.dialect).c_str());
     crm::db::Environment environment;
     crm::db::Connection connection(environment, *dialect, dialect->connection_string(settings));
+    if (!replace) {
+      const auto existing = crm::erp::customer_count(connection, options.shape);
+      if (existing && *existing > 0) {
+        std::printf(
+            "the %s tables already hold %lld customers: left as they are (--replace "
+            "generates them again)\n",
+            std::string(crm::erp::shape_name(options.shape)).c_str(),
+            static_cast<long long>(*existing));
+        return 0;
+      }
+    }
 
     const auto started = std::chrono::steady_clock::now();
     const auto summary = crm::erp::generate(connection, options);

@@ -10,7 +10,7 @@
 //
 // Both shapes hold the same facts: the mapping queries of the two shapes return the same rows
 // for the same data, except for the spelling of customer keys (customer_key(), below).
-// The DDL is documented in schema.cpp; the mappings are host/erp/mapping/*.json.
+// The DDL is documented in schema.cpp; the mappings are tools/erp/mapping/*.json.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +36,9 @@ std::string_view shape_name(Shape shape);
 // Drops this shape's tables if present and creates them (with their indexes and the shape's
 // fixed master data: departments, payment terms). Runs outside any transaction.
 void create_schema(db::Connection &connection, Shape shape);
+// The rows of this shape's customer table (t_khda, cust_master); nullopt when there is no such
+// table.
+std::optional<std::int64_t> customer_count(db::Connection &connection, Shape shape);
 // The tables of a shape, in creation order.
 std::vector<std::string> table_names(Shape shape);
 
@@ -140,8 +143,9 @@ struct Receivable {
   std::optional<std::string> paid_at() const;  // the latest payment date
 };
 
-// Days since 1970-01-01 of "YYYY-MM-DD" (anything after the date is ignored) and back;
-// parse_date_days throws std::invalid_argument on a malformed or impossible date.
+// Days since 1970-01-01 of "YYYY-MM-DD" (anything after the date is ignored) and back, in the
+// core's calendar (plugin/core/time.hpp, years 1000 to 9999); parse_date_days throws
+// std::invalid_argument on a malformed or impossible date.
 std::int64_t parse_date_days(std::string_view date);
 std::string format_date_days(std::int64_t days);
 // "YYYY-MM-DD" plus days (negative allowed); throws std::invalid_argument on a malformed date.

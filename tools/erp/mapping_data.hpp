@@ -1,4 +1,4 @@
-// The mapping files host/erp/mapping/*.json, compiled in (the build generates the definition).
+// The mapping files tools/erp/mapping/*.json, compiled in (the build generates the definition).
 #pragma once
 
 namespace crm::erp::detail {
