@@ -70,13 +70,16 @@ void insert(db::Connection &connection, const std::vector<NewRow> &rows) {
     markers.push_back(column.marker == Marker::time ? connection.dialect().timestamp_param()
                                                     : std::string("?"));
   }
+  const std::size_t per_chunk = sql::rows_per_chunk(connection.dialect(), markers.size());
   std::vector<std::vector<db::Value>> values;
-  values.reserve(rows.size());
-  for (const auto &row : rows) {
-    auto &line = values.emplace_back();
-    for (const auto *column : written) line.push_back(column->value(row));
+  for (std::size_t start = 0; start < rows.size(); start += per_chunk) {
+    values.clear();
+    for (std::size_t i = start; i < std::min(rows.size(), start + per_chunk); ++i) {
+      auto &line = values.emplace_back();
+      for (const auto *column : written) line.push_back(column->value(rows[i]));
+    }
+    sql::insert_rows(connection, "crm_customer", columns, markers, values);
   }
-  sql::insert_rows(connection, "crm_customer", columns, markers, values);
 }
 
 bool ProfileChange::empty() const {

@@ -25,16 +25,22 @@ std::vector<std::string> markers(const db::Dialect &dialect) {
 void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
             std::int64_t first_id, const std::optional<std::string> &recorded_at) {
   const auto recorded = recorded_at ? *recorded_at : time::to_db_text(time::now());
+  const auto marks = markers(store.dialect());
+  const std::size_t per_chunk = sql::rows_per_chunk(store.dialect(), marks.size());
   std::vector<std::vector<db::Value>> rows;
-  rows.reserve(events.size());
-  std::int64_t id = first_id;
-  for (const auto &event : events)
-    rows.push_back({id++, event.customer_id, db::optional_text(event.from_stage), event.to_stage,
-                    event.occurred_at, recorded, event.actor, db::optional_text(event.on_behalf_of),
-                    event.reason_code, db::optional_text(event.reason_text), event.source_kind,
-                    db::optional_text(event.source_key), db::optional_text(event.owner_before),
-                    db::optional_text(event.owner_after)});
-  sql::insert_rows(connection, "crm_lifecycle_event", kColumns, markers(store.dialect()), rows);
+  for (std::size_t start = 0; start < events.size(); start += per_chunk) {
+    rows.clear();
+    for (std::size_t i = start; i < std::min(events.size(), start + per_chunk); ++i) {
+      const auto &event = events[i];
+      rows.push_back({first_id + static_cast<std::int64_t>(i), event.customer_id,
+                      db::optional_text(event.from_stage), event.to_stage, event.occurred_at,
+                      recorded, event.actor, db::optional_text(event.on_behalf_of),
+                      event.reason_code, db::optional_text(event.reason_text), event.source_kind,
+                      db::optional_text(event.source_key), db::optional_text(event.owner_before),
+                      db::optional_text(event.owner_after)});
+    }
+    sql::insert_rows(connection, "crm_lifecycle_event", kColumns, marks, rows);
+  }
 }
 
 }  // namespace crm::records::ledger
