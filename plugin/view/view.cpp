@@ -47,7 +47,6 @@ struct Position {
   std::string key;
 };
 
-// Runs another method of this build, as a host would call it (same user, same rules).
 // Runs a method the view composes, its parameters checked against that method's schema as a
 // caller's would be: a mismatch between the two is a defect of the view, and shows as one.
 json call(CallContext &context, const std::string &method, const json &params) {
@@ -413,12 +412,10 @@ json customer_view(CallContext &context, const json &params) {
       view["opportunities"] =
           call(context, "opportunity.list",
                {{"customer_id", customer_id}, {"status", "open"}, {"limit", 50}})["items"];
-      if (registry().find("task.list"))
-        view["tasks"] =
-            call(context, "task.list",
-                 {{"customer_id", customer_id}, {"status", "open"}, {"limit", 50}})["items"];
-      if (registry().find("value.get"))
-        view["value"] = optional_call(context, "value.get", {{"customer_id", customer_id}});
+      view["tasks"] =
+          call(context, "task.list",
+               {{"customer_id", customer_id}, {"status", "open"}, {"limit", 50}})["items"];
+      view["value"] = optional_call(context, "value.get", {{"customer_id", customer_id}});
       view["lifecycle"] = profile["lifecycle"];
       view["lifecycle"]["stage"] = profile["stage"];
       view["lifecycle"]["history"] = call(context, "lifecycle.history",
