@@ -61,19 +61,6 @@ std::string mixed_text(Rng &rng, int min_tokens, int max_tokens) {
   return text;
 }
 
-// Howard Hinnant's civil_from_days.
-void civil_from_days(std::int64_t z, int &year, unsigned &month, unsigned &day) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  day = doy - (153 * mp + 2) / 5 + 1;
-  month = mp < 10 ? mp + 3 : mp - 9;
-  year = static_cast<int>(yoe + era * 400 + (month <= 2));
-}
-
 std::string format_time(std::int64_t micros, char separator) {
   const CivilTime time = civil_time(micros);
   char buffer[40];
@@ -149,18 +136,7 @@ Rng Dataset::stream(std::uint64_t purpose) const {
 }
 
 CivilTime civil_time(std::int64_t micros) {
-  constexpr std::int64_t kPerSecond = 1'000'000, kPerDay = 86'400;
-  std::int64_t seconds = micros / kPerSecond, fraction = micros % kPerSecond;
-  if (fraction < 0) fraction += kPerSecond, --seconds;
-  std::int64_t days = seconds / kPerDay, in_day = seconds % kPerDay;
-  if (in_day < 0) in_day += kPerDay, --days;
-  CivilTime time;
-  civil_from_days(days, time.year, time.month, time.day);
-  time.hour = static_cast<unsigned>(in_day / 3600);
-  time.minute = static_cast<unsigned>(in_day % 3600 / 60);
-  time.second = static_cast<unsigned>(in_day % 60);
-  time.microsecond = static_cast<unsigned>(fraction);
-  return time;
+  return crm::time::to_civil(micros);
 }
 
 std::string db_time(std::int64_t micros) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
+
 namespace bench {
 
 // splitmix64: tiny, fast, and identical on every standard library (std::*_distribution is not).
@@ -61,11 +63,8 @@ class Dataset {
   std::int64_t customers_;
 };
 
-// A UTC instant broken down (proleptic Gregorian calendar).
-struct CivilTime {
-  int year = 1970;
-  unsigned month = 1, day = 1, hour = 0, minute = 0, second = 0, microsecond = 0;
-};
+// A UTC instant broken down: libcrm's own calendar (plugin/core/time.hpp).
+using CivilTime = crm::time::Civil;
 CivilTime civil_time(std::int64_t micros);
 
 // "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: libcrm's storage format for timestamps.

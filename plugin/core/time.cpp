@@ -124,23 +124,30 @@ std::optional<Micros> parse_offset(std::string_view text, std::size_t pos, bool 
   return sign * (hours * 3600 + minutes * 60) * kMicrosPerSecond;
 }
 
-std::string format(Micros instant, char separator, bool always_fraction, bool zone) {
+Civil civil(Micros instant) {
   Micros seconds = instant / kMicrosPerSecond;
   Micros micros = instant % kMicrosPerSecond;
   if (micros < 0) micros += kMicrosPerSecond, --seconds;
   std::int64_t days = seconds / kSecondsPerDay;
   std::int64_t in_day = seconds % kSecondsPerDay;
   if (in_day < 0) in_day += kSecondsPerDay, --days;
-  int year;
-  unsigned month, day;
-  civil_from_days(days, year, month, day);
+  Civil out;
+  civil_from_days(days, out.year, out.month, out.day);
+  out.hour = static_cast<unsigned>(in_day / 3600);
+  out.minute = static_cast<unsigned>(in_day % 3600 / 60);
+  out.second = static_cast<unsigned>(in_day % 60);
+  out.microsecond = static_cast<unsigned>(micros);
+  return out;
+}
+
+std::string format(Micros instant, char separator, bool always_fraction, bool zone) {
+  const Civil at = civil(instant);
   char buffer[48];
-  int length = std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02u%c%02d:%02d:%02d", year, month,
-                             day, separator, static_cast<int>(in_day / 3600),
-                             static_cast<int>(in_day % 3600 / 60), static_cast<int>(in_day % 60));
+  int length = std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02u%c%02u:%02u:%02u", at.year,
+                             at.month, at.day, separator, at.hour, at.minute, at.second);
   std::string out(buffer, static_cast<std::size_t>(length));
-  if (always_fraction || micros != 0) {
-    std::snprintf(buffer, sizeof(buffer), ".%06d", static_cast<int>(micros));
+  if (always_fraction || at.microsecond != 0) {
+    std::snprintf(buffer, sizeof(buffer), ".%06u", at.microsecond);
     out += buffer;
   }
   if (zone) out += 'Z';
@@ -178,6 +185,10 @@ std::optional<Micros> from_db_text(std::string_view text) {
   const Micros instant = local->local - *offset;
   if (instant < kEarliest || instant > kLatest) return std::nullopt;  // as parse_iso8601
   return instant;
+}
+
+Civil to_civil(Micros instant) {
+  return civil(instant);
 }
 
 Micros now() {

@@ -32,4 +32,11 @@ std::optional<Micros> from_db_text(std::string_view text);
 
 Micros now();
 
+// An instant broken down in UTC, proleptic Gregorian calendar.
+struct Civil {
+  int year = 1970;
+  unsigned month = 1, day = 1, hour = 0, minute = 0, second = 0, microsecond = 0;
+};
+Civil to_civil(Micros instant);
+
 }  // namespace crm::time

@@ -69,5 +69,36 @@ TEST(Time, DbTextOrderIsTimeOrder) {
   EXPECT_EQ(time::to_db_text(a).size(), 26u);
 }
 
+TEST(Time, BreaksInstantsDownOnTheProlepticGregorianCalendar) {
+  const auto at = [](const char *text) { return time::to_civil(*time::parse_iso8601(text)); };
+  const auto leap = at("2000-02-29T23:59:59.999999Z");
+  EXPECT_EQ(leap.year, 2000);
+  EXPECT_EQ(leap.month, 2u);
+  EXPECT_EQ(leap.day, 29u);
+  EXPECT_EQ(leap.hour, 23u);
+  EXPECT_EQ(leap.minute, 59u);
+  EXPECT_EQ(leap.second, 59u);
+  EXPECT_EQ(leap.microsecond, 999'999u);
+  // Before the epoch the remainder is carried into the previous second and day.
+  const auto before = time::to_civil(-1);
+  EXPECT_EQ(before.year, 1969);
+  EXPECT_EQ(before.month, 12u);
+  EXPECT_EQ(before.day, 31u);
+  EXPECT_EQ(before.second, 59u);
+  EXPECT_EQ(before.microsecond, 999'999u);
+  const auto earliest = time::to_civil(time::kEarliest);
+  EXPECT_EQ(earliest.year, 1000);
+  EXPECT_EQ(earliest.month, 1u);
+  EXPECT_EQ(earliest.day, 1u);
+  const auto latest = time::to_civil(time::kLatest);
+  EXPECT_EQ(latest.year, 9999);
+  EXPECT_EQ(latest.month, 12u);
+  EXPECT_EQ(latest.day, 31u);
+  EXPECT_EQ(latest.microsecond, 999'999u);
+  // 1900 is not a leap year, 2100 neither: 28 February is followed by 1 March.
+  EXPECT_EQ(at("1900-03-01T00:00:00Z").month, 3u);
+  EXPECT_EQ(time::to_civil(*time::parse_iso8601("2100-03-01T00:00:00Z") - 1).day, 28u);
+}
+
 }  // namespace
 }  // namespace crm
