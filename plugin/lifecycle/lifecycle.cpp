@@ -12,6 +12,7 @@
 #include "../hostdata/hostdata.hpp"
 #include "../records/customer.hpp"
 #include "../records/ledger.hpp"
+#include "order_rules.hpp"
 #include "transitions.hpp"
 
 namespace crm::lifecycle {
@@ -188,16 +189,6 @@ json history(CallContext &context, const json &params) {
 }
 
 // ---- lifecycle.sync --------------------------------------------------------------------------
-
-// What one host customer's new valid orders say, in O(1) space however many there are.
-struct OrderGroup {
-  std::string host_key;
-  time::Micros first = 0;
-  std::string first_key;
-  time::Micros last = 0;
-  std::optional<time::Micros> repeat_at;  // first order within the window of the one before
-  std::string repeat_key;
-};
 
 struct SyncCounts {
   std::int64_t imported = 0, refreshed = 0, to_customer = 0, to_repeat = 0, unmatched_orders = 0,
@@ -391,40 +382,31 @@ class Sync {
         ", " + dialect.text_cast(dialect.host_time("h.ordered_at")) + " FROM " +
         orders.derived("h") + " WHERE h.status = 'valid'" + where + " ORDER BY 1, 3, 2";
     const time::Micros window_micros = settings_.repeat_window_days * kDay;
-    std::vector<OrderGroup> groups;
+    std::vector<OrderSummary> groups;
     {
       auto result = connection_.prepare(sql).query(
           values, {db::Column::text(128), db::Column::text(128), db::Column::text(32)}, 512);
-      std::optional<time::Micros> previous;
       while (result.next()) {
         ++counts_.orders_read;
         const auto key = result.text(0);
         const auto at = host_.to_utc(result.text(2));
         if (!at) continue;
-        if (groups.empty() || groups.back().host_key != key) {
-          groups.push_back({key, *at, result.text(1), *at, std::nullopt, {}});
-          previous.reset();
-        } else {
-          auto &group = groups.back();
-          if (!group.repeat_at && previous && *at - *previous <= window_micros) {
-            group.repeat_at = *at;
-            group.repeat_key = result.text(1);
-          }
-          group.last = std::max(group.last, *at);
-        }
-        previous = *at;
-        // Groups are O(1) each; apply whole chunks once the result is read (the connection
+        if (groups.empty() || groups.back().host_key != key)
+          groups.emplace_back(key, *at, result.text(1));
+        else
+          groups.back().add(*at, result.text(1), window_micros);
+        // Summaries are O(1) each; apply whole chunks once the result is read (the connection
         // serves one statement at a time), so this holds one row per customer with orders.
       }
     }
     for (std::size_t start = 0; start < groups.size(); start += kChunk)
-      apply(std::vector<OrderGroup>(
+      apply(std::vector<OrderSummary>(
           groups.begin() + static_cast<std::ptrdiff_t>(start),
           groups.begin() + static_cast<std::ptrdiff_t>(std::min(groups.size(), start + kChunk))));
     if (high) job.watermark["orders"] = *high;
   }
 
-  void apply(const std::vector<OrderGroup> &groups) {
+  void apply(const std::vector<OrderSummary> &groups) {
     std::vector<db::Value> keys;
     for (const auto &group : groups) keys.push_back(group.host_key);
     struct Row {
@@ -462,40 +444,22 @@ class Sync {
       }
       auto &row = found->second;
       std::string stage = row.stage;
-      auto move = [&](const std::string &to, time::Micros at, const std::string &order_key,
-                      const char *reason, const char *text) {
+      for (const auto &move : order_moves(row.stage, row.last, group, window_micros)) {
         Event event;
         event.customer_id = row.id;
         event.from_stage = stage;
-        event.to_stage = to;
-        event.occurred_at = time::to_db_text(at);
+        event.to_stage = move.to;
+        event.occurred_at = time::to_db_text(move.at);
         event.actor = context_.user;
-        event.reason_code = reason;
-        event.reason_text = text;
+        event.reason_code = move.reason_code;
+        event.reason_text = move.reason_text;
         event.source_kind = "order";
-        event.source_key = order_key;
+        event.source_key = move.order_key;
         event.owner_before = row.owner;
         event.owner_after = row.owner;
         events.push_back(std::move(event));
-        stage = to;
-      };
-      const bool before_customer = stage != "customer" && stage != "repeat";
-      if (before_customer) {
-        move("customer", group.first, group.first_key, "first_order",
-             "first valid order in the ERP");
-        ++counts_.to_customer;
-      }
-      if (stage == "customer") {
-        if (!before_customer && row.last && group.first > *row.last &&
-            group.first - *row.last <= window_micros) {
-          move("repeat", group.first, group.first_key, "repeat_order",
-               "another order within the repeat window");
-          ++counts_.to_repeat;
-        } else if (group.repeat_at) {
-          move("repeat", *group.repeat_at, group.repeat_key, "repeat_order",
-               "another order within the repeat window");
-          ++counts_.to_repeat;
-        }
+        ++(move.to == "customer" ? counts_.to_customer : counts_.to_repeat);
+        stage = move.to;
       }
       const time::Micros first = row.first ? std::min(*row.first, group.first) : group.first;
       const time::Micros last = row.last ? std::max(*row.last, group.last) : group.last;

@@ -14,6 +14,7 @@
 #include "../hostdata/hostdata.hpp"
 #include "../lifecycle/lifecycle.hpp"
 #include "../records/opportunity.hpp"
+#include "scoring.hpp"
 
 namespace crm::value {
 
@@ -133,12 +134,6 @@ Settings load_settings(const json *section) {
 
 // ---- SQL pieces --------------------------------------------------------------------------------
 
-// a / b truncated towards zero for integers a, b, b != 0, the same on every database: a - a % b
-// is a multiple of b, so the division is exact even where "/" is decimal division (MariaDB).
-std::string idiv(const std::string &a, const std::string &b) {
-  return "((" + a + ") - ((" + a + ") % (" + b + "))) / (" + b + ")";
-}
-
 std::string markers(std::size_t count) {
   std::string text;
   for (std::size_t i = 0; i < count; ++i) text += i ? ", ?" : "?";
@@ -230,7 +225,7 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
           "FROM crm_opportunity o WHERE o.status = 'open' AND o.amount_minor IS NOT NULL "
           "GROUP BY o.customer_id");
   joins += " LEFT JOIN v_expect e ON e.cid = c.id";
-  raw[1] = idiv("COALESCE(e.v, 0)", "100");
+  raw[1] = scoring::integer_division_sql("COALESCE(e.v, 0)", "100");
   if (plan.available[2]) {
     const auto &receivables = host.entity("receivables");
     const std::string due = d.host_time("r.due_date");
@@ -258,12 +253,12 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
       limit_term =
           "CASE WHEN l.v IS NULL OR l.v <= 0 OR COALESCE(r.outstanding, 0) <= 0 THEN 0 "
           "WHEN r.outstanding >= l.v THEN 3000 ELSE " +
-          idiv("3000 * r.outstanding", "l.v") + " END";
+          scoring::integer_division_sql("3000 * r.outstanding", "l.v") + " END";
     }
     raw[2] = "10000 - (CASE WHEN COALESCE(r.outstanding, 0) <= 0 THEN 0 ELSE " +
-             idiv("4000 * r.overdue", "r.outstanding") +
+             scoring::integer_division_sql("4000 * r.overdue", "r.outstanding") +
              " END + CASE WHEN r.days IS NULL THEN 0 WHEN r.days >= 90 THEN 3000 ELSE " +
-             idiv("100 * r.days", "3") + " END + " + limit_term + ")";
+             scoring::integer_division_sql("100 * r.days", "3") + " END + " + limit_term + ")";
   }
   if (plan.available[3]) {
     const auto &lines = host.entity("order_lines");
@@ -301,20 +296,16 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
 
   std::string normed = "SELECT v_ranked.*";
   for (std::size_t i = 0; i < 5; ++i)
-    normed +=
-        ", " +
-        (plan.available[i] ? "CASE WHEN n = 1 THEN 1000000 ELSE " +
-                                 idiv("rank_" + std::to_string(i) + " * 1000000", "n - 1") + " END"
-                           : kNullInteger) +
-        " AS " + kPpmColumns[i];
+    normed += ", " +
+              (plan.available[i] ? scoring::rank_ppm_sql("rank_" + std::to_string(i), "n")
+                                 : kNullInteger) +
+              " AS " + kPpmColumns[i];
   cte("v_normed", normed + " FROM v_ranked");
 
-  std::string weighted;
+  std::array<std::optional<std::string>, 5> ppm_columns;
   for (std::size_t i = 0; i < 5; ++i)
-    if (plan.available[i] && settings.weights[i] > 0)
-      weighted += (weighted.empty() ? "" : " + ") + std::to_string(settings.weights[i]) + " * " +
-                  kPpmColumns[i];
-  cte("v_scored", "SELECT v_normed.*, " + idiv(weighted, std::to_string(plan.weight_total)) +
+    if (plan.available[i]) ppm_columns[i] = kPpmColumns[i];
+  cte("v_scored", "SELECT v_normed.*, " + scoring::score_sql(settings.weights, ppm_columns) +
                       " AS score FROM v_normed");
   cte("v_positioned",
       "SELECT v_scored.*, ROW_NUMBER() OVER (ORDER BY score DESC, cid) AS pos FROM v_scored");
@@ -330,17 +321,12 @@ std::string run_statement(const db::Dialect &d, const hostdata::HostData &host,
     select += std::string(", ") + kPpmColumns[i];
   }
   columns += ", score_ppm, position, tier";
-  select += ", score, pos, CASE";
-  std::vector<db::Value> tail = {period};
-  std::int64_t cumulative = 0;
-  for (const auto &tier : settings.tiers) {
-    cumulative += tier.percent;
-    select += " WHEN " + std::to_string(cumulative) + " * n >= pos * 100 THEN " + d.text_cast("?");
-    tail.push_back(tier.name);
-  }
-  select += " ELSE " + d.text_cast("?") + " END FROM v_positioned";
-  tail.push_back(settings.tiers.back().name);
-  values.insert(values.end(), tail.begin(), tail.end());
+  std::vector<std::string> tier_names;
+  select += ", score, pos, " +
+            scoring::tier_sql("pos", "n", settings.tiers, d.text_cast("?"), tier_names) +
+            " FROM v_positioned";
+  values.push_back(period);
+  values.insert(values.end(), tier_names.begin(), tier_names.end());
   return "INSERT INTO crm_value_snapshot (" + columns + ") " + with + " " + select;
 }
 
