@@ -18,6 +18,8 @@
 
 namespace crm::keyset {
 
+using nlohmann::json;
+
 enum class Kind { time, text, id };
 
 struct Column {

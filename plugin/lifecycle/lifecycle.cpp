@@ -6,7 +6,6 @@
 
 #include "../core/jobs.hpp"
 #include "../core/json_values.hpp"
-#include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
@@ -83,20 +82,21 @@ Settings load_settings(const json *section) {
 using json_values::instant;
 using json_values::nullable;
 
-json event_to_json(const db::Result &row) {
-  return {{"id", std::to_string(row.int64(0))},
-          {"customer_id", std::to_string(row.int64(1))},
-          {"from", nullable(row.optional_text(2))},
-          {"to", row.text(3)},
-          {"occurred_at", instant(row.text(4))},
-          {"recorded_at", instant(row.text(5))},
-          {"actor", row.text(6)},
-          {"on_behalf_of", nullable(row.optional_text(7))},
-          {"reason_code", row.text(8)},
-          {"reason_text", nullable(row.optional_text(9))},
-          {"source", {{"kind", row.text(10)}, {"key", nullable(row.optional_text(11))}}},
-          {"owner_before", nullable(row.optional_text(12))},
-          {"owner_after", nullable(row.optional_text(13))}};
+json event_to_json(const records::ledger::Entry &entry) {
+  const auto &event = entry.event;
+  return {{"id", std::to_string(entry.id)},
+          {"customer_id", std::to_string(event.customer_id)},
+          {"from", nullable(event.from_stage)},
+          {"to", event.to_stage},
+          {"occurred_at", instant(event.occurred_at)},
+          {"recorded_at", instant(entry.recorded_at)},
+          {"actor", event.actor},
+          {"on_behalf_of", nullable(event.on_behalf_of)},
+          {"reason_code", event.reason_code},
+          {"reason_text", nullable(event.reason_text)},
+          {"source", {{"kind", event.source_kind}, {"key", nullable(event.source_key)}}},
+          {"owner_before", nullable(event.owner_before)},
+          {"owner_after", nullable(event.owner_after)}};
 }
 
 struct Current {
@@ -155,12 +155,7 @@ json transition(CallContext &context, const json &params) {
       registry().customers_changed(context, connection, {customer_id});
       store.log().info("customer {} moved {} -> {} by {}", customer_id, current.stage, to,
                        context.user);
-      auto result = connection
-                        .prepare("SELECT " + records::ledger::kColumns +
-                                 " FROM crm_lifecycle_event WHERE id = ?")
-                        .query({event_id}, records::ledger::columns());
-      result.next();
-      return json{{"event", event_to_json(result)},
+      return json{{"event", event_to_json(*records::ledger::find(connection, event_id))},
                   {"stage", to},
                   {"owner", nullable(event.owner_after)},
                   {"version", current.version + 1}};
@@ -171,20 +166,10 @@ json transition(CallContext &context, const json &params) {
 json history(CallContext &context, const json &params) {
   const auto customer_id = params::id(params, "customer_id");
   const auto limit = params::limit(params, 50);
-  std::string sql =
-      "SELECT " + records::ledger::kColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
-  std::vector<db::Value> values = {customer_id};
-  const auto order = keyset::by_time_id("occurred_at", "id", true, 4, 0);
-  keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
   return context.store.with_connection([&](db::Connection &connection) {
-    json page;
-    {
-      auto result = connection.prepare(sql).query(values, records::ledger::columns());
-      page = keyset::read_page(result, order, limit, event_to_json);
-    }
-    if (page["items"].empty())
-      records::customer::require_exists(connection, customer_id, "params.customer_id");
-    return page;
+    return records::customer::checked_page(
+        connection, customer_id,
+        records::ledger::customer_page(connection, customer_id, params, limit, event_to_json));
   });
 }
 

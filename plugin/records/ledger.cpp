@@ -1,5 +1,6 @@
 #include "ledger.hpp"
 
+#include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/time.hpp"
 
@@ -20,6 +21,45 @@ std::vector<db::Column> columns() {
 std::vector<std::string> markers(const db::Dialect &dialect) {
   const auto ts = dialect.timestamp_param();
   return {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"};
+}
+
+Entry read(const db::Result &row) {
+  Entry entry;
+  entry.id = row.int64(0);
+  auto &event = entry.event;
+  event.customer_id = row.int64(1);
+  event.from_stage = row.optional_text(2);
+  event.to_stage = row.text(3);
+  event.occurred_at = row.text(4);
+  entry.recorded_at = row.text(5);
+  event.actor = row.text(6);
+  event.on_behalf_of = row.optional_text(7);
+  event.reason_code = row.text(8);
+  event.reason_text = row.optional_text(9);
+  event.source_kind = row.text(10);
+  event.source_key = row.optional_text(11);
+  event.owner_before = row.optional_text(12);
+  event.owner_after = row.optional_text(13);
+  return entry;
+}
+
+std::optional<Entry> find(db::Connection &connection, std::int64_t id) {
+  auto result = connection.prepare("SELECT " + kColumns + " FROM crm_lifecycle_event WHERE id = ?")
+                    .query({id}, columns());
+  if (!result.next()) return std::nullopt;
+  return read(result);
+}
+
+nlohmann::json customer_page(db::Connection &connection, std::int64_t customer_id,
+                             const nlohmann::json &params, std::size_t limit,
+                             const std::function<nlohmann::json(const Entry &)> &to_json) {
+  std::string sql = "SELECT " + kColumns + " FROM crm_lifecycle_event WHERE customer_id = ?";
+  std::vector<db::Value> values = {customer_id};
+  const auto order = keyset::by_time_id("occurred_at", "id", true, 4, 0);
+  keyset::page_query(sql, values, connection.dialect(), params, order, limit);
+  auto result = connection.prepare(sql).query(values, columns());
+  return keyset::read_page(result, order, limit,
+                           [&](const db::Result &row) { return to_json(read(row)); });
 }
 
 void append(Store &store, db::Connection &connection, const std::vector<Event> &events,

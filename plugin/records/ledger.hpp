@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,12 +29,30 @@ struct Event {
   std::optional<std::string> owner_after;
 };
 
+// A stored entry: the event with its id and the time the ledger recorded it.
+struct Entry {
+  std::int64_t id = 0;
+  Event event;
+  std::string recorded_at;
+};
+
 // The columns of crm_lifecycle_event in the order of columns() and markers().
 extern const std::string kColumns;
 // Result columns for SELECT kColumns.
 std::vector<db::Column> columns();
 // One parameter marker per column of kColumns (timestamps as the dialect binds them).
 std::vector<std::string> markers(const db::Dialect &dialect);
+
+// The entry of the current row of a SELECT kColumns result.
+Entry read(const db::Result &row);
+// The entry with this id, if there is one.
+std::optional<Entry> find(db::Connection &connection, std::int64_t id);
+
+// A keyset page (params' cursor, limit) of a customer's entries, newest first: {"items":
+// [to_json(entry)...], "next_cursor"}.
+nlohmann::json customer_page(db::Connection &connection, std::int64_t customer_id,
+                             const nlohmann::json &params, std::size_t limit,
+                             const std::function<nlohmann::json(const Entry &)> &to_json);
 
 // Appends events to the ledger on connection (inside the caller's transaction), with ids
 // first_id, first_id + 1, ... reserved beforehand through store.ids(), recorded at
