@@ -20,7 +20,11 @@ It fails (exit status 1, one line per finding: file:line and the rule broken) wh
   - host/ includes anything but <crm/...>, the standard library, <boost/...> and
     <nlohmann/...>;
   - an include climbs with ../ out of its own top-level folder (use an include directory);
-  - a quoted include of plugin/ or adapters/ resolves to no file.
+  - a quoted include of plugin/ or adapters/ resolves to no file;
+  - a table is owned (crm_area OWNS) by two areas, or an area READS a table nobody owns or
+    declares a read it never makes;
+  - SQL in plugin/<area>/ (a string literal) writes (INSERT INTO, UPDATE, DELETE FROM) a table
+    <area> does not own, or names a table <area> neither owns nor declares it READS.
 With --stamp it writes FILE after a clean check (the build's output of the check).
 """
 
@@ -61,6 +65,58 @@ def includes(root, path):
             match = INCLUDE.match(line)
             if match:
                 yield number, match.group(1) == '"', match.group(2)
+
+
+STRING_LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+TABLE = re.compile(r"\bcrm_[a-z0-9_]+\b")
+WRITE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(crm_[a-z0-9_]+)\b",
+                   re.IGNORECASE)
+
+
+def without_comments(text):
+    """The text with // and /* */ comments blanked (line breaks kept), strings untouched."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            while i < n and text[i] != "\n":
+                i += 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append("\n" * text.count("\n", i, end))
+            i = end
+        elif c == '"' or c == "'":
+            if c == '"' and i > 0 and text[i - 1] == "R":
+                close = text.find("(", i)
+                delimiter = ")" + text[i + 1:close] + '"'
+                end = text.find(delimiter, close)
+                end = n if end < 0 else end + len(delimiter)
+                # A raw string becomes one ordinary literal per line, for the line numbers.
+                body = text[close + 1:end - len(delimiter)].replace('"', " ")
+                out.append('"' + body.replace("\n", '"\n"') + '"')
+                i = end
+                continue
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def sql_tables(root, path):
+    """(line, table, written) for every crm_ name in a string literal of the file."""
+    with open(os.path.join(root, path), encoding="utf-8", errors="replace") as text:
+        code = without_comments(text.read())
+    for number, line in enumerate(code.split("\n"), 1):
+        for literal in STRING_LITERAL.findall(line):
+            written = {match.group(1) for match in WRITE.finditer(literal)}
+            for table in TABLE.findall(literal):
+                yield number, table, table in written
 
 
 def top_folder(relative):
@@ -115,6 +171,19 @@ def check(root, graph):
             problems.append("graph: the declared dependencies form a cycle: "
                             + " -> ".join(cycle) + " (layers must not depend on each other "
                             "both ways)")
+    owner = {}
+    for name in sorted(areas):
+        for table in areas[name].get("owns", []):
+            if table in owner:
+                problems.append(f"graph: table {table} is owned by both {owner[table]} and "
+                                f"{name} (one owner per table)")
+            else:
+                owner[table] = name
+    for name in sorted(areas):
+        for table in areas[name].get("reads", []):
+            if table not in owner:
+                problems.append(f"graph: area {name} reads {table}, which no area owns "
+                                f"(crm_area OWNS)")
     plugin = os.path.join(root, "plugin")
     if os.path.isdir(plugin):
         for entry in sorted(os.listdir(plugin)):
@@ -153,6 +222,30 @@ def check(root, graph):
                 if os.path.normpath(header) == os.path.normpath(candidate):
                     return name
         return None
+
+    # ---- the tables the SQL of each area names
+    named = {name: set() for name in areas}
+    for path in sources(root, "plugin"):
+        own_area = area_of(path)
+        if own_area is None:
+            continue
+        area = areas[own_area]
+        for line, table, written in sql_tables(root, path):
+            if table not in owner or owner[table] == own_area:
+                continue
+            named[own_area].add(table)
+            if written:
+                problems.append(f"{path}:{line}: writes {table}, which area {owner[table]} "
+                                f"owns (write it through {owner[table]})")
+            elif table not in area.get("reads", []):
+                problems.append(f"{path}:{line}: reads {table}, which area {owner[table]} owns: "
+                                f"read it through {owner[table]}, or declare the read "
+                                f"(crm_area({own_area} READS ... {table}))")
+    for name in sorted(areas):
+        for table in areas[name].get("reads", []):
+            if table in owner and table not in named[name]:
+                problems.append(f"graph: area {name} declares it reads {table} but its SQL "
+                                f"never names it (drop it from crm_area({name} READS))")
 
     # ---- the sources
     for top in ("plugin", "adapters", "host"):
@@ -226,8 +319,9 @@ def main():
     if problems:
         print(f"check_layers: {len(problems)} finding(s) in {root} against {arguments.graph}")
         return 1
+    tables = sum(len(area.get("owns", [])) for area in graph["areas"])
     print(f"check_layers: {len(graph['areas'])} areas, no cycle, every include within its "
-          f"layer ({root})")
+          f"layer, {tables} tables each written by its owner only ({root})")
     if arguments.stamp:
         with open(arguments.stamp, "w", encoding="utf-8") as stamp:
             stamp.write("ok\n")

@@ -1,7 +1,8 @@
 # The areas of plugin/, each its own target, and the check that keeps them layered.
 #
 #   crm_area(<name> [TARGET <target>] SOURCES <file>... [DEPENDS <area>...]
-#            [LIBRARIES <library>...] [GENERATED <header>...])
+#            [LIBRARIES <library>...] [GENERATED <header>...] [OWNS <table>...]
+#            [READS <table>...])
 #
 # declares the area plugin/<name>/: a static library crm_<name> (or the existing TARGET, e.g.
 # the shared library crm for capi) built from SOURCES and linked to the areas it DEPENDS on
@@ -9,8 +10,12 @@
 # that belong to the area (core/version.hpp). The declarations are also written to the graph
 # that cmake/check_layers.py checks the sources against (crm_write_area_graph): an area may
 # include the headers of the areas it declares, and the declared graph must have no cycle.
+# OWNS names the CRM tables the area owns: only its sources write them (INSERT, UPDATE, DELETE).
+# READS names the tables of other areas its SQL reads directly (a set-based statement over
+# several tables); any other table an area's SQL names must be reached through its owner.
 function(crm_area name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "TARGET" "SOURCES;DEPENDS;LIBRARIES;GENERATED")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "TARGET"
+                        "SOURCES;DEPENDS;LIBRARIES;GENERATED;OWNS;READS")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "crm_area(${name}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
@@ -35,6 +40,18 @@ function(crm_area name)
   set_property(GLOBAL PROPERTY CRM_AREA_TARGET_${name} ${arg_TARGET})
   set_property(GLOBAL PROPERTY CRM_AREA_DEPENDS_${name} "${arg_DEPENDS}")
   set_property(GLOBAL PROPERTY CRM_AREA_GENERATED_${name} "${arg_GENERATED}")
+  set_property(GLOBAL PROPERTY CRM_AREA_OWNS_${name} "${arg_OWNS}")
+  set_property(GLOBAL PROPERTY CRM_AREA_READS_${name} "${arg_READS}")
+endfunction()
+
+# A CMake list as a JSON array of strings.
+function(crm_json_strings out)
+  set(items "")
+  foreach(item IN LISTS ARGN)
+    list(APPEND items "\"${item}\"")
+  endforeach()
+  list(JOIN items ", " items)
+  set(${out} "[${items}]" PARENT_SCOPE)
 endfunction()
 
 # crm_write_area_graph(<output.json> INCLUDE_DIRS <dir>...)
@@ -57,18 +74,14 @@ function(crm_write_area_graph output)
                             "${dependency_target} no area can link")
       endif()
     endforeach()
-    set(depends_json "")
-    foreach(dependency IN LISTS depends)
-      list(APPEND depends_json "\"${dependency}\"")
-    endforeach()
-    list(JOIN depends_json ", " depends_json)
-    set(generated_json "")
-    foreach(header IN LISTS generated)
-      list(APPEND generated_json "\"${header}\"")
-    endforeach()
-    list(JOIN generated_json ", " generated_json)
+    get_property(owns GLOBAL PROPERTY CRM_AREA_OWNS_${name})
+    get_property(reads GLOBAL PROPERTY CRM_AREA_READS_${name})
+    crm_json_strings(depends_json ${depends})
+    crm_json_strings(generated_json ${generated})
+    crm_json_strings(owns_json ${owns})
+    crm_json_strings(reads_json ${reads})
     list(APPEND entries
-         "    {\"name\": \"${name}\", \"folder\": \"plugin/${name}\", \"target\": \"${target}\", \"depends\": [${depends_json}], \"generated\": [${generated_json}]}")
+         "    {\"name\": \"${name}\", \"folder\": \"plugin/${name}\", \"target\": \"${target}\", \"depends\": ${depends_json}, \"generated\": ${generated_json}, \"owns\": ${owns_json}, \"reads\": ${reads_json}}")
   endforeach()
   list(JOIN entries ",\n" entries)
   set(dirs "")
