@@ -4,7 +4,6 @@
 
 #include "../classification/classification.hpp"
 #include "../core/json_values.hpp"
-#include "../core/keyset.hpp"
 #include "../core/time.hpp"
 #include "../records/customer.hpp"
 #include "../records/ledger.hpp"
@@ -41,82 +40,47 @@ std::vector<Field> profile_fields(bool creating) {
   return fields;
 }
 
-const std::string kSelect =
-    "SELECT id, name, kind, phone, email, address, region, industry, stage, owner, source, "
-    "host_key, created_at, created_by, updated_at, updated_by, version, attributes, "
-    "business_class, class_rule, classified_at, stage_changed_at, dormant_since, first_order_at, "
-    "last_order_at FROM crm_customer";
-
-std::vector<db::Column> select_columns() {
-  using db::Column;
-  return {Column::integer(),
-          Column::text(record::kNameChars),
-          Column::text(record::kKindChars),
-          Column::text(record::kPhoneChars),
-          Column::text(record::kEmailChars),
-          Column::text(record::kAddressChars),
-          Column::text(record::kRegionChars),
-          Column::text(record::kIndustryChars),
-          Column::text(record::kStageChars),
-          Column::text(record::kOwnerChars),
-          Column::text(record::kSourceChars),
-          Column::text(record::kHostKeyChars),
-          Column::text(32),
-          Column::text(128),
-          Column::text(32),
-          Column::text(128),
-          Column::integer(),
-          Column::long_text(),
-          Column::text(64),
-          Column::text(64),
-          Column::text(32),
-          Column::text(32),
-          Column::text(32),
-          Column::text(32),
-          Column::text(32)};
-}
-
 using json_values::instant;
 using json_values::nullable;
 
-json row_to_json(const db::Result &row, Store &store) {
-  json attributes = json::parse(row.text(17), nullptr, false);
+json row_to_json(const record::Row &row, Store &store) {
+  json attributes = json::parse(row.attributes, nullptr, false);
   if (attributes.is_discarded() || !attributes.is_object()) {
-    store.log().warn("customer {} has unreadable attributes; returning {{}}", row.int64(0));
+    store.log().warn("customer {} has unreadable attributes; returning {{}}", row.id);
     attributes = json::object();
   }
-  json classified = classification::to_json(store, row.optional_text(18), row.optional_text(19),
-                                            row.optional_text(20));
-  return {{"id", std::to_string(row.int64(0))},
-          {"name", row.text(1)},
-          {"kind", row.text(2)},
-          {"phone", nullable(row.optional_text(3))},
-          {"email", nullable(row.optional_text(4))},
-          {"address", nullable(row.optional_text(5))},
-          {"region", nullable(row.optional_text(6))},
-          {"industry", nullable(row.optional_text(7))},
-          {"stage", row.text(8)},
-          {"owner", nullable(row.optional_text(9))},
-          {"source", nullable(row.optional_text(10))},
-          {"host_key", nullable(row.optional_text(11))},
-          {"created_at", instant(row.text(12))},
-          {"created_by", row.text(13)},
-          {"updated_at", instant(row.text(14))},
-          {"updated_by", row.text(15)},
-          {"version", row.int64(16)},
+  json classified =
+      classification::to_json(store, row.business_class, row.class_rule, row.classified_at);
+  return {{"id", std::to_string(row.id)},
+          {"name", row.name},
+          {"kind", row.kind},
+          {"phone", nullable(row.phone)},
+          {"email", nullable(row.email)},
+          {"address", nullable(row.address)},
+          {"region", nullable(row.region)},
+          {"industry", nullable(row.industry)},
+          {"stage", row.stage},
+          {"owner", nullable(row.owner)},
+          {"source", nullable(row.source)},
+          {"host_key", nullable(row.host_key)},
+          {"created_at", instant(row.created_at)},
+          {"created_by", row.created_by},
+          {"updated_at", instant(row.updated_at)},
+          {"updated_by", row.updated_by},
+          {"version", row.version},
           {"attributes", std::move(attributes)},
           {"classification", std::move(classified)},
           {"lifecycle",
-           {{"since", instant(row.optional_text(21))},
-            {"dormant_since", instant(row.optional_text(22))},
-            {"first_order_at", instant(row.optional_text(23))},
-            {"last_order_at", instant(row.optional_text(24))}}}};
+           {{"since", instant(row.stage_changed_at)},
+            {"dormant_since", instant(row.dormant_since)},
+            {"first_order_at", instant(row.first_order_at)},
+            {"last_order_at", instant(row.last_order_at)}}}};
 }
 
 std::optional<json> load(db::Connection &connection, std::int64_t id, Store &store) {
-  auto result = connection.prepare(kSelect + " WHERE id = ?").query({id}, select_columns());
-  if (!result.next()) return std::nullopt;
-  return row_to_json(result, store);
+  auto row = record::find(connection, id);
+  if (!row) return std::nullopt;
+  return row_to_json(*row, store);
 }
 
 json load_existing(db::Connection &connection, std::int64_t id, Store &store) {
@@ -219,14 +183,10 @@ json link_host(CallContext &context, const json &params) {
     return store.transact(connection, [&] {
       auto customer = load_existing(connection, id, store);
       if (customer["host_key"] == host_key) return customer;
-      {
-        auto other = connection.prepare("SELECT id FROM crm_customer WHERE host_key = ?")
-                         .query({host_key}, {db::Column::integer()});
-        if (other.next())
-          throw conflict("params.host_key", "host key \"" + host_key +
-                                                "\" is already linked to customer " +
-                                                std::to_string(other.int64(0)));
-      }
+      if (auto other = record::id_of_host_key(connection, host_key))
+        throw conflict("params.host_key", "host key \"" + host_key +
+                                              "\" is already linked to customer " +
+                                              std::to_string(*other));
       record::set_host_key(connection, id, host_key, time::to_db_text(time::now()), context.user);
       return load_existing(connection, id, store);
     });
@@ -235,34 +195,13 @@ json link_host(CallContext &context, const json &params) {
 
 json list(CallContext &context, const json &params) {
   const auto limit = params::limit(params, 50);
-  auto &dialect = context.store.dialect();
-  std::string where;
-  std::vector<db::Value> values;
-  auto add = [&](const std::string &condition) {
-    where += (where.empty() ? " WHERE " : " AND ") + condition;
-  };
-  if (auto stage = params::optional_string(params, "stage")) {
-    add("stage = ?");
-    values.push_back(*stage);
-  }
-  if (auto owner = params::optional_string(params, "owner")) {
-    add("owner = ?");
-    values.push_back(*owner);
-  }
-  if (auto search = params::optional_string(params, "search")) {
-    const std::string pattern = "%" + db::escape_like(*search) + "%";
-    add("(" + dialect.like_ci("name") + " OR " + dialect.like_ci("phone") + " OR " +
-        dialect.like_ci("email") + ")");
-    for (int i = 0; i < 3; ++i) values.push_back(pattern);
-  }
-  const auto order = keyset::by_id();
-  if (auto after = keyset::after(params, order, dialect, values); !after.empty()) add(after);
-  const std::string sql = kSelect + where + keyset::order_limit(order, limit, values);
+  record::ListFilter filter;
+  filter.stage = params::optional_string(params, "stage");
+  filter.owner = params::optional_string(params, "owner");
+  filter.search = params::optional_string(params, "search");
   return context.store.with_connection([&](db::Connection &connection) {
-    auto result = connection.prepare(sql).query(values, select_columns());
-    return keyset::read_page(result, order, limit, [&](const db::Result &row) {
-      return row_to_json(row, context.store);
-    });
+    return record::page(connection, filter, params, limit,
+                        [&](const record::Row &row) { return row_to_json(row, context.store); });
   });
 }
 

@@ -99,22 +99,6 @@ json event_to_json(const records::ledger::Entry &entry) {
           {"owner_after", nullable(event.owner_after)}};
 }
 
-struct Current {
-  std::string stage;
-  std::optional<std::string> owner;
-  std::int64_t version = 0;
-};
-
-Current lock_customer(Store &store, db::Connection &connection, std::int64_t id) {
-  auto row = connection
-                 .prepare("SELECT stage, owner, version FROM crm_customer WHERE id = ?" +
-                          std::string(store.dialect().for_update()))
-                 .query({id}, {db::Column::text(16), db::Column::text(128), db::Column::integer()});
-  if (!row.next())
-    throw not_found("params.customer_id", "no customer with id " + std::to_string(id));
-  return {row.text(0), row.optional_text(1), row.int64(2)};
-}
-
 json transition(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto &settings = store.settings<Settings>("lifecycle");
@@ -127,7 +111,10 @@ json transition(CallContext &context, const json &params) {
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
-      const Current current = lock_customer(store, connection, customer_id);
+      const auto locked = records::customer::lock_stage(connection, customer_id);
+      if (!locked)
+        throw not_found("params.customer_id", "no customer with id " + std::to_string(customer_id));
+      const auto &current = *locked;
       if (expected_version && *expected_version != current.version)
         throw conflict("params.version", "customer " + std::to_string(customer_id) +
                                              " was changed meanwhile: it is at version " +
@@ -392,33 +379,12 @@ class Sync {
   }
 
   void apply(const std::vector<OrderSummary> &groups) {
-    std::vector<db::Value> keys;
+    std::vector<std::string> keys;
     for (const auto &group : groups) keys.push_back(group.host_key);
-    struct Row {
-      std::int64_t id;
-      std::string stage;
-      std::optional<std::string> owner;
-      std::optional<time::Micros> first, last;
+    const auto rows = records::customer::lock_by_host_keys(connection_, keys);
+    const auto read_time = [](const std::optional<std::string> &text) {
+      return text ? time::from_db_text(*text) : std::nullopt;
     };
-    std::map<std::string, Row> rows;
-    {
-      auto result =
-          connection_
-              .prepare(
-                  "SELECT host_key, id, stage, owner, first_order_at, last_order_at FROM "
-                  "crm_customer WHERE host_key IN (" +
-                  sql::placeholders(keys.size()) + ")" + std::string(store_.dialect().for_update()))
-              .query(keys, {db::Column::text(128), db::Column::integer(), db::Column::text(16),
-                            db::Column::text(128), db::Column::text(32), db::Column::text(32)});
-      while (result.next()) {
-        auto read_time = [&](std::size_t column) -> std::optional<time::Micros> {
-          auto text = result.optional_text(column);
-          return text ? time::from_db_text(*text) : std::nullopt;
-        };
-        rows[result.text(0)] = {result.int64(1), result.text(2), result.optional_text(3),
-                                read_time(4), read_time(5)};
-      }
-    }
     std::vector<Event> events;
     const time::Micros window_micros = settings_.repeat_window_days * kDay;
     for (const auto &group : groups) {
@@ -427,9 +393,11 @@ class Sync {
         ++counts_.unmatched_orders;
         continue;
       }
-      auto &row = found->second;
+      const auto &row = found->second;
+      const auto known_first = read_time(row.first_order_at);
+      const auto known_last = read_time(row.last_order_at);
       std::string stage = row.stage;
-      for (const auto &move : order_moves(row.stage, row.last, group, window_micros)) {
+      for (const auto &move : order_moves(row.stage, known_last, group, window_micros)) {
         Event event;
         event.customer_id = row.id;
         event.from_stage = stage;
@@ -446,8 +414,8 @@ class Sync {
         ++(move.to == "customer" ? counts_.to_customer : counts_.to_repeat);
         stage = move.to;
       }
-      const time::Micros first = row.first ? std::min(*row.first, group.first) : group.first;
-      const time::Micros last = row.last ? std::max(*row.last, group.last) : group.last;
+      const time::Micros first = known_first ? std::min(*known_first, group.first) : group.first;
+      const time::Micros last = known_last ? std::max(*known_last, group.last) : group.last;
       const bool moved = stage != row.stage;
       if (moved) changed_.push_back(row.id);
       records::customer::OrderFacts facts;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 
 namespace crm::records::customer {
@@ -55,6 +56,70 @@ const InsertColumn kInsertColumns[] = {
      nullptr},
     {"stage_changed_at", Marker::time, [](const NewRow &r) -> db::Value { return r.at; }, nullptr},
 };
+
+const char *const kRowColumns =
+    "id, name, kind, phone, email, address, region, industry, stage, owner, source, host_key, "
+    "created_at, created_by, updated_at, updated_by, version, attributes, business_class, "
+    "class_rule, classified_at, stage_changed_at, dormant_since, first_order_at, last_order_at";
+
+std::vector<db::Column> row_columns() {
+  using db::Column;
+  return {Column::integer(),
+          Column::text(kNameChars),
+          Column::text(kKindChars),
+          Column::text(kPhoneChars),
+          Column::text(kEmailChars),
+          Column::text(kAddressChars),
+          Column::text(kRegionChars),
+          Column::text(kIndustryChars),
+          Column::text(kStageChars),
+          Column::text(kOwnerChars),
+          Column::text(kSourceChars),
+          Column::text(kHostKeyChars),
+          Column::text(32),
+          Column::text(128),
+          Column::text(32),
+          Column::text(128),
+          Column::integer(),
+          Column::long_text(),
+          Column::text(64),
+          Column::text(64),
+          Column::text(32),
+          Column::text(32),
+          Column::text(32),
+          Column::text(32),
+          Column::text(32)};
+}
+
+Row read_row(const db::Result &r) {
+  Row row;
+  row.id = r.int64(0);
+  row.name = r.text(1);
+  row.kind = r.text(2);
+  row.phone = r.optional_text(3);
+  row.email = r.optional_text(4);
+  row.address = r.optional_text(5);
+  row.region = r.optional_text(6);
+  row.industry = r.optional_text(7);
+  row.stage = r.text(8);
+  row.owner = r.optional_text(9);
+  row.source = r.optional_text(10);
+  row.host_key = r.optional_text(11);
+  row.created_at = r.text(12);
+  row.created_by = r.text(13);
+  row.updated_at = r.text(14);
+  row.updated_by = r.text(15);
+  row.version = r.int64(16);
+  row.attributes = r.text(17);
+  row.business_class = r.optional_text(18);
+  row.class_rule = r.optional_text(19);
+  row.classified_at = r.optional_text(20);
+  row.stage_changed_at = r.optional_text(21);
+  row.dormant_since = r.optional_text(22);
+  row.first_order_at = r.optional_text(23);
+  row.last_order_at = r.optional_text(24);
+  return row;
+}
 
 }  // namespace
 
@@ -213,6 +278,84 @@ void apply_classes(db::Connection &connection, const std::string &classified_at)
           connection.dialect().timestamp_param() +
           " WHERE id IN (SELECT customer_id FROM crm_class_work)")
       .execute({classified_at});
+}
+
+std::optional<Row> find(db::Connection &connection, std::int64_t id) {
+  auto result =
+      connection.prepare(std::string("SELECT ") + kRowColumns + " FROM crm_customer WHERE id = ?")
+          .query({id}, row_columns());
+  if (!result.next()) return std::nullopt;
+  return read_row(result);
+}
+
+std::optional<std::int64_t> id_of_host_key(db::Connection &connection,
+                                           const std::string &host_key) {
+  auto result = connection.prepare("SELECT id FROM crm_customer WHERE host_key = ?")
+                    .query({host_key}, {db::Column::integer()});
+  if (!result.next()) return std::nullopt;
+  return result.int64(0);
+}
+
+nlohmann::json page(db::Connection &connection, const ListFilter &filter,
+                    const nlohmann::json &params, std::size_t limit,
+                    const std::function<nlohmann::json(const Row &)> &to_json) {
+  const auto &dialect = connection.dialect();
+  std::string where;
+  std::vector<db::Value> values;
+  auto add = [&](const std::string &condition) {
+    where += (where.empty() ? " WHERE " : " AND ") + condition;
+  };
+  if (filter.stage) {
+    add("stage = ?");
+    values.push_back(*filter.stage);
+  }
+  if (filter.owner) {
+    add("owner = ?");
+    values.push_back(*filter.owner);
+  }
+  if (filter.search) {
+    const std::string pattern = "%" + db::escape_like(*filter.search) + "%";
+    add("(" + dialect.like_ci("name") + " OR " + dialect.like_ci("phone") + " OR " +
+        dialect.like_ci("email") + ")");
+    for (int i = 0; i < 3; ++i) values.push_back(pattern);
+  }
+  const auto order = keyset::by_id();
+  if (auto after = keyset::after(params, order, dialect, values); !after.empty()) add(after);
+  const std::string sql = std::string("SELECT ") + kRowColumns + " FROM crm_customer" + where +
+                          keyset::order_limit(order, limit, values);
+  auto result = connection.prepare(sql).query(values, row_columns());
+  return keyset::read_page(result, order, limit,
+                           [&](const db::Result &row) { return to_json(read_row(row)); });
+}
+
+std::optional<StageState> lock_stage(db::Connection &connection, std::int64_t id) {
+  auto row = connection
+                 .prepare("SELECT stage, owner, version FROM crm_customer WHERE id = ?" +
+                          std::string(connection.dialect().for_update()))
+                 .query({id}, {db::Column::text(kStageChars), db::Column::text(kOwnerChars),
+                               db::Column::integer()});
+  if (!row.next()) return std::nullopt;
+  return StageState{row.text(0), row.optional_text(1), row.int64(2)};
+}
+
+std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
+                                                    const std::vector<std::string> &host_keys) {
+  std::map<std::string, OrderState> rows;
+  if (host_keys.empty()) return rows;
+  std::vector<db::Value> keys(host_keys.begin(), host_keys.end());
+  auto result =
+      connection
+          .prepare(
+              "SELECT host_key, id, stage, owner, first_order_at, last_order_at FROM "
+              "crm_customer WHERE host_key IN (" +
+              sql::placeholders(keys.size()) + ")" + std::string(connection.dialect().for_update()))
+          .query(keys, {db::Column::text(kHostKeyChars), db::Column::integer(),
+                        db::Column::text(kStageChars), db::Column::text(kOwnerChars),
+                        db::Column::text(32), db::Column::text(32)});
+  while (result.next())
+    rows[result.text(0)] = {result.int64(1), result.text(2), result.optional_text(3),
+                            result.optional_text(4), result.optional_text(5)};
+  return rows;
 }
 
 void require_exists(db::Connection &connection, std::int64_t id, const std::string &field) {

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -121,6 +123,55 @@ std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
 // business_class, class_rule and classified_at of every customer in
 // crm_class_work.
 void apply_classes(db::Connection &connection, const std::string &classified_at);
+
+// ---- reads ----------------------------------------------------------------------------------
+
+// A stored customer. Times are database text (UTC).
+struct Row {
+  std::int64_t id = 0;
+  std::string name, kind;
+  Text phone, email, address, region, industry;
+  std::string stage;
+  Text owner, source, host_key;
+  std::string created_at, created_by, updated_at, updated_by;
+  std::int64_t version = 0;
+  std::string attributes;  // a JSON object as text, as stored
+  Text business_class, class_rule, classified_at;
+  Text stage_changed_at, dormant_since, first_order_at, last_order_at;
+};
+
+std::optional<Row> find(db::Connection &connection, std::int64_t id);
+// The customer linked to the host ERP's key, if any.
+std::optional<std::int64_t> id_of_host_key(db::Connection &connection, const std::string &host_key);
+
+// customer.list's filters; an absent one does not filter.
+struct ListFilter {
+  std::optional<std::string> stage, owner;
+  std::optional<std::string> search;  // contained in name, phone or e-mail, case-insensitive
+};
+// A keyset page by id (params' cursor, limit): {"items": [to_json(row)...], "next_cursor"}.
+nlohmann::json page(db::Connection &connection, const ListFilter &filter,
+                    const nlohmann::json &params, std::size_t limit,
+                    const std::function<nlohmann::json(const Row &)> &to_json);
+
+// What a stage move decides on, read with a row lock inside the caller's transaction.
+struct StageState {
+  std::string stage;
+  Text owner;
+  std::int64_t version = 0;
+};
+std::optional<StageState> lock_stage(db::Connection &connection, std::int64_t id);
+
+// What the host's orders move, for the customers linked to host_keys (at most
+// sql::rows_per_statement of them), locked inside the caller's transaction; by host key.
+struct OrderState {
+  std::int64_t id = 0;
+  std::string stage;
+  Text owner;
+  Text first_order_at, last_order_at;
+};
+std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
+                                                    const std::vector<std::string> &host_keys);
 
 // Throws not_found naming `field` unless the customer exists.
 void require_exists(db::Connection &connection, std::int64_t id, const std::string &field);
