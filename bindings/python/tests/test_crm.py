@@ -139,3 +139,19 @@ def test_found_by_soname_and_by_environment_variable(library_path, tmp_path):
     assert failed.returncode != 0
     assert "LibraryNotFound" in failed.stderr and bogus in failed.stderr
     assert "$CRM_LIBRARY" in failed.stderr
+
+
+def test_log_records_name_their_client_and_logger(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="crm")
+    first = crm.Client({"database": {"dialect": "sqlite", "path": str(tmp_path / "a.db")}})
+    second = crm.Client({"database": {"dialect": "sqlite", "path": str(tmp_path / "b.db")}})
+    with first, second:
+        with first.session("user-a") as a, second.session("user-b") as b:
+            a.call("customer.create", name="A Ltd")
+            b.call("customer.create", name="B Ltd")
+        by_message = {r.getMessage(): r for r in caplog.records if r.name == "crm"}
+        record_a = next(r for m, r in by_message.items() if "created by user-a" in m)
+        record_b = next(r for m, r in by_message.items() if "created by user-b" in m)
+        assert record_a.crm_client is first and record_b.crm_client is second
+        assert record_a.crm_logger == "crm"
+        assert record_a.crm_client_handle != record_b.crm_client_handle

@@ -5,6 +5,7 @@ import ctypes
 import logging
 import os
 import threading
+import weakref
 from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char_p, c_int32, c_size_t, c_uint32,
                     c_void_p)
 
@@ -35,6 +36,8 @@ class SessionHandle(Structure):
 ClientP = POINTER(ClientHandle)
 SessionP = POINTER(SessionHandle)
 LogFn = CFUNCTYPE(None, c_int32, c_char_p, c_void_p)
+# crm_log_record_fn: level, logger, client, message, user_data.
+LogRecordFn = CFUNCTYPE(None, c_int32, c_char_p, c_void_p, c_char_p, c_void_p)
 
 # Strings the library hands over are received as c_void_p (c_char_p would copy and lose the
 # pointer, leaking the string), copied, then freed with crm_string_free.
@@ -72,6 +75,13 @@ class Library:
             function.argtypes = argtypes
             function.restype = restype
             setattr(self, name[len("crm_"):], function)
+        # Newer than the first v1 release: records with their logger and client where it exists.
+        self._record_callback_set = getattr(cdll, "crm_log_record_callback_set", None)
+        if self._record_callback_set is not None:
+            self._record_callback_set.argtypes = [LogRecordFn, c_int32, c_void_p]
+            self._record_callback_set.restype = c_int32
+        # Clients by handle value, so that a record names its crm.Client.
+        self.clients = weakref.WeakValueDictionary()
         if self.abi_version() != ABI_VERSION:
             raise LibraryNotFound(f"{path} implements crm ABI {self.abi_version()}, "
                                   f"not {ABI_VERSION}")
@@ -79,6 +89,7 @@ class Library:
         self._log_level = None
         # Kept referenced for as long as the library may call it.
         self._log_fn = LogFn(self._on_log)
+        self._log_record_fn = LogRecordFn(self._on_log_record)
         atexit.register(self._stop_logging)
 
     @property
@@ -106,13 +117,28 @@ class Library:
         except Exception:  # noqa: BLE001
             pass
 
+    def _on_log_record(self, level, logger, client, message, _user_data):
+        # The logger "crm" is the package's; any other name of the library's becomes "crm.NAME".
+        try:
+            name = logger.decode("utf-8", "replace") if logger else "crm"
+            target = LOGGER if name == "crm" else LOGGER.getChild(name)
+            text = message.decode("utf-8", "replace") if message else ""
+            target.log(_TO_LOGGING.get(level, logging.ERROR), "%s", text,
+                       extra={"crm_logger": name, "crm_client_handle": client,
+                              "crm_client": self.clients.get(client) if client else None})
+        except Exception:  # noqa: BLE001
+            pass
+
     def sync_log_level(self):
         """Asks the library for the records the "crm" logger lets through (its effective level
         now), so that records nobody handles are not even formatted."""
         level = _logging_level_to_crm(LOGGER.getEffectiveLevel())
         with self._log_lock:
             if level != self._log_level:
-                self.log_callback_set(self._log_fn, level, None)
+                if self._record_callback_set is not None:
+                    self._record_callback_set(self._log_record_fn, level, None)
+                else:
+                    self.log_callback_set(self._log_fn, level, None)
                 self._log_level = level
 
     def _stop_logging(self):

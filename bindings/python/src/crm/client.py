@@ -1,5 +1,6 @@
 """Client and Session: the handles of crm.h as Python objects that close themselves."""
 
+import ctypes
 import json
 import threading
 
@@ -28,6 +29,7 @@ class Client:
                 "message": text.decode("utf-8", "replace") if text else ""})
         self._handle = handle
         self._lock = threading.Lock()
+        self._library.clients[ctypes.cast(handle, c_void_p).value] = self
 
     @property
     def library(self):
