@@ -4,7 +4,8 @@
 #   (a) a C++ host with find_package(crm COMPONENTS host), loading libcrm by SONAME through
 #       host.hpp (LD_LIBRARY_PATH = the prefix's library folder, as after ldconfig), by path,
 #       and failing to load with a crm::host::Error that names what was tried;
-#   (b) a C program built with `pkg-config --cflags --libs crm` alone.
+#   (b) a C program built with `pkg-config --cflags --libs crm` alone;
+#   (c) the C++ host again, built with `pkg-config --cflags --libs crm-host` alone.
 # install_test.sh BUILD_DIR SOURCE_DIR WORK_DIR LIBDIR CC CXX [FLAGS]
 #   FLAGS: compile and link flags for both programs (the sanitizer build passes its own).
 set -euo pipefail
@@ -50,4 +51,9 @@ export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
 "$cc" -std=c99 -Wall -Werror $flags -o "$work/c_consumer" "$here/c_consumer.c" \
   $(pkg-config --cflags --libs crm)
 (cd / && LD_LIBRARY_PATH=$prefix/$libdir "$work/c_consumer" "$work")
+step "(c) C++ host: pkg-config --cflags --libs crm-host"
+# shellcheck disable=SC2046,SC2086 # word splitting of the flags is intended
+"$cxx" -std=c++20 -Wall -Werror $flags -o "$work/pc_host" "$here/host/installed_host.cpp" \
+  $(pkg-config --cflags --libs crm-host)
+(cd / && LD_LIBRARY_PATH=$prefix/$libdir "$work/pc_host" "$work" "$library") >/dev/null
 echo "install_test: all checks passed"
