@@ -121,6 +121,22 @@ typedef void (*crm_log_fn)(int32_t level, const char *message, void *user_data);
  * + 1 (the latter: nothing). */
 CRM_API int32_t crm_log_callback_set(crm_log_fn fn, int32_t min_level, void *user_data);
 
+struct crm_client;
+
+/* Receives a log record with where it comes from: `logger` names the library's logger that
+ * wrote it ("crm"), and `client` is the client whose work logged it, the handle
+ * crm_client_create gives (records logged while that call runs carry it already), or NULL for a
+ * record of no client. `logger` and `message` are valid only during the call; otherwise as
+ * crm_log_fn. */
+typedef void (*crm_log_record_fn)(int32_t level, const char *logger, struct crm_client *client,
+                                  const char *message, void *user_data);
+
+/* As crm_log_callback_set, for a crm_log_record_fn. Added after ABI v1's first release and not
+ * in crm_plugin_api: a host that loads the library looks it up by name (and finds it missing in
+ * a library older than it). The two set the same process-wide callback: each replaces the other. */
+CRM_API int32_t crm_log_record_callback_set(crm_log_record_fn fn, int32_t min_level,
+                                            void *user_data);
+
 /* ---- clients and sessions ------------------------------------------------------------------ */
 
 typedef struct crm_client crm_client;

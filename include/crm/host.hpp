@@ -2,9 +2,14 @@
 //
 // Loads the plugin at run time with Boost.DLL, checks its ABI version before anything else,
 // and wraps the C handles in RAII objects that keep the library loaded while any of them
-// lives. Needs Boost.DLL (header-only) and Boost.Filesystem; links nothing of libcrm.
+// lives. Needs Boost.DLL (header-only), Boost.Filesystem and libdl; links nothing of libcrm
+// (CMake: find_package(crm COMPONENTS host) and target crm::host; pkg-config: crm-host).
 //
-//   auto plugin = crm::host::Plugin::load("/usr/lib/x86_64-linux-gnu/libcrm.so.1");
+// A bare file name such as "libcrm.so.1" (crm::host::soname) is found by the dynamic linker's
+// own search (LD_LIBRARY_PATH, the ld.so cache, the system library folders); a name with a
+// folder in it is that file and nothing else. A failure throws Error naming what was tried.
+//
+//   auto plugin = crm::host::Plugin::load(crm::host::soname);   // or a path
 //   crm::host::Client client(plugin, R"({"database": {"dialect": "sqlite", "path": "crm.db"}})");
 //   crm::host::Session session = client.open_session("erp-user-42");
 //   crm::host::Response response = session.call(R"({"method": "system.describe"})");
@@ -18,13 +23,23 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
+#ifndef _WIN32
+#include <dlfcn.h>
+#endif
+
+#define CRM_HOST_STRINGIFY_(x) #x
+#define CRM_HOST_STRINGIFY(x) CRM_HOST_STRINGIFY_(x)
 
 namespace crm::host {
+
+// The SONAME of the ABI this host is compiled against: what Plugin::load searches for by default.
+inline constexpr const char *soname = "libcrm.so." CRM_HOST_STRINGIFY(CRM_ABI_VERSION);
 
 // A failed call into the plugin: the status code and the plugin's message.
 class Error : public std::runtime_error {
@@ -40,7 +55,7 @@ class Error : public std::runtime_error {
 // The loaded library and its function table.
 class Plugin {
  public:
-  static std::shared_ptr<Plugin> load(const boost::dll::fs::path &path) {
+  static std::shared_ptr<Plugin> load(const boost::dll::fs::path &path = soname) {
     return std::shared_ptr<Plugin>(new Plugin(path));
   }
 
@@ -50,8 +65,15 @@ class Plugin {
   std::string status_name(std::int32_t status) const { return api_->status_string(status); }
 
  private:
-  explicit Plugin(const boost::dll::fs::path &path)
-      : library_(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local) {
+  explicit Plugin(const boost::dll::fs::path &path) {
+    // Without search_system_folders Boost.DLL turns a bare name into "./name"; with it a bare
+    // name goes to dlopen as is (the dynamic linker's search) and a path is opened exactly.
+    boost::dll::fs::error_code ec;
+    library_.load(path,
+                  boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local |
+                      boost::dll::load_mode::search_system_folders,
+                  ec);
+    if (ec || !library_.is_loaded()) throw Error(CRM_E_UNAVAILABLE, load_failure(path, ec));
     if (!library_.has("crm_plugin_query"))
       throw Error(CRM_E_ABI_MISMATCH, path.string() + " is not a crm plugin (no crm_plugin_query)");
     auto &query =
@@ -65,6 +87,32 @@ class Plugin {
     if (api->struct_size < sizeof(crm_plugin_api) || api->abi_version != CRM_ABI_VERSION)
       throw Error(CRM_E_ABI_MISMATCH, path.string() + " returned an older function table");
     api_ = api;
+  }
+
+  // What was tried and why it failed: the dynamic linker's own reason where there is one
+  // (Boost.DLL reports every failure as "Bad file descriptor").
+  static std::string load_failure(const boost::dll::fs::path &path,
+                                  const boost::dll::fs::error_code &ec) {
+    std::string tried;
+    if (path.has_parent_path()) {
+      tried = "the file " + path.string() + " (a path: no search)";
+    } else {
+      const char *ld_library_path = std::getenv("LD_LIBRARY_PATH");
+      tried = path.string() + " through the dynamic linker's search (LD_LIBRARY_PATH=" +
+              (ld_library_path ? "\"" + std::string(ld_library_path) + "\"" : "unset") +
+              ", the executable's RUNPATH, the ld.so cache, the system library folders)";
+    }
+    std::string reason;
+#ifndef _WIN32
+    // Boost.DLL does not keep dlerror(); asking dlopen again gives the linker's own reason.
+    if (void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+      ::dlclose(handle);
+    } else if (const char *text = ::dlerror()) {
+      reason = text;
+    }
+#endif
+    if (reason.empty()) reason = ec ? ec.message() : "not loaded";
+    return "cannot load the crm plugin: tried " + tried + ": " + reason;
   }
 
   boost::dll::shared_library library_;

@@ -12,6 +12,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "../core/config.hpp"
@@ -30,6 +31,9 @@ static_assert(crm::version::kPatch == CRM_VERSION_PATCH);
 static_assert(crm::version::kNumber == CRM_VERSION_NUMBER);
 static_assert(std::string_view(crm::version::kString) == CRM_VERSION_STRING);
 static_assert(crm::version::kAbi == CRM_ABI_VERSION);
+// The core's callback types are the header's, so the host's functions are passed through as is.
+static_assert(std::is_same_v<crm::logging::Callback, crm_log_fn>);
+static_assert(std::is_same_v<crm::logging::RecordCallback, crm_log_record_fn>);
 static_assert(static_cast<int32_t>(crm::Status::invalid_argument) == CRM_E_INVALID_ARGUMENT);
 static_assert(static_cast<int32_t>(crm::Status::not_found) == CRM_E_NOT_FOUND);
 static_assert(static_cast<int32_t>(crm::Status::permission_denied) == CRM_E_PERMISSION_DENIED);
@@ -157,6 +161,16 @@ CRM_API int32_t crm_log_callback_set(crm_log_fn fn, int32_t min_level, void *use
   });
 }
 
+CRM_API int32_t crm_log_record_callback_set(crm_log_record_fn fn, int32_t min_level,
+                                            void *user_data) {
+  return guarded([&] {
+    if (min_level < CRM_LOG_TRACE || min_level > CRM_LOG_CRITICAL + 1)
+      return CRM_E_INVALID_ARGUMENT;
+    crm::logging::set_record_callback(fn, min_level, user_data);
+    return CRM_OK;
+  });
+}
+
 CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, char **error_message) {
   if (error_message) *error_message = nullptr;
   if (out) *out = nullptr;
@@ -172,11 +186,17 @@ CRM_API int32_t crm_client_create(const char *config_json, crm_client **out, cha
     try {
       auto state = std::make_shared<ClientState>();
       state->config = crm::parse_config(config_json, crm::registry().section_names());
-      state->logger = crm::logging::make_logger(state->config.log);
+      // The handle is minted first so that the records of the creation carry it too; a
+      // failed creation only leaves a token unused (tokens are never handed out twice).
+      crm_client *handle = nullptr;
+      {
+        std::lock_guard lock(handles().mutex);
+        handle = handles().mint<crm_client>();
+      }
+      state->logger = crm::logging::make_logger(state->config.log, handle);
       state->store = std::make_unique<crm::Store>(state->config, state->logger);
       crm::load_settings(*state->store, state->config);
       std::lock_guard lock(handles().mutex);
-      crm_client *handle = handles().mint<crm_client>();
       handles().clients.emplace(handle, ClientRecord{std::move(state)});
       *out = handle;
       return CRM_OK;

@@ -20,9 +20,12 @@ ensure_packages() {
 CRM_BUILD_PACKAGES=(g++ cmake make pkg-config binutils libboost-dev libboost-filesystem-dev
   unixodbc unixodbc-dev libsqliteodbc nlohmann-json3-dev libspdlog-dev libfmt-dev sqlite3
   libsqlite3-dev)
-# What the tests need on top: GoogleTest, the ABI tools, the other ODBC drivers and servers,
+# What the tests need on top: GoogleTest, the ABI tools, pytest and pip for the Python package
+# (bindings/python, installed into the build tree), dpkg-deb for the Debian packages (CPack),
+# the other ODBC drivers and servers,
 # and for the fuzz build (tests/fuzz) Clang with libFuzzer and the sanitizer runtimes
 # (libclang-rt-14-dev) and llvm-symbolizer (llvm) for readable stack traces.
-CRM_TEST_PACKAGES=(googletest libgtest-dev libbenchmark-dev abigail-tools python3
+CRM_TEST_PACKAGES=(googletest libgtest-dev libbenchmark-dev abigail-tools python3 python3-pytest
+  python3-pip python3-setuptools dpkg-dev
   odbc-postgresql odbc-mariadb postgresql mariadb-server clang-format libpq-dev libmariadb-dev
   clang libclang-rt-14-dev llvm)
