@@ -59,16 +59,16 @@ extern "C" {
 /* ---- versions ------------------------------------------------------------------------------ */
 
 #define CRM_VERSION_MAJOR 1
-#define CRM_VERSION_MINOR 0
+#define CRM_VERSION_MINOR 1
 #define CRM_VERSION_PATCH 0
-#define CRM_VERSION_STRING "1.0.0"
+#define CRM_VERSION_STRING "1.1.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH */
-#define CRM_VERSION_NUMBER 1000000
+#define CRM_VERSION_NUMBER 1001000
 /* Bumped only on an incompatible change of this header; the SONAME is libcrm.so.<ABI>. */
 #define CRM_ABI_VERSION 1
 
 /* The version of the library actually loaded (which may be newer than the header a host was
- * compiled with): "1.0.0", CRM_VERSION_NUMBER's encoding, and the ABI major version. They never
+ * compiled with): "1.1.0", CRM_VERSION_NUMBER's encoding, and the ABI major version. They never
  * fail, need no initialisation, and the string is static. */
 CRM_API const char *crm_version_string(void);
 CRM_API uint32_t crm_version_number(void);
@@ -131,9 +131,9 @@ struct crm_client;
 typedef void (*crm_log_record_fn)(int32_t level, const char *logger, struct crm_client *client,
                                   const char *message, void *user_data);
 
-/* As crm_log_callback_set, for a crm_log_record_fn. Added after ABI v1's first release and not
- * in crm_plugin_api: a host that loads the library looks it up by name (and finds it missing in
- * a library older than it). The two set the same process-wide callback: each replaces the other. */
+/* As crm_log_callback_set, for a crm_log_record_fn. Since 1.1.0 (crm_version_number() >= 1001000)
+ * and not in crm_plugin_api: a host that loads the library looks it up by name (and finds it
+ * missing in a library older than it). The two set the same process-wide callback: each replaces the other. */
 CRM_API int32_t crm_log_record_callback_set(crm_log_record_fn fn, int32_t min_level,
                                             void *user_data);
 

@@ -2,9 +2,9 @@
 # install.deb: the Debian packages of this build tree (cpack -G DEB): libcrm1 and libcrm-dev,
 # their control fields and contents (dpkg-deb -I, -c), then both extracted into a scratch root
 # (dpkg-deb -x) and a C program built against that root with pkg-config and run.
-# deb_test.sh BUILD_DIR SOURCE_DIR WORK_DIR LIBDIR CC
+# deb_test.sh BUILD_DIR SOURCE_DIR WORK_DIR LIBDIR CC VERSION
 set -euo pipefail
-build=$1 source=$2 work=$3 libdir=$4 cc=$5
+build=$1 source=$2 work=$3 libdir=$4 cc=$5 version=$6
 rm -rf "$work"
 mkdir -p "$work"
 fail() {
@@ -21,7 +21,7 @@ cpack --config "$build/CPackConfig.cmake" -G DEB -B "$work/packages" >"$work/cpa
 runtime=$(ls "$work"/packages/libcrm1_*.deb)
 dev=$(ls "$work"/packages/libcrm-dev_*.deb)
 arch=$(dpkg --print-architecture)
-[[ $runtime == */libcrm1_1.0.0-1_$arch.deb ]] || fail "runtime package name: $runtime"
+[[ $runtime == */libcrm1_${version}-1_$arch.deb ]] || fail "runtime package name: $runtime"
 
 echo "== $(basename "$runtime")"
 info=$(dpkg-deb -I "$runtime")
@@ -62,8 +62,8 @@ root=$work/root
 dpkg-deb -x "$runtime" "$root"
 dpkg-deb -x "$dev" "$root"
 grep -qx 'prefix=/usr' "$root/usr/$libdir/pkgconfig/crm.pc" || fail "crm.pc prefix is not /usr"
-readelf -d "$root/usr/$libdir/libcrm.so.1.0.0" | grep -q 'SONAME.*\[libcrm\.so\.1\]' ||
-  fail "SONAME: $(readelf -d "$root/usr/$libdir/libcrm.so.1.0.0" | grep SONAME)"
+readelf -d "$root/usr/$libdir/libcrm.so.$version" | grep -q 'SONAME.*\[libcrm\.so\.1\]' ||
+  fail "SONAME: $(readelf -d "$root/usr/$libdir/libcrm.so.$version" | grep SONAME)"
 # The root stands for /: pkg-config prefixes its paths with it, and keeps -I/usr/include.
 export PKG_CONFIG_PATH=$root/usr/$libdir/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 export PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1 PKG_CONFIG_ALLOW_SYSTEM_LIBS=1
