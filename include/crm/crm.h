@@ -133,7 +133,8 @@ typedef void (*crm_log_record_fn)(int32_t level, const char *logger, struct crm_
 
 /* As crm_log_callback_set, for a crm_log_record_fn. Since 1.1.0 (crm_version_number() >= 1001000)
  * and not in crm_plugin_api: a host that loads the library looks it up by name (and finds it
- * missing in a library older than it). The two set the same process-wide callback: each replaces the other. */
+ * missing in a library older than it). The two set the same process-wide callback: each
+ * replaces the other. */
 CRM_API int32_t crm_log_record_callback_set(crm_log_record_fn fn, int32_t min_level,
                                             void *user_data);
 

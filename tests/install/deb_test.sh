@@ -34,17 +34,19 @@ expect "$info" '^ Description: CRM module for ERP systems \(library\)$' "libcrm1
 expect "$info" ' shlibs *$' "libcrm1 control files"
 [ "$(dpkg-deb -f "$runtime" Architecture)" = "$arch" ] || fail "libcrm1 architecture"
 shlibs=$(dpkg-deb --ctrl-tarfile "$runtime" | tar -xO ./shlibs)
-expect "$shlibs" '^libcrm 1 libcrm1 \(>= 1\.0\.0-1\)$' "libcrm1 shlibs"
+v=${version//./\\.}  # the version as an extended regular expression
+# A program linked now may use any function of this version: it needs at least this version.
+expect "$shlibs" "^libcrm 1 libcrm1 \\(>= $v-1\\)\$" "libcrm1 shlibs"
 contents=$(dpkg-deb -c "$runtime")
-expect "$contents" " \./usr/$libdir/libcrm\.so\.1\.0\.0$" "libcrm1 contents"
-expect "$contents" " \./usr/$libdir/libcrm\.so\.1 -> libcrm\.so\.1\.0\.0$" "libcrm1 contents"
+expect "$contents" " \./usr/$libdir/libcrm\.so\.$v\$" "libcrm1 contents"
+expect "$contents" " \./usr/$libdir/libcrm\.so\.1 -> libcrm\.so\.$v\$" "libcrm1 contents"
 reject "$contents" 'include/|libcrm\.so ->|\.pc$|cmake' "libcrm1 holds development files"
 
 echo "== $(basename "$dev")"
 info=$(dpkg-deb -I "$dev")
 expect "$info" '^ Package: libcrm-dev$' "libcrm-dev control"
 expect "$info" '^ Section: libdevel$' "libcrm-dev control"
-expect "$info" '^ Depends: libcrm1 \(= 1\.0\.0-1\)$' "libcrm-dev Depends"
+expect "$info" "^ Depends: libcrm1 \\(= $v-1\\)\$" "libcrm-dev Depends"
 expect "$info" '^ Description: CRM module for ERP systems \(development files\)$' "libcrm-dev synopsis"
 expect "$info" '^ Recommends: libboost-dev, libboost-filesystem-dev$' "libcrm-dev Recommends"
 contents=$(dpkg-deb -c "$dev")
@@ -55,7 +57,7 @@ for file in include/crm/crm.h include/crm/host.hpp "$libdir/cmake/crm/crmConfig.
   expect "$contents" " \./usr/${file//./\\.}$" "libcrm-dev contents"
 done
 expect "$contents" " \./usr/$libdir/libcrm\.so -> libcrm\.so\.1$" "libcrm-dev contents"
-reject "$contents" 'libcrm\.so\.1\.0\.0$' "libcrm-dev holds the library"
+reject "$contents" "libcrm\\.so\\.$v\$" "libcrm-dev holds the library"
 
 echo "== dpkg-deb -x into a scratch root, a C program built against it"
 root=$work/root
