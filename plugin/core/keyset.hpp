@@ -18,6 +18,8 @@
 
 namespace crm::keyset {
 
+using nlohmann::json;  // so that the header stands on its own
+
 enum class Kind { time, text, id };
 
 struct Column {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../core/store.hpp"
+#include "limit.hpp"
 
 namespace crm::records::customer {
 
@@ -30,10 +31,6 @@ inline constexpr std::size_t kOwnerChars = 128;
 inline constexpr std::size_t kSourceChars = 100;
 inline constexpr std::size_t kHostKeyChars = 128;
 
-struct Limit {
-  const char *column;
-  std::size_t chars;
-};
 inline constexpr Limit kLimits[] = {
     {"name", kNameChars},         {"kind", kKindChars},       {"phone", kPhoneChars},
     {"email", kEmailChars},       {"address", kAddressChars}, {"region", kRegionChars},
