@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "../core/sql.hpp"
+#include "lookup.hpp"
 
 namespace crm::records::customer {
 
@@ -213,6 +214,13 @@ void apply_classes(db::Connection &connection, const std::string &classified_at)
           connection.dialect().timestamp_param() +
           " WHERE id IN (SELECT customer_id FROM crm_class_work)")
       .execute({classified_at});
+}
+
+std::set<std::int64_t> existing(db::Connection &connection, const std::set<std::int64_t> &ids) {
+  std::set<std::int64_t> found;
+  for (const auto &[id, same] : detail::integer_of(connection, "crm_customer", "id", ids))
+    found.insert(id);
+  return found;
 }
 
 void require_exists(db::Connection &connection, std::int64_t id, const std::string &field) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,9 @@ std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
 // business_class, class_rule and classified_at of every customer in
 // crm_class_work.
 void apply_classes(db::Connection &connection, const std::string &classified_at);
+
+// Those of ids that name a customer.
+std::set<std::int64_t> existing(db::Connection &connection, const std::set<std::int64_t> &ids);
 
 // Throws not_found naming `field` unless the customer exists.
 void require_exists(db::Connection &connection, std::int64_t id, const std::string &field);

@@ -3,9 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "../core/store.hpp"
 
 namespace crm::records::opportunity {
 
@@ -24,5 +28,9 @@ std::int64_t default_probability(std::string_view stage);
 
 // The probability as SQL: the column's value, or the stage's default when it is NULL.
 std::string probability_sql(const std::string &probability_column, const std::string &stage_column);
+
+// The customer of each of ids that names an opportunity.
+std::map<std::int64_t, std::int64_t> customers_of(db::Connection &connection,
+                                                  const std::set<std::int64_t> &ids);
 
 }  // namespace crm::records::opportunity

@@ -7,6 +7,7 @@
 #include "../core/money.hpp"
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
+#include "../records/interaction.hpp"
 
 namespace crm::view {
 
@@ -84,18 +85,14 @@ class Timeline {
         after_(std::move(after)) {}
 
   void interactions(const std::optional<std::string> &channel) {
-    std::string sql =
-        "SELECT id, occurred_at, channel, direction, subject, contact_id, opportunity_id "
-        "FROM crm_interaction WHERE customer_id = ?";
+    std::string sql = records::interaction::timeline_select();
     std::vector<db::Value> values = {customer_id_};
     if (channel) {
       sql += " AND channel = ?";
       values.push_back(*channel);
     }
     crm_source(
-        "interaction", "occurred_at", "id", sql, values,
-        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(8),
-         db::Column::text(500), db::Column::text(24), db::Column::text(24)},
+        "interaction", "occurred_at", "id", sql, values, records::interaction::timeline_columns(),
         [](const db::Result &row, Item &item) {
           item.body = {
               {"channel", row.text(2)},

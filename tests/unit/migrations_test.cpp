@@ -8,6 +8,7 @@
 #include "odbc.hpp"
 #include "records/contact.hpp"
 #include "records/customer.hpp"
+#include "records/interaction.hpp"
 #include "test_database.hpp"
 
 namespace crm::db {
@@ -147,6 +148,10 @@ TEST(CustomerColumns, EveryDialectDeclaresTheLimitsOfRecordsCustomer) {
 
 TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsContact) {
   expect_declared_limits("crm_contact", records::contact::kLimits);
+}
+
+TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsInteraction) {
+  expect_declared_limits("crm_interaction", records::interaction::kLimits);
 }
 
 }  // namespace
