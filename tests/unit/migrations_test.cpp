@@ -9,6 +9,7 @@
 #include "records/contact.hpp"
 #include "records/customer.hpp"
 #include "records/interaction.hpp"
+#include "records/task.hpp"
 #include "test_database.hpp"
 
 namespace crm::db {
@@ -152,6 +153,10 @@ TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsContact) {
 
 TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsInteraction) {
   expect_declared_limits("crm_interaction", records::interaction::kLimits);
+}
+
+TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsTask) {
+  expect_declared_limits("crm_task", records::task::kLimits);
 }
 
 }  // namespace
