@@ -8,6 +8,7 @@
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
 #include "../records/interaction.hpp"
+#include "../records/opportunity.hpp"
 
 namespace crm::view {
 
@@ -124,26 +125,20 @@ class Timeline {
   }
 
   void opportunities() {
-    crm_source(
-        "opportunity", "e.occurred_at", "e.id",
-        "SELECT e.id, e.occurred_at, e.kind, e.to_stage, e.amount_minor, e.probability, "
-        "e.opportunity_id, o.name FROM crm_opportunity_event e JOIN crm_opportunity o ON "
-        "o.id = e.opportunity_id WHERE e.customer_id = ?",
-        {customer_id_},
-        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(32),
-         db::Column::text(24), db::Column::text(8), db::Column::integer(), db::Column::text(200)},
-        [](const db::Result &row, Item &item) {
-          std::optional<std::int64_t> amount;
-          if (auto text = row.optional_text(4)) amount = std::stoll(*text);
-          item.body = {
-              {"title", row.text(7)},
-              {"event", row.text(2)},
-              {"stage", row.optional_text(3) ? json(*row.optional_text(3)) : json(nullptr)},
-              {"amount", amount ? json(money::format(*amount)) : json(nullptr)},
-              {"probability",
-               row.optional_text(5) ? json(std::stoll(*row.optional_text(5))) : json(nullptr)},
-              {"opportunity_id", std::to_string(row.int64(6))}};
-        });
+    crm_source("opportunity", "e.occurred_at", "e.id", records::opportunity::timeline_select(),
+               {customer_id_}, records::opportunity::timeline_columns(),
+               [](const db::Result &row, Item &item) {
+                 std::optional<std::int64_t> amount;
+                 if (auto text = row.optional_text(4)) amount = std::stoll(*text);
+                 item.body = {
+                     {"title", row.text(7)},
+                     {"event", row.text(2)},
+                     {"stage", row.optional_text(3) ? json(*row.optional_text(3)) : json(nullptr)},
+                     {"amount", amount ? json(money::format(*amount)) : json(nullptr)},
+                     {"probability", row.optional_text(5) ? json(std::stoll(*row.optional_text(5)))
+                                                          : json(nullptr)},
+                     {"opportunity_id", std::to_string(row.int64(6))}};
+               });
   }
 
   void orders() {

@@ -9,6 +9,7 @@
 #include "records/contact.hpp"
 #include "records/customer.hpp"
 #include "records/interaction.hpp"
+#include "records/opportunity.hpp"
 #include "records/task.hpp"
 #include "test_database.hpp"
 
@@ -157,6 +158,11 @@ TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsInteraction) {
 
 TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsTask) {
   expect_declared_limits("crm_task", records::task::kLimits);
+}
+
+TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsOpportunity) {
+  expect_declared_limits("crm_opportunity", records::opportunity::kLimits);
+  expect_declared_limits("crm_opportunity_event", records::opportunity::kEventLimits);
 }
 
 }  // namespace
