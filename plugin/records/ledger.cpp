@@ -22,6 +22,19 @@ std::vector<std::string> markers(const db::Dialect &dialect) {
   return {"?", "?", "?", "?", ts, ts, "?", "?", "?", "?", "?", "?", "?", "?"};
 }
 
+const std::string &timeline_select() {
+  static const std::string sql =
+      "SELECT id, occurred_at, from_stage, to_stage, reason_code, actor, on_behalf_of "
+      "FROM crm_lifecycle_event WHERE customer_id = ?";
+  return sql;
+}
+
+std::vector<db::Column> timeline_columns() {
+  using db::Column;
+  return {Column::integer(), Column::text(32),  Column::text(16), Column::text(16),
+          Column::text(64),  Column::text(128), Column::text(128)};
+}
+
 void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
             std::int64_t first_id, const std::optional<std::string> &recorded_at) {
   const auto recorded = recorded_at ? *recorded_at : time::to_db_text(time::now());

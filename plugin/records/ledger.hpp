@@ -34,6 +34,13 @@ std::vector<db::Column> columns();
 // One parameter marker per column of kColumns (timestamps as the dialect binds them).
 std::vector<std::string> markers(const db::Dialect &dialect);
 
+// The customer 360's timeline of one customer's moves: "SELECT id, occurred_at, from_stage,
+// to_stage, reason_code, actor, on_behalf_of FROM ... WHERE customer_id = ?", to which the
+// caller appends its conditions on occurred_at and id, its order and its limit; and its result
+// columns.
+const std::string &timeline_select();
+std::vector<db::Column> timeline_columns();
+
 // Appends events to the ledger on connection (inside the caller's transaction), with ids
 // first_id, first_id + 1, ... reserved beforehand through store.ids(), recorded at
 // recorded_at (default: now), in multi-row statements sized by the dialect's parameter limit.

@@ -8,6 +8,7 @@
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
 #include "../records/interaction.hpp"
+#include "../records/ledger.hpp"
 #include "../records/opportunity.hpp"
 
 namespace crm::view {
@@ -107,13 +108,8 @@ class Timeline {
 
   void lifecycle() {
     crm_source(
-        "lifecycle", "occurred_at", "id",
-        "SELECT id, occurred_at, from_stage, to_stage, reason_code, actor, on_behalf_of "
-        "FROM crm_lifecycle_event WHERE customer_id = ?",
-        {customer_id_},
-        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(16),
-         db::Column::text(64), db::Column::text(128), db::Column::text(128)},
-        [](const db::Result &row, Item &item) {
+        "lifecycle", "occurred_at", "id", records::ledger::timeline_select(), {customer_id_},
+        records::ledger::timeline_columns(), [](const db::Result &row, Item &item) {
           item.body = {
               {"title", row.text(3)},
               {"from", row.optional_text(2) ? json(*row.optional_text(2)) : json(nullptr)},
