@@ -1,4 +1,5 @@
-// Shared by the records modules (not for the areas): lookups of many ids at once.
+// Shared by the records modules (not for the areas): lookups of many ids at once, and the
+// optimistic UPDATE of one row.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,32 @@ inline std::map<std::int64_t, std::int64_t> integer_of(db::Connection &connectio
     while (result.next()) found[result.int64(0)] = result.int64(1);
   }
   return found;
+}
+
+// "column = marker, ..." and their values.
+struct Assignments {
+  std::string sql;
+  std::vector<db::Value> values;
+  void add(const char *column, db::Value value, const std::string &marker = "?") {
+    sql += std::string(sql.empty() ? "" : ", ") + column + " = " + marker;
+    values.push_back(std::move(value));
+  }
+  // The literal NULL, which needs no marker of the column's type.
+  void add_null(const char *column) {
+    sql += std::string(sql.empty() ? "" : ", ") + column + " = NULL";
+  }
+};
+
+// Applies set to the row of table with id if it is at version, and counts the version up;
+// false when no row matched (unknown id or another version).
+inline bool update_at_version(db::Connection &connection, const std::string &table, Assignments set,
+                              std::int64_t id, std::int64_t version) {
+  set.values.push_back(id);
+  set.values.push_back(version);
+  return connection
+             .prepare("UPDATE " + table + " SET " + set.sql +
+                      ", version = version + 1 WHERE id = ? AND version = ?")
+             .execute(set.values) == 1;
 }
 
 }  // namespace crm::records::detail

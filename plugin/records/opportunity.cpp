@@ -92,19 +92,17 @@ std::optional<Row> find(db::Connection &connection, std::int64_t id) {
 bool update(db::Connection &connection, std::int64_t id, std::int64_t version,
             const Change &change) {
   const auto ts = connection.dialect().timestamp_param();
-  std::string assignments;
-  std::vector<db::Value> values;
+  detail::Assignments set;
   auto assign = [&](const char *column, db::Value value, const std::string &marker = "?") {
-    assignments += std::string(assignments.empty() ? "" : ", ") + column + " = " + marker;
-    values.push_back(std::move(value));
+    set.add(column, std::move(value), marker);
   };
-  // A cleared column is written as the literal NULL, which needs no marker of its type.
+  // A cleared column is written as the literal NULL.
   auto assign_nullable = [&](const char *column, const auto &value, const std::string &marker) {
     if (!value) return;
     if (*value)
       assign(column, **value, marker);
     else
-      assignments += std::string(assignments.empty() ? "" : ", ") + column + " = NULL";
+      set.add_null(column);
   };
   if (change.name) assign("name", *change.name);
   if (change.stage) assign("stage", *change.stage);
@@ -118,12 +116,7 @@ bool update(db::Connection &connection, std::int64_t id, std::int64_t version,
   assign_nullable("close_reason", change.close_reason, "?");
   assign("updated_at", change.updated_at, ts);
   assign("updated_by", change.updated_by);
-  values.push_back(id);
-  values.push_back(version);
-  return connection
-             .prepare("UPDATE crm_opportunity SET " + assignments +
-                      ", version = version + 1 WHERE id = ? AND version = ?")
-             .execute(values) == 1;
+  return detail::update_at_version(connection, "crm_opportunity", std::move(set), id, version);
 }
 
 nlohmann::json page(db::Connection &connection, const Filter &filter, const nlohmann::json &params,
