@@ -18,7 +18,7 @@
 
 namespace crm::keyset {
 
-using nlohmann::json;
+using nlohmann::json;  // so that the header stands on its own
 
 enum class Kind { time, text, id };
 

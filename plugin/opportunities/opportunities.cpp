@@ -6,11 +6,11 @@
 #include <map>
 
 #include "../core/json_values.hpp"
-#include "../core/keyset.hpp"
 #include "../core/money.hpp"
 #include "../core/time.hpp"
 #include "../records/customer.hpp"
 #include "../records/opportunity.hpp"
+#include "stage_time.hpp"
 
 namespace crm::opportunities {
 
@@ -24,60 +24,10 @@ using records::opportunity::kStages;
 const std::vector<std::string> kStatuses = {"open", "won", "lost"};
 const std::vector<std::string> kOutcomes = {"won", "lost"};
 
-const std::string kColumns =
-    "id, customer_id, name, stage, status, amount_minor, probability, expected_close, owner, "
-    "stage_entered_at, closed_at, close_reason, created_at, created_by, updated_at, updated_by, "
-    "version";
-const std::string kSelect = "SELECT " + kColumns + " FROM crm_opportunity";
-
-std::vector<db::Column> select_columns() {
-  using db::Column;
-  return {Column::integer(), Column::integer(), Column::text(200), Column::text(32),
-          Column::text(8),   Column::integer(), Column::integer(), Column::text(10),
-          Column::text(128), Column::text(32),  Column::text(32),  Column::text(500),
-          Column::text(32),  Column::text(128), Column::text(32),  Column::text(128),
-          Column::integer()};
-}
-
+namespace opportunity = records::opportunity;
 // The state of one opportunity as the methods reason about it.
-struct Opportunity {
-  std::int64_t id = 0;
-  std::int64_t customer_id = 0;
-  std::string name;
-  std::string stage;
-  std::string status;
-  std::optional<money::Minor> amount;
-  std::int64_t probability = 0;
-  std::optional<std::string> expected_close;
-  std::optional<std::string> owner;
-  std::optional<std::string> stage_entered_at;
-  std::optional<std::string> closed_at;
-  std::optional<std::string> close_reason;
-  std::string created_at, created_by, updated_at, updated_by;
-  std::int64_t version = 0;
-};
-
-Opportunity read_row(const db::Result &row) {
-  Opportunity o;
-  o.id = row.int64(0);
-  o.customer_id = row.int64(1);
-  o.name = row.text(2);
-  o.stage = row.text(3);
-  o.status = row.text(4);
-  o.amount = row.optional_int64(5);
-  o.probability = row.optional_int64(6).value_or(default_probability(o.stage));
-  o.expected_close = row.optional_text(7);
-  o.owner = row.optional_text(8);
-  o.stage_entered_at = row.optional_text(9);
-  o.closed_at = row.optional_text(10);
-  o.close_reason = row.optional_text(11);
-  o.created_at = row.text(12);
-  o.created_by = row.text(13);
-  o.updated_at = row.text(14);
-  o.updated_by = row.text(15);
-  o.version = row.int64(16);
-  return o;
-}
+using Opportunity = opportunity::Row;
+using Event = opportunity::Event;
 
 using json_values::instant;
 using json_values::nullable;
@@ -113,47 +63,10 @@ json to_json(const Opportunity &o) {
           {"version", o.version}};
 }
 
-std::optional<Opportunity> load(db::Connection &connection, std::int64_t id) {
-  auto result = connection.prepare(kSelect + " WHERE id = ?").query({id}, select_columns());
-  if (!result.next()) return std::nullopt;
-  return read_row(result);
-}
-
 Opportunity load_existing(db::Connection &connection, std::int64_t id) {
-  auto found = load(connection, id);
+  auto found = opportunity::find(connection, id);
   if (!found) throw not_found("params.id", "no opportunity with id " + std::to_string(id));
   return *found;
-}
-
-// One row of crm_opportunity_event: from_stage is the stage before the change; to_stage,
-// amount and probability the state after it.
-struct Event {
-  std::string kind;
-  std::optional<std::string> from_stage;
-  std::string to_stage;
-  std::optional<money::Minor> amount;
-  std::int64_t probability = 0;
-  std::optional<std::string> reason;
-};
-
-db::Value optional_int(const std::optional<std::int64_t> &value) {
-  return value ? db::Value(*value) : db::null_value();
-}
-
-void insert_events(db::Connection &connection, const Opportunity &o,
-                   const std::vector<Event> &events, std::int64_t first_id,
-                   const std::string &occurred_at, const std::string &actor) {
-  const std::string sql =
-      "INSERT INTO crm_opportunity_event (id, opportunity_id, customer_id, kind, from_stage, "
-      "to_stage, amount_minor, probability, reason, occurred_at, actor) VALUES (?, ?, ?, ?, ?, "
-      "?, ?, ?, ?, " +
-      connection.dialect().timestamp_param() + ", ?)";
-  auto &statement = connection.prepare(sql);
-  std::int64_t id = first_id;
-  for (const auto &event : events)
-    statement.execute({id++, o.id, o.customer_id, event.kind, db::optional_text(event.from_stage),
-                       event.to_stage, optional_int(event.amount), event.probability,
-                       db::optional_text(event.reason), occurred_at, actor});
 }
 
 // Checks a caller's money parameter; nullopt for absent or null.
@@ -208,41 +121,33 @@ Error closed_conflict(const Opportunity &o, const std::string &what) {
 // Runs the optimistic UPDATE and the events in one transaction; the pre-checked version guards
 // against a change made in between.
 json write_change(CallContext &context, db::Connection &connection, const Opportunity &before,
-                  const std::string &assignments, std::vector<db::Value> values,
-                  const std::vector<Event> &events, const std::string &now) {
+                  const opportunity::Change &change, const std::vector<Event> &events,
+                  const std::string &now) {
   auto &store = context.store;
   const std::int64_t first_event =
       events.empty() ? 0
                      : store.ids().reserve(connection, "opportunity_event",
                                            static_cast<std::int64_t>(events.size()));
-  values.push_back(before.id);
-  values.push_back(before.version);
-  const std::string sql = "UPDATE crm_opportunity SET " + assignments +
-                          ", version = version + 1 WHERE id = ? AND version = ?";
   return store.transact(connection, [&] {
-    if (connection.prepare(sql).execute(values) != 1) {
+    if (!opportunity::update(connection, before.id, before.version, change)) {
       auto current = load_existing(connection, before.id);
       check_version(current, before.version);
       throw conflict("params.version",
                      "opportunity " + std::to_string(before.id) + " was changed meanwhile");
     }
-    insert_events(connection, before, events, first_event, now, context.user);
+    opportunity::append_events(connection, before.id, before.customer_id, events, first_event, now,
+                               context.user);
     return to_json(load_existing(connection, before.id));
   });
 }
 
-// Collects "column = marker" assignments and their values.
-struct Assignments {
-  std::string sql;
-  std::vector<db::Value> values;
-  void add(const char *column, db::Value value, const std::string &marker = "?") {
-    sql += std::string(sql.empty() ? "" : ", ") + column + " = " + marker;
-    values.push_back(std::move(value));
-  }
-  void add_literal(const char *column, const char *literal) {
-    sql += std::string(sql.empty() ? "" : ", ") + column + " = " + literal;
-  }
-};
+// A change as `user` at `now`.
+opportunity::Change change_by(const std::string &now, const std::string &user) {
+  opportunity::Change change;
+  change.updated_at = now;
+  change.updated_by = user;
+  return change;
+}
 
 json create(CallContext &context, const json &params) {
   const auto customer_id = params::id(params, "customer_id");
@@ -268,59 +173,31 @@ json create(CallContext &context, const json &params) {
     records::customer::require_exists(connection, customer_id, "params.customer_id");
     o.id = store.ids().reserve(connection, "opportunity");
     const auto event_id = store.ids().reserve(connection, "opportunity_event");
-    const auto ts = store.dialect().timestamp_param();
+    o.stage_entered_at = o.created_at = o.updated_at = now;
+    o.created_by = o.updated_by = context.user;
+    o.version = 1;
     store.transact(connection, [&] {
-      connection
-          .prepare(
-              "INSERT INTO crm_opportunity (id, customer_id, name, stage, status, "
-              "amount_minor, probability, expected_close, owner, stage_entered_at, "
-              "created_at, created_by, updated_at, updated_by, version) VALUES (?, ?, ?, ?, "
-              "'open', ?, ?, ?, ?, " +
-              ts + ", " + ts + ", ?, " + ts + ", ?, 1)")
-          .execute({o.id, o.customer_id, o.name, o.stage, optional_int(o.amount), o.probability,
-                    db::optional_text(o.expected_close), db::optional_text(o.owner), now, now,
-                    context.user, now, context.user});
-      insert_events(connection, o,
-                    {{"created", std::nullopt, o.stage, o.amount, o.probability, std::nullopt}},
-                    event_id, now, context.user);
+      opportunity::insert(connection, o);
+      opportunity::append_events(
+          connection, o.id, o.customer_id,
+          {{"created", std::nullopt, o.stage, o.amount, o.probability, std::nullopt}}, event_id,
+          now, context.user);
     });
     store.log().info("opportunity {} created by {}", o.id, context.user);
     return to_json(load_existing(connection, o.id));
   });
 }
 
-// Seconds spent in each stage visited, summed over visits: the events replayed in order; the
-// current stage counts until now, or until the opportunity was closed.
-json time_in_stage(const std::vector<std::pair<Event, time::Micros>> &events, time::Micros now) {
-  std::map<std::string, time::Micros> spent;
-  std::map<std::string, int> visits;
-  std::optional<std::string> stage;
-  time::Micros entered = 0;
-  bool open = false;
-  auto leave = [&](time::Micros at) {
-    if (stage && open) spent[*stage] += std::max<time::Micros>(0, at - entered);
-  };
-  for (const auto &[event, at] : events) {
-    if (event.kind == "created" || event.kind == "reopened" || (event.kind == "stage" && open)) {
-      leave(at);
-      ++visits[event.to_stage];
-      stage = event.to_stage;
-      entered = at;
-      open = true;
-    } else if (event.kind == "won" || event.kind == "lost") {
-      leave(at);
-      open = false;
-    }
-  }
-  leave(now);
+// time_in_stage's answer in kStages order: seconds, microseconds and visits per stage visited.
+json stage_times_json(const std::vector<StageEvent> &events, time::Micros now) {
+  const auto times = time_in_stage(events, now);
   json out = json::object();
   for (const auto &entry : kStages) {
-    auto found = visits.find(entry.name);
-    if (found == visits.end()) continue;
-    const auto micros = spent[entry.name];
-    out[entry.name] = {{"seconds", static_cast<double>(micros) / 1e6},
-                       {"microseconds", micros},
-                       {"visits", found->second}};
+    auto found = times.find(entry.name);
+    if (found == times.end()) continue;
+    out[entry.name] = {{"seconds", static_cast<double>(found->second.spent) / 1e6},
+                       {"microseconds", found->second.spent},
+                       {"visits", found->second.visits}};
   }
   return out;
 }
@@ -330,40 +207,24 @@ json get(CallContext &context, const json &params) {
   return context.store.with_connection([&](db::Connection &connection) {
     auto o = load_existing(connection, id);
     json history = json::array();
-    std::vector<std::pair<Event, time::Micros>> replay;
-    {
-      auto result =
-          connection
-              .prepare(
-                  "SELECT id, kind, from_stage, to_stage, amount_minor, probability, reason, "
-                  "occurred_at, actor FROM crm_opportunity_event WHERE opportunity_id = ? "
-                  "ORDER BY occurred_at, id")
-              .query({id}, {db::Column::integer(), db::Column::text(16), db::Column::text(32),
-                            db::Column::text(32), db::Column::integer(), db::Column::integer(),
-                            db::Column::text(500), db::Column::text(32), db::Column::text(128)});
-      while (result.next()) {
-        Event event{result.text(1),
-                    result.optional_text(2),
-                    result.text(3),
-                    result.optional_int64(4),
-                    result.optional_int64(5).value_or(0),
-                    result.optional_text(6)};
-        const auto occurred = result.text(7);
-        history.push_back({{"id", std::to_string(result.int64(0))},
-                           {"kind", event.kind},
-                           {"from_stage", nullable(event.from_stage)},
-                           {"to_stage", event.to_stage},
-                           {"amount", amount_json(event.amount)},
-                           {"probability", event.probability},
-                           {"reason", nullable(event.reason)},
-                           {"occurred_at", instant(occurred)},
-                           {"actor", result.text(8)}});
-        replay.emplace_back(std::move(event), time::from_db_text(occurred).value_or(0));
-      }
+    std::vector<StageEvent> replay;
+    for (auto &stored : opportunity::history(connection, id)) {
+      const auto &event = stored.event;
+      history.push_back({{"id", std::to_string(stored.id)},
+                         {"kind", event.kind},
+                         {"from_stage", nullable(event.from_stage)},
+                         {"to_stage", event.to_stage},
+                         {"amount", amount_json(event.amount)},
+                         {"probability", event.probability},
+                         {"reason", nullable(event.reason)},
+                         {"occurred_at", instant(stored.occurred_at)},
+                         {"actor", stored.actor}});
+      replay.push_back(
+          {event.kind, event.to_stage, time::from_db_text(stored.occurred_at).value_or(0)});
     }
     json out = to_json(o);
     out["history"] = std::move(history);
-    out["time_in_stage"] = time_in_stage(replay, time::now());
+    out["time_in_stage"] = stage_times_json(replay, time::now());
     return out;
   });
 }
@@ -383,45 +244,44 @@ json update(CallContext &context, const json &params) {
     throw invalid_argument("params", "opportunity.update needs at least one field to change");
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
-  const auto ts = store.dialect().timestamp_param();
   return store.with_connection([&](db::Connection &connection) {
     auto before = load_existing(connection, id);
     check_version(before, version);
     if (before.status != "open")
       throw closed_conflict(before, "reopen it (opportunity.reopen) before changing it");
     Opportunity after = before;
-    Assignments set;
+    auto set = change_by(now, context.user);
     std::vector<Event> events;
     if (params.contains("name")) {
       after.name = params::string(params, "name");
-      set.add("name", after.name);
+      set.name = after.name;
     }
     if (params.contains("expected_close")) {
       after.expected_close = expected_close;
-      set.add("expected_close", db::optional_text(expected_close));
+      set.expected_close = expected_close;
     }
     if (params.contains("owner")) {
       after.owner = params::optional_string(params, "owner");
-      set.add("owner", db::optional_text(after.owner));
+      set.owner = after.owner;
     }
     if (new_stage && *new_stage != before.stage) {
       after.stage = *new_stage;
       if (!new_probability) after.probability = default_probability(after.stage);
-      set.add("stage", after.stage);
-      set.add("stage_entered_at", now, ts);
+      set.stage = after.stage;
+      set.stage_entered_at = now;
       events.push_back(
           {"stage", before.stage, after.stage, before.amount, after.probability, std::nullopt});
     }
     if (amount_given) {
       after.amount = new_amount;
-      set.add("amount_minor", optional_int(after.amount));
+      set.amount = after.amount;
       if (after.amount != before.amount)
         events.push_back(
             {"amount", before.stage, after.stage, after.amount, after.probability, std::nullopt});
     }
     if (new_probability) after.probability = *new_probability;
     if (after.probability != before.probability) {
-      set.add("probability", after.probability);
+      set.probability = after.probability;
       // A stage change that brought its default probability is recorded by the stage event.
       const bool by_stage = !new_probability && after.stage != before.stage;
       if (!by_stage)
@@ -434,9 +294,7 @@ json update(CallContext &context, const json &params) {
       event.amount = after.amount;
       event.probability = after.probability;
     }
-    set.add("updated_at", now, ts);
-    set.add("updated_by", context.user);
-    return write_change(context, connection, before, set.sql, set.values, events, now);
+    return write_change(context, connection, before, set, events, now);
   });
 }
 
@@ -455,24 +313,21 @@ json close(CallContext &context, const json &params) {
   }
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
-  const auto ts = store.dialect().timestamp_param();
   return store.with_connection([&](db::Connection &connection) {
     auto before = load_existing(connection, id);
     check_version(before, version);
     if (before.status != "open") throw closed_conflict(before, "it is already closed");
     const auto amount = final_amount ? final_amount : before.amount;
     const std::int64_t probability = outcome == "won" ? 100 : 0;
-    Assignments set;
-    set.add("status", outcome);
-    set.add("probability", probability);
-    set.add("amount_minor", optional_int(amount));
-    set.add("closed_at", now, ts);
-    set.add("close_reason", db::optional_text(reason));
-    set.add("updated_at", now, ts);
-    set.add("updated_by", context.user);
+    auto set = change_by(now, context.user);
+    set.status = outcome;
+    set.probability = probability;
+    set.amount = amount;
+    set.closed_at = now;
+    set.close_reason = reason;
     std::vector<Event> events = {
         {outcome, before.stage, before.stage, amount, probability, reason}};
-    auto result = write_change(context, connection, before, set.sql, set.values, events, now);
+    auto result = write_change(context, connection, before, set, events, now);
     store.log().info("opportunity {} {} by {}", id, outcome, context.user);
     return result;
   });
@@ -484,61 +339,44 @@ json reopen(CallContext &context, const json &params) {
   const auto reason = params::string(params, "reason");
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
-  const auto ts = store.dialect().timestamp_param();
   return store.with_connection([&](db::Connection &connection) {
     auto before = load_existing(connection, id);
     check_version(before, version);
     if (before.status == "open")
       throw conflict("params.id", "opportunity " + std::to_string(id) + " is open already");
     const auto probability = default_probability(before.stage);
-    Assignments set;
-    set.add("status", std::string("open"));
-    set.add("probability", probability);
-    set.add("stage_entered_at", now, ts);
-    set.add_literal("closed_at", "NULL");
-    set.add_literal("close_reason", "NULL");
-    set.add("updated_at", now, ts);
-    set.add("updated_by", context.user);
+    auto set = change_by(now, context.user);
+    set.status = "open";
+    set.probability = probability;
+    set.stage_entered_at = now;
+    set.closed_at = std::optional<std::string>();
+    set.close_reason = std::optional<std::string>();
     std::vector<Event> events = {
         {"reopened", before.stage, before.stage, before.amount, probability, reason}};
-    return write_change(context, connection, before, set.sql, set.values, events, now);
+    return write_change(context, connection, before, set, events, now);
   });
 }
 
 json list(CallContext &context, const json &params) {
   const auto limit = params::limit(params, 50);
-  const auto customer_id = params::optional_id(params, "customer_id");
-  std::string where;
-  std::vector<db::Value> values;
-  auto add = [&](const std::string &condition, db::Value value) {
-    where += (where.empty() ? " WHERE " : " AND ") + condition;
-    values.push_back(std::move(value));
-  };
-  if (customer_id) add("customer_id = ?", *customer_id);
-  if (auto owner = params::optional_string(params, "owner")) add("owner = ?", *owner);
-  if (auto status = params::optional_string(params, "status")) add("status = ?", *status);
-  if (auto stage = params::optional_string(params, "stage")) add("stage = ?", *stage);
-  const auto order = keyset::by_id();
-  if (auto after = keyset::after(params, order, context.store.dialect(), values); !after.empty())
-    where += (where.empty() ? " WHERE " : " AND ") + after;
-  const std::string sql = kSelect + where + keyset::order_limit(order, limit, values);
+  opportunity::Filter filter;
+  filter.customer_id = params::optional_id(params, "customer_id");
+  filter.owner = params::optional_string(params, "owner");
+  filter.status = params::optional_string(params, "status");
+  filter.stage = params::optional_string(params, "stage");
   return context.store.with_connection([&](db::Connection &connection) {
-    json page;
-    {
-      auto result = connection.prepare(sql).query(values, select_columns());
-      page = keyset::read_page(result, order, limit,
-                               [](const db::Result &row) { return to_json(read_row(row)); });
-    }
+    json page = opportunity::page(connection, filter, params, limit, to_json);
     // An empty page may mean an unknown customer; only then is it worth a second query.
-    if (page["items"].empty() && customer_id)
-      records::customer::require_exists(connection, *customer_id, "params.customer_id");
+    if (page["items"].empty() && filter.customer_id)
+      records::customer::require_exists(connection, *filter.customer_id, "params.customer_id");
     return page;
   });
 }
 
 std::vector<Field> editable_fields(bool creating) {
   std::vector<Field> fields;
-  Field name = Field::string("name", 200, "what is being sold, e.g. \"2027 framework order\"");
+  Field name = Field::string("name", opportunity::kNameChars,
+                             "what is being sold, e.g. \"2027 framework order\"");
   fields.push_back(creating ? std::move(name).require() : std::move(name).not_null());
   fields.push_back(Field::enumeration("stage", kStageNames,
                                       creating ? "pipeline stage (default qualify)"
@@ -549,7 +387,8 @@ std::vector<Field> editable_fields(bool creating) {
                                   "chance of winning in percent (default: the stage's: qualify "
                                   "10, develop 30, propose 60, negotiate 80)")
                        .not_null());
-  fields.push_back(Field::string("expected_close", 10, "expected close date, YYYY-MM-DD"));
+  fields.push_back(Field::string("expected_close", opportunity::kExpectedCloseChars,
+                                 "expected close date, YYYY-MM-DD"));
   fields.push_back(Field::user(
       "owner", creating ? "owning host user (default: the session's user)" : "owning host user"));
   return fields;
@@ -635,14 +474,16 @@ void register_methods(Registry &registry) {
        "required).",
        {id_field(), version_field(),
         Field::enumeration("outcome", kOutcomes, "won or lost").require(),
-        Field::string("reason", 500, "why it was won or lost (required for lost)"),
+        Field::string("reason", opportunity::kReasonChars,
+                      "why it was won or lost (required for lost)"),
         money::field("amount", "final amount of a won opportunity (default: its amount)")},
        schema(),
        close});
   registry.add(
       {"opportunity.reopen",
        "Reopens a won or lost opportunity in the stage it was closed in.",
-       {id_field(), version_field(), Field::string("reason", 500, "why it is reopened").require()},
+       {id_field(), version_field(),
+        Field::string("reason", opportunity::kReasonChars, "why it is reopened").require()},
        schema(),
        reopen});
   registry.add({"opportunity.list",

@@ -4,6 +4,7 @@
 
 #include "../core/keyset.hpp"
 #include "../core/sql.hpp"
+#include "lookup.hpp"
 
 namespace crm::records::customer {
 
@@ -154,11 +155,9 @@ bool ProfileChange::empty() const {
 
 bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t version,
                     const ProfileChange &change, const std::string &at, const std::string &by) {
-  std::string assignments;
-  std::vector<db::Value> values;
+  detail::Assignments set;
   auto assign = [&](const char *column, db::Value value, const std::string &marker = "?") {
-    assignments += std::string(assignments.empty() ? "" : ", ") + column + " = " + marker;
-    values.push_back(std::move(value));
+    set.add(column, std::move(value), marker);
   };
   if (change.name) assign("name", *change.name);
   if (change.kind) assign("kind", *change.kind);
@@ -171,12 +170,7 @@ bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t ve
   if (change.attributes) assign("attributes", *change.attributes);
   assign("updated_at", at, connection.dialect().timestamp_param());
   assign("updated_by", by);
-  values.push_back(id);
-  values.push_back(version);
-  return connection
-             .prepare("UPDATE crm_customer SET " + assignments +
-                      ", version = version + 1 WHERE id = ? AND version = ?")
-             .execute(values) == 1;
+  return detail::update_at_version(connection, "crm_customer", std::move(set), id, version);
 }
 
 void set_host_key(db::Connection &connection, std::int64_t id, const std::string &host_key,
@@ -356,6 +350,13 @@ std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
     rows[result.text(0)] = {result.int64(1), result.text(2), result.optional_text(3),
                             result.optional_text(4), result.optional_text(5)};
   return rows;
+}
+
+std::set<std::int64_t> existing(db::Connection &connection, const std::set<std::int64_t> &ids) {
+  std::set<std::int64_t> found;
+  for (const auto &[id, same] : detail::integer_of(connection, "crm_customer", "id", ids))
+    found.insert(id);
+  return found;
 }
 
 void require_exists(db::Connection &connection, std::int64_t id, const std::string &field) {

@@ -10,10 +10,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "../core/store.hpp"
+#include "limit.hpp"
 
 namespace crm::records::customer {
 
@@ -32,10 +34,6 @@ inline constexpr std::size_t kOwnerChars = 128;
 inline constexpr std::size_t kSourceChars = 100;
 inline constexpr std::size_t kHostKeyChars = 128;
 
-struct Limit {
-  const char *column;
-  std::size_t chars;
-};
 inline constexpr Limit kLimits[] = {
     {"name", kNameChars},         {"kind", kKindChars},       {"phone", kPhoneChars},
     {"email", kEmailChars},       {"address", kAddressChars}, {"region", kRegionChars},
@@ -172,6 +170,9 @@ struct OrderState {
 };
 std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
                                                     const std::vector<std::string> &host_keys);
+
+// Those of ids that name a customer.
+std::set<std::int64_t> existing(db::Connection &connection, const std::set<std::int64_t> &ids);
 
 // Throws not_found naming `field` unless the customer exists.
 void require_exists(db::Connection &connection, std::int64_t id, const std::string &field);

@@ -62,6 +62,19 @@ nlohmann::json customer_page(db::Connection &connection, std::int64_t customer_i
                            [&](const db::Result &row) { return to_json(read(row)); });
 }
 
+const std::string &timeline_select() {
+  static const std::string sql =
+      "SELECT id, occurred_at, from_stage, to_stage, reason_code, actor, on_behalf_of "
+      "FROM crm_lifecycle_event WHERE customer_id = ?";
+  return sql;
+}
+
+std::vector<db::Column> timeline_columns() {
+  using db::Column;
+  return {Column::integer(), Column::text(32),  Column::text(16), Column::text(16),
+          Column::text(64),  Column::text(128), Column::text(128)};
+}
+
 void append(Store &store, db::Connection &connection, const std::vector<Event> &events,
             std::int64_t first_id, const std::optional<std::string> &recorded_at) {
   const auto recorded = recorded_at ? *recorded_at : time::to_db_text(time::now());

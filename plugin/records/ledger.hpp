@@ -54,6 +54,13 @@ nlohmann::json customer_page(db::Connection &connection, std::int64_t customer_i
                              const nlohmann::json &params, std::size_t limit,
                              const std::function<nlohmann::json(const Entry &)> &to_json);
 
+// The customer 360's timeline of one customer's moves: "SELECT id, occurred_at, from_stage,
+// to_stage, reason_code, actor, on_behalf_of FROM ... WHERE customer_id = ?", to which the
+// caller appends its conditions on occurred_at and id, its order and its limit; and its result
+// columns.
+const std::string &timeline_select();
+std::vector<db::Column> timeline_columns();
+
 // Appends events to the ledger on connection (inside the caller's transaction), with ids
 // first_id, first_id + 1, ... reserved beforehand through store.ids(), recorded at
 // recorded_at (default: now), in multi-row statements sized by the dialect's parameter limit.

@@ -9,18 +9,19 @@
 
 #include "../classification/classification.hpp"
 #include "../core/json_values.hpp"
-#include "../core/keyset.hpp"
 #include "../core/sql.hpp"
 #include "../core/text.hpp"
 #include "../core/time.hpp"
 #include "../lifecycle/lifecycle.hpp"
 #include "../records/customer.hpp"
+#include "../records/task.hpp"
 
 namespace crm::tasks {
 
 namespace {
 
 using params::Field;
+namespace task = records::task;
 constexpr time::Micros kDay = 86'400'000'000LL;
 constexpr std::size_t kChunk = 500;
 const std::vector<std::string> kStatuses = {"open", "done", "cancelled"};
@@ -55,7 +56,7 @@ Plan parse_plan(const json &value, const std::string &path, const classification
   for (const auto &[key, item] : value.items()) {
     const std::string item_path = path + "." + key;
     if (key == "id") {
-      plan.id = text_field(item, item_path, 64);
+      plan.id = text_field(item, item_path, task::kPlanIdChars);
       if (!seen.insert(plan.id).second)
         throw invalid_argument(item_path, "duplicate plan id " + plan.id + " at " + item_path);
     } else if (key == "class") {
@@ -66,14 +67,14 @@ Plan parse_plan(const json &value, const std::string &path, const classification
                                               "classification rules: " +
                                               plan.class_id);
     } else if (key == "stage") {
-      plan.stage = text_field(item, item_path, 16);
+      plan.stage = text_field(item, item_path, records::customer::kStageChars);
       if (std::find(lifecycle::kStages.begin(), lifecycle::kStages.end(), plan.stage) ==
           lifecycle::kStages.end())
         throw invalid_argument(item_path, item_path + " is not a lifecycle stage: " + plan.stage);
     } else if (key == "title") {
-      plan.title = text_field(item, item_path, 200);
+      plan.title = text_field(item, item_path, task::kTitleChars);
     } else if (key == "kind") {
-      plan.kind = text_field(item, item_path, 16);
+      plan.kind = text_field(item, item_path, task::kKindChars);
       if (plan.kind != "once" && plan.kind != "recurring")
         throw invalid_argument(item_path, item_path + " must be once or recurring");
     } else if (key == "within_days") {
@@ -82,7 +83,7 @@ Plan parse_plan(const json &value, const std::string &path, const classification
       every = days_field(item, item_path);
       if (*every < 1) throw invalid_argument(item_path, item_path + " must be at least 1");
     } else {  // owner
-      plan.owner = text_field(item, item_path, 128);
+      plan.owner = text_field(item, item_path, task::kOwnerChars);
     }
   }
   if (plan.kind == "once") {
@@ -142,77 +143,54 @@ std::optional<std::string> owner_for(const Plan &plan, const CustomerState &cust
   return plan.owner == "customer_owner" ? customer.owner : std::optional<std::string>(plan.owner);
 }
 
-const std::string kColumns =
-    "id, customer_id, plan_id, kind, title, owner, due_at, status, created_at, created_by, "
-    "completed_at, completed_by, note, version";
-
-std::vector<std::string> markers(const db::Dialect &dialect) {
-  const auto ts = dialect.timestamp_param();
-  return {"?", "?", "?", "?", "?", "?", ts, "?", ts, "?", ts, "?", "?", "?"};
-}
-
-std::vector<db::Column> columns() {
-  using db::Column;
-  return {Column::integer(),  Column::integer(), Column::text(64), Column::text(16),
-          Column::text(200),  Column::text(128), Column::text(32), Column::text(16),
-          Column::text(32),   Column::text(128), Column::text(32), Column::text(128),
-          Column::text(1000), Column::integer()};
-}
-
 using json_values::instant;
 using json_values::nullable;
 
-json task_json(const db::Result &row) {
-  return {{"id", std::to_string(row.int64(0))},
-          {"customer_id", std::to_string(row.int64(1))},
-          {"plan_id", nullable(row.optional_text(2))},
-          {"kind", row.text(3)},
-          {"title", row.text(4)},
-          {"owner", nullable(row.optional_text(5))},
-          {"due_at", instant(row.text(6))},
-          {"status", row.text(7)},
-          {"created_at", instant(row.text(8))},
-          {"created_by", row.text(9)},
-          {"completed_at", instant(row.optional_text(10))},
-          {"completed_by", nullable(row.optional_text(11))},
-          {"note", nullable(row.optional_text(12))},
-          {"version", row.int64(13)}};
+json task_json(const task::Row &row) {
+  return {{"id", std::to_string(row.id)},
+          {"customer_id", std::to_string(row.customer_id)},
+          {"plan_id", nullable(row.plan_id)},
+          {"kind", row.kind},
+          {"title", row.title},
+          {"owner", nullable(row.owner)},
+          {"due_at", instant(row.due_at)},
+          {"status", row.status},
+          {"created_at", instant(row.created_at)},
+          {"created_by", row.created_by},
+          {"completed_at", instant(row.completed_at)},
+          {"completed_by", nullable(row.completed_by)},
+          {"note", nullable(row.note)},
+          {"version", row.version}};
 }
 
 json load_task(db::Connection &connection, std::int64_t id) {
-  auto row = connection.prepare("SELECT " + kColumns + " FROM crm_task WHERE id = ?")
-                 .query({id}, columns());
-  if (!row.next()) throw not_found("params.id", "no task with id " + std::to_string(id));
-  return task_json(row);
+  auto row = task::find(connection, id);
+  if (!row) throw not_found("params.id", "no task with id " + std::to_string(id));
+  return task_json(*row);
 }
 
-// A new open task row (values in kColumns order).
-std::vector<db::Value> new_task(std::int64_t customer_id, const Plan &plan,
-                                const CustomerState &customer, time::Micros now,
-                                const std::string &user) {
-  const auto now_text = time::to_db_text(now);
-  return {std::int64_t{0},
-          customer_id,
-          plan.id,
-          plan.kind,
-          plan.title,
-          db::optional_text(owner_for(plan, customer)),
-          time::to_db_text(now + plan.days * kDay),
-          std::string("open"),
-          now_text,
-          user,
-          db::null_value(),
-          db::null_value(),
-          db::null_value(),
-          std::int64_t{1}};
+// A new open task of plan for customer_id (its id is given on insert).
+task::Row new_task(std::int64_t customer_id, const Plan &plan, const CustomerState &customer,
+                   time::Micros now, const std::string &user) {
+  task::Row row;
+  row.customer_id = customer_id;
+  row.plan_id = plan.id;
+  row.kind = plan.kind;
+  row.title = plan.title;
+  row.owner = owner_for(plan, customer);
+  row.due_at = time::to_db_text(now + plan.days * kDay);
+  row.created_at = time::to_db_text(now);
+  row.created_by = user;
+  return row;
 }
 
-void insert_tasks(Store &store, db::Connection &connection,
-                  std::vector<std::vector<db::Value>> &rows) {
+// Plan tasks are written during the change that calls for them, so their ids are reserved
+// inside its transaction.
+void insert_tasks(Store &store, db::Connection &connection, std::vector<task::Row> &rows) {
   if (rows.empty()) return;
   auto id = store.reserve_ids_during(connection, "task", static_cast<std::int64_t>(rows.size()));
-  for (auto &row : rows) row[0] = id++;
-  sql::insert_rows(connection, "crm_task", kColumns, markers(store.dialect()), rows);
+  for (auto &row : rows) row.id = id++;
+  task::insert(connection, rows);
 }
 
 // Keeps the plan tasks of customers current after their stage, class or owner changed.
@@ -222,11 +200,11 @@ void follow(CallContext &context, db::Connection &connection,
   const auto &plans = plans_of(store);
   const auto now = time::now();
   const auto now_text = time::to_db_text(now);
-  const auto ts = store.dialect().timestamp_param();
   for (std::size_t start = 0; start < ids.size(); start += kChunk) {
     const std::size_t end = std::min(ids.size(), start + kChunk);
-    std::vector<db::Value> chunk(ids.begin() + static_cast<std::ptrdiff_t>(start),
-                                 ids.begin() + static_cast<std::ptrdiff_t>(end));
+    const std::vector<std::int64_t> customer_ids(ids.begin() + static_cast<std::ptrdiff_t>(start),
+                                                 ids.begin() + static_cast<std::ptrdiff_t>(end));
+    const std::vector<db::Value> chunk(customer_ids.begin(), customer_ids.end());
     const std::string in = " IN (" + sql::placeholders(chunk.size()) + ")";
     std::map<std::int64_t, CustomerState> customers;
     {
@@ -239,52 +217,26 @@ void follow(CallContext &context, db::Connection &connection,
         customers[result.int64(0)] = {result.text(1), result.optional_text(2),
                                       result.optional_text(3)};
     }
-    std::map<std::string, std::vector<db::Value>> cancels;  // reason -> task ids
-    std::map<std::int64_t, std::set<std::string>> open;     // customer -> plans with open tasks
+    std::map<std::string, std::vector<std::int64_t>> cancels;  // reason -> task ids
+    std::map<std::int64_t, std::set<std::string>> open;        // customer -> plans with open tasks
     // Tasks whose plan gives them to the customer's owner follow a transfer of the customer.
-    std::map<std::optional<std::string>, std::vector<db::Value>> handovers;  // owner -> task ids
-    {
-      auto result = connection
-                        .prepare(
-                            "SELECT id, customer_id, plan_id, owner FROM crm_task WHERE status = "
-                            "'open' AND plan_id IS NOT NULL AND customer_id" +
-                            in)
-                        .query(chunk, {db::Column::integer(), db::Column::integer(),
-                                       db::Column::text(64), db::Column::text(128)});
-      while (result.next()) {
-        const auto customer = customers.find(result.int64(1));
-        if (customer == customers.end()) continue;
-        const auto plan_id = result.text(2);
-        const Plan *plan = plans.find(plan_id);
-        if (auto reason = cancel_reason(plan, plan_id, customer->second)) {
-          cancels[*reason].push_back(result.int64(0));
-          continue;
-        }
-        open[customer->first].insert(plan_id);
-        auto owner = owner_for(*plan, customer->second);
-        if (owner != result.optional_text(3)) handovers[owner].push_back(result.int64(0));
+    std::map<std::optional<std::string>, std::vector<std::int64_t>> handovers;  // owner -> ids
+    for (const auto &existing : task::open_plan_tasks(connection, customer_ids)) {
+      const auto customer = customers.find(existing.customer_id);
+      if (customer == customers.end()) continue;
+      const Plan *plan = plans.find(existing.plan_id);
+      if (auto reason = cancel_reason(plan, existing.plan_id, customer->second)) {
+        cancels[*reason].push_back(existing.id);
+        continue;
       }
+      open[customer->first].insert(existing.plan_id);
+      auto owner = owner_for(*plan, customer->second);
+      if (owner != existing.owner) handovers[owner].push_back(existing.id);
     }
-    for (const auto &[owner, task_ids] : handovers) {
-      std::vector<db::Value> values = {db::optional_text(owner)};
-      values.insert(values.end(), task_ids.begin(), task_ids.end());
-      connection
-          .prepare(
-              "UPDATE crm_task SET owner = ?, version = version + 1 WHERE status = 'open' "
-              "AND id IN (" +
-              sql::placeholders(task_ids.size()) + ")")
-          .execute(values);
-    }
-    for (const auto &[reason, task_ids] : cancels) {
-      std::vector<db::Value> values = {reason, now_text, context.user};
-      values.insert(values.end(), task_ids.begin(), task_ids.end());
-      connection
-          .prepare("UPDATE crm_task SET status = 'cancelled', note = ?, completed_at = " + ts +
-                   ", completed_by = ?, version = version + 1 WHERE status = 'open' AND id IN (" +
-                   sql::placeholders(task_ids.size()) + ")")
-          .execute(values);
-    }
-    std::vector<std::vector<db::Value>> rows;
+    for (const auto &[owner, task_ids] : handovers) task::hand_over(connection, owner, task_ids);
+    for (const auto &[reason, task_ids] : cancels)
+      task::cancel(connection, task_ids, reason, now_text, context.user);
+    std::vector<task::Row> rows;
     for (const auto &[id, customer] : customers)
       for (const auto &plan : plans.plans)
         if (applies(plan, customer) && !open[id].count(plan.id))
@@ -295,32 +247,16 @@ void follow(CallContext &context, db::Connection &connection,
 
 json list(CallContext &context, const json &params) {
   const auto limit = params::limit(params, 50);
-  const auto ts = context.store.dialect().timestamp_param();
-  std::string sql = "SELECT " + kColumns + " FROM crm_task WHERE status = ?";
-  std::vector<db::Value> values = {params::optional_string(params, "status").value_or("open")};
-  if (auto owner = params::optional_string(params, "owner")) {
-    sql += " AND owner = ?";
-    values.push_back(*owner);
-  }
-  const auto customer_id = params::optional_id(params, "customer_id");
-  if (customer_id) {
-    sql += " AND customer_id = ?";
-    values.push_back(*customer_id);
-  }
-  if (auto before = params::optional_timestamp(params, "due_before")) {
-    sql += " AND due_at < " + ts;
-    values.push_back(time::to_db_text(*before));
-  }
-  const auto order = keyset::by_time_id("due_at", "id", false, 6, 0);
-  keyset::page_query(sql, values, context.store.dialect(), params, order, limit);
+  task::Filter filter;
+  filter.status = params::optional_string(params, "status").value_or("open");
+  filter.owner = params::optional_string(params, "owner");
+  filter.customer_id = params::optional_id(params, "customer_id");
+  if (auto before = params::optional_timestamp(params, "due_before"))
+    filter.due_before = time::to_db_text(*before);
   return context.store.with_connection([&](db::Connection &connection) {
-    json page;
-    {
-      auto result = connection.prepare(sql).query(values, columns());
-      page = keyset::read_page(result, order, limit, task_json);
-    }
-    if (page["items"].empty() && customer_id)
-      records::customer::require_exists(connection, *customer_id, "params.customer_id");
+    json page = task::page(connection, filter, params, limit, task_json);
+    if (page["items"].empty() && filter.customer_id)
+      records::customer::require_exists(connection, *filter.customer_id, "params.customer_id");
     return page;
   });
 }
@@ -333,25 +269,13 @@ json complete(CallContext &context, const json &params) {
   const auto &plans = plans_of(store);
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
-      std::int64_t customer_id = 0, version = 0;
-      std::string status, kind;
-      std::optional<std::string> plan_id;
-      {
-        auto row =
-            connection
-                .prepare(
-                    "SELECT customer_id, status, kind, plan_id, version FROM crm_task "
-                    "WHERE id = ?" +
-                    std::string(store.dialect().for_update()))
-                .query({id}, {db::Column::integer(), db::Column::text(16), db::Column::text(16),
-                              db::Column::text(64), db::Column::integer()});
-        if (!row.next()) throw not_found("params.id", "no task with id " + std::to_string(id));
-        customer_id = row.int64(0);
-        status = row.text(1);
-        kind = row.text(2);
-        plan_id = row.optional_text(3);
-        version = row.int64(4);
-      }
+      const auto locked = task::find(connection, id, true);
+      if (!locked) throw not_found("params.id", "no task with id " + std::to_string(id));
+      const auto customer_id = locked->customer_id;
+      const auto &status = locked->status;
+      const auto &kind = locked->kind;
+      const auto &plan_id = locked->plan_id;
+      const auto version = locked->version;
       if (status != "open")
         throw conflict("params.id", "task " + std::to_string(id) + " is already " + status);
       if (expected_version && *expected_version != version)
@@ -360,16 +284,7 @@ json complete(CallContext &context, const json &params) {
                            std::to_string(version) + ", the completion was made against version " +
                            std::to_string(*expected_version));
       const auto now = time::now();
-      const auto ts = store.dialect().timestamp_param();
-      std::vector<db::Value> values = {time::to_db_text(now), context.user};
-      std::string set = "status = 'done', completed_at = " + ts + ", completed_by = ?";
-      if (note) {
-        set += ", note = ?";
-        values.push_back(*note);
-      }
-      values.push_back(id);
-      connection.prepare("UPDATE crm_task SET " + set + ", version = version + 1 WHERE id = ?")
-          .execute(values);
+      task::complete(connection, id, time::to_db_text(now), context.user, note);
       json next = nullptr;
       const Plan *plan = plan_id ? plans.find(*plan_id) : nullptr;
       if (kind == "recurring" && plan && plan->kind == "recurring") {
@@ -380,10 +295,10 @@ json complete(CallContext &context, const json &params) {
         if (row.next()) {
           CustomerState customer{row.text(0), row.optional_text(1), row.optional_text(2)};
           if (applies(*plan, customer)) {
-            std::vector<std::vector<db::Value>> rows = {
+            std::vector<task::Row> rows = {
                 new_task(customer_id, *plan, customer, now, context.user)};
             insert_tasks(store, connection, rows);
-            next = load_task(connection, std::get<std::int64_t>(rows[0][0]));
+            next = load_task(connection, rows[0].id);
           }
         }
       }
@@ -404,11 +319,16 @@ json create(CallContext &context, const json &params) {
     const auto id = store.ids().reserve(connection, "task");
     return store.transact(connection, [&] {
       records::customer::require_exists(connection, customer_id, "params.customer_id");
-      const auto now = time::to_db_text(time::now());
-      sql::insert_rows(connection, "crm_task", kColumns, markers(store.dialect()),
-                       {{id, customer_id, db::null_value(), std::string("manual"), title, owner,
-                         time::to_db_text(due), std::string("open"), now, context.user,
-                         db::null_value(), db::null_value(), db::null_value(), std::int64_t{1}}});
+      task::Row row;
+      row.id = id;
+      row.customer_id = customer_id;
+      row.kind = "manual";
+      row.title = title;
+      row.owner = owner;
+      row.due_at = time::to_db_text(due);
+      row.created_at = time::to_db_text(time::now());
+      row.created_by = context.user;
+      task::insert(connection, {row});
       return load_task(connection, id);
     });
   });
@@ -461,13 +381,13 @@ void register_methods(Registry &registry) {
                 {Field::id("id", "the task").require(),
                  Field::integer("version", 1, INT64_MAX,
                                 "the task version the completion was decided on (optional check)"),
-                 Field::string("note", 1000, "what was done")},
+                 Field::string("note", task::kNoteChars, "what was done")},
                 rs::object({{"task", schema()}, {"next", rs::nullable(schema())}}),
                 complete});
   registry.add({"task.create",
                 "Creates a manual task for a customer.",
                 {Field::id("customer_id", "the customer").require(),
-                 Field::string("title", 200, "what to do").require(),
+                 Field::string("title", task::kTitleChars, "what to do").require(),
                  Field::timestamp("due_at", "when it is due").require(),
                  Field::user("owner", "who does it (default: the session's user)")},
                 schema(),

@@ -7,6 +7,9 @@
 #include "../core/money.hpp"
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
+#include "../records/interaction.hpp"
+#include "../records/ledger.hpp"
+#include "../records/opportunity.hpp"
 
 namespace crm::view {
 
@@ -84,18 +87,14 @@ class Timeline {
         after_(std::move(after)) {}
 
   void interactions(const std::optional<std::string> &channel) {
-    std::string sql =
-        "SELECT id, occurred_at, channel, direction, subject, contact_id, opportunity_id "
-        "FROM crm_interaction WHERE customer_id = ?";
+    std::string sql = records::interaction::timeline_select();
     std::vector<db::Value> values = {customer_id_};
     if (channel) {
       sql += " AND channel = ?";
       values.push_back(*channel);
     }
     crm_source(
-        "interaction", "occurred_at", "id", sql, values,
-        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(8),
-         db::Column::text(500), db::Column::text(24), db::Column::text(24)},
+        "interaction", "occurred_at", "id", sql, values, records::interaction::timeline_columns(),
         [](const db::Result &row, Item &item) {
           item.body = {
               {"channel", row.text(2)},
@@ -109,13 +108,8 @@ class Timeline {
 
   void lifecycle() {
     crm_source(
-        "lifecycle", "occurred_at", "id",
-        "SELECT id, occurred_at, from_stage, to_stage, reason_code, actor, on_behalf_of "
-        "FROM crm_lifecycle_event WHERE customer_id = ?",
-        {customer_id_},
-        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(16),
-         db::Column::text(64), db::Column::text(128), db::Column::text(128)},
-        [](const db::Result &row, Item &item) {
+        "lifecycle", "occurred_at", "id", records::ledger::timeline_select(), {customer_id_},
+        records::ledger::timeline_columns(), [](const db::Result &row, Item &item) {
           item.body = {
               {"title", row.text(3)},
               {"from", row.optional_text(2) ? json(*row.optional_text(2)) : json(nullptr)},
@@ -127,26 +121,20 @@ class Timeline {
   }
 
   void opportunities() {
-    crm_source(
-        "opportunity", "e.occurred_at", "e.id",
-        "SELECT e.id, e.occurred_at, e.kind, e.to_stage, e.amount_minor, e.probability, "
-        "e.opportunity_id, o.name FROM crm_opportunity_event e JOIN crm_opportunity o ON "
-        "o.id = e.opportunity_id WHERE e.customer_id = ?",
-        {customer_id_},
-        {db::Column::integer(), db::Column::text(32), db::Column::text(16), db::Column::text(32),
-         db::Column::text(24), db::Column::text(8), db::Column::integer(), db::Column::text(200)},
-        [](const db::Result &row, Item &item) {
-          std::optional<std::int64_t> amount;
-          if (auto text = row.optional_text(4)) amount = std::stoll(*text);
-          item.body = {
-              {"title", row.text(7)},
-              {"event", row.text(2)},
-              {"stage", row.optional_text(3) ? json(*row.optional_text(3)) : json(nullptr)},
-              {"amount", amount ? json(money::format(*amount)) : json(nullptr)},
-              {"probability",
-               row.optional_text(5) ? json(std::stoll(*row.optional_text(5))) : json(nullptr)},
-              {"opportunity_id", std::to_string(row.int64(6))}};
-        });
+    crm_source("opportunity", "e.occurred_at", "e.id", records::opportunity::timeline_select(),
+               {customer_id_}, records::opportunity::timeline_columns(),
+               [](const db::Result &row, Item &item) {
+                 std::optional<std::int64_t> amount;
+                 if (auto text = row.optional_text(4)) amount = std::stoll(*text);
+                 item.body = {
+                     {"title", row.text(7)},
+                     {"event", row.text(2)},
+                     {"stage", row.optional_text(3) ? json(*row.optional_text(3)) : json(nullptr)},
+                     {"amount", amount ? json(money::format(*amount)) : json(nullptr)},
+                     {"probability", row.optional_text(5) ? json(std::stoll(*row.optional_text(5)))
+                                                          : json(nullptr)},
+                     {"opportunity_id", std::to_string(row.int64(6))}};
+               });
   }
 
   void orders() {

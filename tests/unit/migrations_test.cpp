@@ -6,7 +6,11 @@
 
 #include "migrations.hpp"
 #include "odbc.hpp"
+#include "records/contact.hpp"
 #include "records/customer.hpp"
+#include "records/interaction.hpp"
+#include "records/opportunity.hpp"
+#include "records/task.hpp"
 #include "test_database.hpp"
 
 namespace crm::db {
@@ -103,12 +107,15 @@ TEST_F(MigrationTest, AFailedMigrationLeavesNoTrace) {
   EXPECT_THROW(database_.execute("SELECT * FROM crm_half_done"), DbError);
 }
 
-// The limits records/customer declares (and the method parameters use) are the lengths every
-// dialect's DDL gives those columns of crm_customer, in its CREATE TABLE or a later ALTER TABLE
-// (the last declaration wins).
-TEST(CustomerColumns, EveryDialectDeclaresTheLimitsOfRecordsCustomer) {
-  const std::regex table(R"(^\s*(CREATE|ALTER)\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?crm_customer\s)",
-                         std::regex::icase);
+// The limits each records module declares (and the method parameters use) are the lengths every
+// dialect's DDL gives those columns of its table, in its CREATE TABLE or a later ALTER TABLE (the
+// last declaration wins).
+template <std::size_t N>
+void expect_declared_limits(const std::string &table_name, const records::Limit (&limits)[N]) {
+  SCOPED_TRACE(table_name);
+  const std::regex table(
+      R"(^\s*(CREATE|ALTER)\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?)" + table_name + R"(\s)",
+      std::regex::icase);
   for (const char *dialect : {"sqlite", "postgresql", "mariadb"}) {
     SCOPED_TRACE(dialect);
     ASSERT_FALSE(embedded_migrations(dialect).empty());
@@ -120,7 +127,7 @@ TEST(CustomerColumns, EveryDialectDeclaresTheLimitsOfRecordsCustomer) {
         if (std::regex_search(statement, table)) statements.push_back(statement);
       }
     ASSERT_FALSE(statements.empty());
-    for (const auto &limit : records::customer::kLimits) {
+    for (const auto &limit : limits) {
       SCOPED_TRACE(limit.column);
       const std::regex declared(
           std::string(R"((^|[\s,(]))") + limit.column + R"(\s+(TYPE\s+)?VARCHAR\((\d+)\))",
@@ -130,10 +137,32 @@ TEST(CustomerColumns, EveryDialectDeclaresTheLimitsOfRecordsCustomer) {
         for (std::sregex_iterator it(statement.begin(), statement.end(), declared), end; it != end;
              ++it)
           length = std::stoul((*it)[3].str());
-      ASSERT_TRUE(length.has_value()) << "no VARCHAR declaration of crm_customer." << limit.column;
+      ASSERT_TRUE(length.has_value())
+          << "no VARCHAR declaration of " << table_name << "." << limit.column;
       EXPECT_EQ(*length, limit.chars);
     }
   }
+}
+
+TEST(CustomerColumns, EveryDialectDeclaresTheLimitsOfRecordsCustomer) {
+  expect_declared_limits("crm_customer", records::customer::kLimits);
+}
+
+TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsContact) {
+  expect_declared_limits("crm_contact", records::contact::kLimits);
+}
+
+TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsInteraction) {
+  expect_declared_limits("crm_interaction", records::interaction::kLimits);
+}
+
+TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsTask) {
+  expect_declared_limits("crm_task", records::task::kLimits);
+}
+
+TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsOpportunity) {
+  expect_declared_limits("crm_opportunity", records::opportunity::kLimits);
+  expect_declared_limits("crm_opportunity_event", records::opportunity::kEventLimits);
 }
 
 }  // namespace
