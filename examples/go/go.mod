@@ -1,0 +1,3 @@
+module example.com/crm-go-example
+
+go 1.19
