@@ -43,8 +43,12 @@ class Builder {
     std::string_view message = error.what();
     if (auto end = message.find("] "); end != std::string_view::npos)
       message.remove_prefix(end + 2);
-    std::string text(message.substr(0, message.find("; last read:")));
-    if (auto expected = message.rfind("; expected "); expected != std::string_view::npos)
+    // What was expected follows the quoted bytes, when there are any: keep it, once.
+    const auto last_read = message.find("; last read:");
+    std::string text(message.substr(0, last_read));
+    if (const auto expected = message.rfind("; expected "); last_read != std::string_view::npos &&
+                                                            expected != std::string_view::npos &&
+                                                            expected > last_read)
       text += message.substr(expected);
     if (!failure_) failure_ = text::with_valid_utf8(text.substr(0, 300));
     return false;
