@@ -22,10 +22,11 @@ CRM_BUILD_PACKAGES=(g++ cmake make pkg-config binutils libboost-dev libboost-fil
   libsqlite3-dev)
 # What the tests need on top: GoogleTest, the ABI tools, pytest and pip for the Python package
 # (bindings/python, installed into the build tree), dpkg-deb for the Debian packages (CPack),
-# the other ODBC drivers and servers, Go for the cgo example (examples/go),
+# the other ODBC drivers and servers, Go and a JDK with JNA for the examples (examples/go,
+# examples/java),
 # and for the fuzz build (tests/fuzz) Clang with libFuzzer and the sanitizer runtimes
 # (libclang-rt-14-dev) and llvm-symbolizer (llvm) for readable stack traces.
 CRM_TEST_PACKAGES=(googletest libgtest-dev libbenchmark-dev abigail-tools python3 python3-pytest
   python3-pip python3-setuptools dpkg-dev
   odbc-postgresql odbc-mariadb postgresql mariadb-server clang-format libpq-dev libmariadb-dev
-  clang libclang-rt-14-dev llvm golang-go)
+  clang libclang-rt-14-dev llvm golang-go default-jdk-headless libjna-java)
