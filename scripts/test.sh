@@ -5,7 +5,8 @@
 #      and removed on exit);
 #   3. builds and runs the demo (as the README's demo command does);
 #   4. builds and runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB,
-#      ABI checks, C and Python clients) in a normal build, then again with ASan + UBSan;
+#      ABI checks, the installed library and packages, the C, Python, Go and Java clients, the
+#      golden JSON files) in a normal build, then again with ASan + UBSan;
 #   5. builds the fuzz targets (Clang, libFuzzer; tests/fuzz) and runs their tests: every seed
 #      and reproducer once, and a short fuzzing run of each target.
 # Output and build trees go to out/ (override with CRM_OUT).
