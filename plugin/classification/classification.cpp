@@ -294,20 +294,14 @@ json explain(CallContext &context, const json &params) {
     std::optional<std::string> industry, region, source, host_key;
     std::string stage;
     {
-      auto row =
-          connection
-              .prepare(
-                  "SELECT industry, region, stage, source, host_key FROM crm_customer WHERE id = ?")
-              .query({customer_id},
-                     {db::Column::text(100), db::Column::text(100), db::Column::text(16),
-                      db::Column::text(100), db::Column::text(128)});
-      if (!row.next())
+      const auto row = records::customer::find(connection, customer_id);
+      if (!row)
         throw not_found("params.customer_id", "no customer with id " + std::to_string(customer_id));
-      industry = row.optional_text(0);
-      region = row.optional_text(1);
-      stage = row.text(2);
-      source = row.optional_text(3);
-      host_key = row.optional_text(4);
+      industry = row->industry;
+      region = row->region;
+      stage = row->stage;
+      source = row->source;
+      host_key = row->host_key;
     }
     std::int64_t orders = 0;
     money::Minor revenue = 0;
@@ -426,14 +420,9 @@ json to_json(const Store &store, const std::optional<std::string> &business_clas
 }
 
 json of_customer(Store &store, db::Connection &connection, std::int64_t customer_id) {
-  auto row =
-      connection
-          .prepare(
-              "SELECT business_class, class_rule, classified_at FROM crm_customer WHERE "
-              "id = ?")
-          .query({customer_id}, {db::Column::text(64), db::Column::text(64), db::Column::text(32)});
-  if (!row.next()) return to_json(store, std::nullopt, std::nullopt, std::nullopt);
-  return to_json(store, row.optional_text(0), row.optional_text(1), row.optional_text(2));
+  const auto row = records::customer::find(connection, customer_id);
+  if (!row) return to_json(store, std::nullopt, std::nullopt, std::nullopt);
+  return to_json(store, row->business_class, row->class_rule, row->classified_at);
 }
 
 json schema() {

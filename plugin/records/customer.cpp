@@ -322,6 +322,22 @@ nlohmann::json page(db::Connection &connection, const ListFilter &filter,
                            [&](const db::Result &row) { return to_json(read_row(row)); });
 }
 
+std::map<std::int64_t, PlanState> plan_states(db::Connection &connection,
+                                              const std::vector<std::int64_t> &ids) {
+  std::map<std::int64_t, PlanState> states;
+  if (ids.empty()) return states;
+  const std::vector<db::Value> values(ids.begin(), ids.end());
+  auto result =
+      connection
+          .prepare("SELECT id, stage, business_class, owner FROM crm_customer WHERE id IN (" +
+                   sql::placeholders(values.size()) + ")")
+          .query(values, {db::Column::integer(), db::Column::text(kStageChars),
+                          db::Column::text(64), db::Column::text(kOwnerChars)});
+  while (result.next())
+    states[result.int64(0)] = {result.text(1), result.optional_text(2), result.optional_text(3)};
+  return states;
+}
+
 std::optional<StageState> lock_stage(db::Connection &connection, std::int64_t id) {
   auto row = connection
                  .prepare("SELECT stage, owner, version FROM crm_customer WHERE id = ?" +

@@ -152,6 +152,15 @@ nlohmann::json page(db::Connection &connection, const ListFilter &filter,
                     const nlohmann::json &params, std::size_t limit,
                     const std::function<nlohmann::json(const Row &)> &to_json);
 
+// What the management plans decide on, for the customers of ids that exist (at most
+// sql::rows_per_statement of them); by id.
+struct PlanState {
+  std::string stage;
+  Text business_class, owner;
+};
+std::map<std::int64_t, PlanState> plan_states(db::Connection &connection,
+                                              const std::vector<std::int64_t> &ids);
+
 // What a stage move decides on, read with a row lock inside the caller's transaction.
 struct StageState {
   std::string stage;

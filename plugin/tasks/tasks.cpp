@@ -115,10 +115,7 @@ const Plans &plans_of(const Store &store) {
   return store.settings<Plans>("plans");
 }
 
-struct CustomerState {
-  std::string stage;
-  std::optional<std::string> business_class, owner;
-};
+using CustomerState = records::customer::PlanState;
 
 bool applies(const Plan &plan, const CustomerState &customer) {
   return plan.stage == customer.stage &&
@@ -204,19 +201,7 @@ void follow(CallContext &context, db::Connection &connection,
     const std::size_t end = std::min(ids.size(), start + kChunk);
     const std::vector<std::int64_t> customer_ids(ids.begin() + static_cast<std::ptrdiff_t>(start),
                                                  ids.begin() + static_cast<std::ptrdiff_t>(end));
-    const std::vector<db::Value> chunk(customer_ids.begin(), customer_ids.end());
-    const std::string in = " IN (" + sql::placeholders(chunk.size()) + ")";
-    std::map<std::int64_t, CustomerState> customers;
-    {
-      auto result =
-          connection
-              .prepare("SELECT id, stage, business_class, owner FROM crm_customer WHERE id" + in)
-              .query(chunk, {db::Column::integer(), db::Column::text(16), db::Column::text(64),
-                             db::Column::text(128)});
-      while (result.next())
-        customers[result.int64(0)] = {result.text(1), result.optional_text(2),
-                                      result.optional_text(3)};
-    }
+    const auto customers = records::customer::plan_states(connection, customer_ids);
     std::map<std::string, std::vector<std::int64_t>> cancels;  // reason -> task ids
     std::map<std::int64_t, std::set<std::string>> open;        // customer -> plans with open tasks
     // Tasks whose plan gives them to the customer's owner follow a transfer of the customer.
@@ -288,12 +273,9 @@ json complete(CallContext &context, const json &params) {
       json next = nullptr;
       const Plan *plan = plan_id ? plans.find(*plan_id) : nullptr;
       if (kind == "recurring" && plan && plan->kind == "recurring") {
-        auto row =
-            connection.prepare("SELECT stage, business_class, owner FROM crm_customer WHERE id = ?")
-                .query({customer_id},
-                       {db::Column::text(16), db::Column::text(64), db::Column::text(128)});
-        if (row.next()) {
-          CustomerState customer{row.text(0), row.optional_text(1), row.optional_text(2)};
+        const auto states = records::customer::plan_states(connection, {customer_id});
+        if (auto found = states.find(customer_id); found != states.end()) {
+          const CustomerState &customer = found->second;
           if (applies(*plan, customer)) {
             std::vector<task::Row> rows = {
                 new_task(customer_id, *plan, customer, now, context.user)};
