@@ -1,5 +1,5 @@
 # Debian packages (cpack -G DEB, from a configured build tree), from the install components:
-#   libcrm1     (runtime) the library, libcrm.so.1 -> libcrm.so.1.1.0, in the multiarch folder;
+#   libcrm1     (runtime) the library, libcrm.so.1 -> libcrm.so.1.2.0, in the multiarch folder;
 #               its Depends computed from the library's NEEDED entries by dpkg-shlibdeps, and a
 #               shlibs file and ldconfig trigger of its own.
 #   libcrm-dev  (dev)     crm/crm.h, crm/host.hpp, the libcrm.so link, the CMake package and

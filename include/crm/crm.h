@@ -59,16 +59,16 @@ extern "C" {
 /* ---- versions ------------------------------------------------------------------------------ */
 
 #define CRM_VERSION_MAJOR 1
-#define CRM_VERSION_MINOR 1
+#define CRM_VERSION_MINOR 2
 #define CRM_VERSION_PATCH 0
-#define CRM_VERSION_STRING "1.1.0"
+#define CRM_VERSION_STRING "1.2.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH */
-#define CRM_VERSION_NUMBER 1001000
+#define CRM_VERSION_NUMBER 1002000
 /* Bumped only on an incompatible change of this header; the SONAME is libcrm.so.<ABI>. */
 #define CRM_ABI_VERSION 1
 
 /* The version of the library actually loaded (which may be newer than the header a host was
- * compiled with): "1.1.0", CRM_VERSION_NUMBER's encoding, and the ABI major version. They never
+ * compiled with): "1.2.0", CRM_VERSION_NUMBER's encoding, and the ABI major version. They never
  * fail, need no initialisation, and the string is static. */
 CRM_API const char *crm_version_string(void);
 CRM_API uint32_t crm_version_number(void);
@@ -169,9 +169,22 @@ CRM_API void crm_client_destroy(crm_client *client);
 /* Opens a session acting as the host user user_key (UTF-8, 1..128 bytes, not only spaces, and
  * no control character at all: no tab or line break either). What the session writes records
  * that user. The same rules hold for every user key inside requests (owner, on_behalf_of).
+ * The host authenticates; the plugin trusts user_key as the signed-in user and authorises from
+ * it: the user must be an active CRM user (user.create, users.sync) or one of the configuration's
+ * organisation.bootstrap_admins, and every call checks that again (a user deactivated meanwhile
+ * is refused from the next call on). What the session sees and may do follows the user's roles.
  * Returns CRM_OK; CRM_E_INVALID_ARGUMENT (out or user_key NULL, or user_key breaking the rules);
- * CRM_E_INVALID_HANDLE (client NULL, destroyed or foreign); CRM_E_NO_MEMORY. */
+ * CRM_E_INVALID_HANDLE (client NULL, destroyed or foreign); CRM_E_PERMISSION_DENIED (an unknown
+ * or inactive user; crm_session_open_ex says which); CRM_E_UNAVAILABLE or CRM_E_DATABASE (the
+ * user could not be looked up); CRM_E_NO_MEMORY. */
 CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_session **out);
+
+/* As crm_session_open; on failure, if error_json is non-NULL, *error_json receives the error
+ * envelope of crm_call ({"ok": false, "error": {code, name, message, field}}) saying why, e.g.
+ * "unknown user" or "inactive user" (free it with crm_string_free; NULL on success). Since 1.2.0
+ * (crm_version_number() >= 1002000) and not in crm_plugin_api, as crm_log_record_callback_set. */
+CRM_API int32_t crm_session_open_ex(crm_client *client, const char *user_key, crm_session **out,
+                                    char **error_json);
 
 /* NULL is accepted. */
 CRM_API void crm_session_close(crm_session *session);

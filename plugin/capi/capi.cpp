@@ -244,21 +244,50 @@ CRM_API void crm_client_destroy(crm_client *client) {
   });
 }
 
-CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_session **out) {
+CRM_API int32_t crm_session_open_ex(crm_client *client, const char *user_key, crm_session **out,
+                                    char **error_json) {
   if (out) *out = nullptr;
+  if (error_json) *error_json = nullptr;
+  auto refuse = [&](crm::Status status, std::string_view message, std::string_view field) {
+    if (error_json) *error_json = copy_string(crm::error_envelope(status, message, field));
+    return static_cast<int32_t>(status);
+  };
   return guarded([&] {
-    if (!out || !user_key) return CRM_E_INVALID_ARGUMENT;
+    if (!out) return refuse(crm::Status::invalid_argument, "out must not be NULL", "out");
+    if (!user_key)
+      return refuse(crm::Status::invalid_argument, "user_key must not be NULL", "user_key");
     std::string_view user(user_key);
-    if (crm::text::user_key_problem(user)) return CRM_E_INVALID_ARGUMENT;
+    if (auto problem = crm::text::user_key_problem(user))
+      return refuse(crm::Status::invalid_argument, "user_key " + std::string(*problem),
+                    "user_key");
+    std::shared_ptr<ClientState> state;
+    {
+      std::lock_guard lock(handles().mutex);
+      auto found = handles().clients.find(client);
+      if (!client || found == handles().clients.end())
+        return refuse(crm::Status::invalid_handle, "client is NULL, destroyed, or not a crm_client",
+                      "client");
+      state = found->second.state;
+    }
+    // The host authenticated the user; the plugin decides, from the user's CRM record, whether
+    // the user may act at all. Outside the handle lock: it reads the database.
+    try {
+      crm::registry().resolve_actor(*state->store, std::string(user));
+    } catch (const crm::Error &error) {
+      return refuse(error.status(), error.message(), "user_key");
+    }
     std::lock_guard lock(handles().mutex);
-    auto found = handles().clients.find(client);
-    if (!client || found == handles().clients.end()) return CRM_E_INVALID_HANDLE;
+    if (!handles().clients.count(client))
+      return refuse(crm::Status::invalid_handle, "client was destroyed meanwhile", "client");
     crm_session *handle = handles().mint<crm_session>();
-    handles().sessions.emplace(handle,
-                               SessionRecord{client, found->second.state, std::string(user)});
+    handles().sessions.emplace(handle, SessionRecord{client, std::move(state), std::string(user)});
     *out = handle;
     return CRM_OK;
   });
+}
+
+CRM_API int32_t crm_session_open(crm_client *client, const char *user_key, crm_session **out) {
+  return crm_session_open_ex(client, user_key, out, nullptr);
 }
 
 CRM_API void crm_session_close(crm_session *session) {

@@ -7,6 +7,7 @@
 #include "interactions/interactions.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "opportunities/opportunities.hpp"
+#include "organisation/organisation.hpp"
 #include "system/system.hpp"
 #include "tasks/tasks.hpp"
 #include "value/value.hpp"
@@ -18,6 +19,7 @@ const Registry &registry() {
   static const Registry catalog = [] {
     Registry registry;
     system::register_methods(registry);
+    organisation::register_methods(registry);  // first: every call resolves its Actor there
     hostdata::register_methods(registry);
     customers::register_methods(registry);
     contacts::register_methods(registry);

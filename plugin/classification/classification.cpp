@@ -294,7 +294,8 @@ json explain(CallContext &context, const json &params) {
     std::optional<std::string> industry, region, source, host_key;
     std::string stage;
     {
-      const auto row = records::customer::find(connection, customer_id);
+      const auto row =
+          records::customer::find(connection, context.actor, customer_id, "params.customer_id");
       if (!row)
         throw not_found("params.customer_id", "no customer with id " + std::to_string(customer_id));
       industry = row->industry;
@@ -386,7 +387,7 @@ json explain(CallContext &context, const json &params) {
         {"values", std::move(values)},
         {"match", std::move(match)},
         {"skipped", std::move(skipped)},
-        {"stored", of_customer(store, connection, customer_id)}};
+        {"stored", of_customer(store, connection, context.actor, customer_id)}};
   });
 }
 
@@ -419,8 +420,9 @@ json to_json(const Store &store, const std::optional<std::string> &business_clas
   return out;
 }
 
-json of_customer(Store &store, db::Connection &connection, std::int64_t customer_id) {
-  const auto row = records::customer::find(connection, customer_id);
+json of_customer(Store &store, db::Connection &connection, const Actor &actor,
+                 std::int64_t customer_id) {
+  const auto row = records::customer::find(connection, actor, customer_id, "params.customer_id");
   if (!row) return to_json(store, std::nullopt, std::nullopt, std::nullopt);
   return to_json(store, row->business_class, row->class_rule, row->classified_at);
 }
@@ -485,14 +487,14 @@ void register_methods(Registry &registry) {
                 jobs::result_schema({{"changed", rs::integer()},
                                      {"as_of", rs::timestamp()},
                                      {"by_class", rs::map(rs::integer())}}),
-                run});
+                run, "jobs"});
   registry.add({"classification.explain",
                 "Why a customer gets its class: the matching rule with its conditions and the "
                 "customer's values, and for each earlier rule the first condition that failed.",
                 {Field::id("customer_id", "the customer").require(),
                  Field::timestamp("as_of", "the end of the order window (default now)")},
                 explain_schema(),
-                explain});
+                explain, "classification.read"});
 }
 
 }  // namespace crm::classification

@@ -46,7 +46,8 @@ json to_json(const Store &store, const std::optional<std::string> &business_clas
 // The JSON Schema of to_json's result.
 json schema();
 // The same, read from the database.
-json of_customer(Store &store, db::Connection &connection, std::int64_t customer_id);
+json of_customer(Store &store, db::Connection &connection, const Actor &actor,
+                 std::int64_t customer_id);
 
 void register_methods(Registry &registry);
 

@@ -81,6 +81,12 @@ Field Field::array(std::string name, std::size_t max_items, std::vector<Field> i
   return field;
 }
 
+Field Field::list(std::string name, std::size_t max_items, Field item, std::string description) {
+  Field field = array(std::move(name), max_items, {std::move(item)}, std::move(description));
+  field.scalar_items = true;
+  return field;
+}
+
 Field Field::enumerations(std::string name, std::vector<std::string> allowed,
                           std::string description) {
   Field field;
@@ -253,7 +259,8 @@ void check_value(const json &value, const Field &field, const std::string &path)
       if (!value.is_array())
         throw invalid_argument(path,
                                path + " must be an array, not " + std::string(type_name(value)));
-      if (value.empty()) throw invalid_argument(path, path + " must not be empty");
+      if (value.empty() && !field.scalar_items)
+        throw invalid_argument(path, path + " must not be empty");
       if (field.max_length > 0 && value.size() > field.max_length)
         throw invalid_argument(path, path + " has " + std::to_string(value.size()) +
                                          " items, at most " + std::to_string(field.max_length));
@@ -268,6 +275,11 @@ void check_value(const json &value, const Field &field, const std::string &path)
               allowed += (allowed.empty() ? "" : ", ") + option;
             throw invalid_argument(item_path, item_path + " must be one of " + allowed);
           }
+          continue;
+        }
+        if (field.scalar_items) {
+          if (value[i].is_null()) throw invalid_argument(item_path, item_path + " must not be null");
+          check_value(value[i], field.items.front(), item_path);
           continue;
         }
         validate(value[i], field.items, item_path);
@@ -303,47 +315,13 @@ void validate(const json &object, const std::vector<Field> &fields, const std::s
       throw invalid_argument(path + "." + field.name, path + "." + field.name + " is required");
 }
 
+json property_schema(const Field &field);
+
 json json_schema(const std::vector<Field> &fields) {
   json properties = json::object();
   json required = json::array();
   for (const auto &field : fields) {
-    json property;
-    switch (field.type) {
-      case Type::string:
-        property = {{"type", "string"}};
-        if (field.max_length) property["maxLength"] = field.max_length;
-        if (!field.allowed.empty()) property["enum"] = field.allowed;
-        if (field.email) property["format"] = "email";
-        break;
-      case Type::id:
-        property = {{"type", "string"}, {"pattern", "^[1-9][0-9]{0,18}$"}};
-        break;
-      case Type::integer:
-        property = {{"type", "integer"}, {"minimum", field.minimum}, {"maximum", field.maximum}};
-        break;
-      case Type::boolean:
-        property = {{"type", "boolean"}};
-        break;
-      case Type::object:
-        property = {{"type", "object"}};
-        break;
-      case Type::timestamp:
-        property = {{"type", "string"}, {"format", "date-time"}};
-        break;
-      case Type::cursor:
-        property = {{"type", "string"}};
-        break;
-      case Type::array:
-        property = {
-            {"type", "array"},
-            {"minItems", 1},
-            {"items", field.allowed.empty() ? json_schema(field.items)
-                                            : json{{"type", "string"}, {"enum", field.allowed}}}};
-        if (field.max_length) property["maxItems"] = field.max_length;
-        break;
-    }
-    property["description"] = field.description;
-    properties[field.name] = std::move(property);
+    properties[field.name] = property_schema(field);
     if (field.required) required.push_back(field.name);
   }
   return {{"type", "object"},
@@ -406,6 +384,47 @@ std::optional<std::int64_t> cursor_integer(const json &element) {
   }
   if (element.is_number_integer()) return element.get<std::int64_t>();
   return std::nullopt;
+}
+
+json property_schema(const Field &field) {
+  json property;
+  switch (field.type) {
+    case Type::string:
+      property = {{"type", "string"}};
+      if (field.max_length) property["maxLength"] = field.max_length;
+      if (!field.allowed.empty()) property["enum"] = field.allowed;
+      if (field.email) property["format"] = "email";
+      break;
+    case Type::id:
+      property = {{"type", "string"}, {"pattern", "^[1-9][0-9]{0,18}$"}};
+      break;
+    case Type::integer:
+      property = {{"type", "integer"}, {"minimum", field.minimum}, {"maximum", field.maximum}};
+      break;
+    case Type::boolean:
+      property = {{"type", "boolean"}};
+      break;
+    case Type::object:
+      property = {{"type", "object"}};
+      break;
+    case Type::timestamp:
+      property = {{"type", "string"}, {"format", "date-time"}};
+      break;
+    case Type::cursor:
+      property = {{"type", "string"}};
+      break;
+    case Type::array:
+      property = {
+          {"type", "array"},
+          {"minItems", field.scalar_items ? 0 : 1},
+          {"items", field.scalar_items      ? property_schema(field.items.front())
+                    : field.allowed.empty() ? json_schema(field.items)
+                                            : json{{"type", "string"}, {"enum", field.allowed}}}};
+      if (field.max_length) property["maxItems"] = field.max_length;
+      break;
+  }
+  property["description"] = field.description;
+  return property;
 }
 
 }  // namespace crm::params

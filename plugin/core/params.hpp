@@ -27,6 +27,7 @@ struct Field {
   bool user_key = false;  // a host user's key (text::user_key_problem)
   std::string description;
   std::vector<Field> items;  // fields of each object in an array
+  bool scalar_items = false;  // an array of values each checked as items[0] (may be empty)
 
   static Field string(std::string name, std::size_t max_chars, std::string description);
   // A host user's key: the rules of crm_session_open's user_key.
@@ -39,6 +40,9 @@ struct Field {
   static Field timestamp(std::string name, std::string description);
   static Field array(std::string name, std::size_t max_items, std::vector<Field> items,
                      std::string description);
+  // An array of up to max_items values, each checked as item (whose name is unused); empty is
+  // allowed (e.g. "no roles").
+  static Field list(std::string name, std::size_t max_items, Field item, std::string description);
   // An array of distinct-purpose strings, each one of allowed (e.g. kinds to include).
   static Field enumerations(std::string name, std::vector<std::string> allowed,
                             std::string description);

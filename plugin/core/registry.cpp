@@ -15,6 +15,8 @@ void Registry::add(Method method) {
   const bool has_schema = method.result.is_object() &&
                           (method.result.contains("type") || method.result.contains("anyOf"));
   if (!has_schema) throw std::logic_error("method " + method.name + " has no result schema");
+  if (method.capability.empty())
+    throw std::logic_error("method " + method.name + " names no capability");
   methods_.push_back(std::move(method));
 }
 
@@ -31,6 +33,11 @@ void load_settings(Store &store, const Config &config) {
         section.name,
         section.load(found == config.sections.end() ? nullptr : &found->second, store));
   }
+}
+
+Actor Registry::resolve_actor(Store &store, const std::string &user) const {
+  if (!resolver_) throw Error(Status::internal, "no organisation area in this build");
+  return resolver_(store, user);
 }
 
 const Method *Registry::find(std::string_view name) const {
@@ -89,8 +96,13 @@ Response dispatch(Store &store, const std::string &user, std::string_view reques
     json params = json::object();
     if (auto found = envelope.find("params"); found != envelope.end() && !found->is_null())
       params = std::move(*found);
+    const Actor actor = registry().resolve_actor(store, user);
+    if (!actor.has(method->capability))
+      throw Error(Status::permission_denied,
+                  method->name + " needs the capability " + method->capability +
+                      ", which no role of user \"" + user + "\" grants");
     params::validate(params, method->params, "params");
-    CallContext context{store, user};
+    CallContext context{store, user, actor};
     json result = method->handler(context, params);
     return {Status::ok, to_text(json({{"ok", true}, {"result", std::move(result)}}))};
   } catch (const Error &error) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "actor.hpp"
 #include "params.hpp"
 #include "result_schema.hpp"
 #include "store.hpp"
@@ -19,10 +20,12 @@ namespace crm {
 
 using nlohmann::json;
 
-// What a method runs with: the client's store and the session's host user.
+// What a method runs with: the client's store, the session's host user and what that user may
+// see and do (resolved for this call).
 struct CallContext {
   Store &store;
   const std::string &user;
+  const Actor &actor;
 };
 
 struct Method {
@@ -31,7 +34,14 @@ struct Method {
   std::vector<params::Field> params;
   json result;  // the JSON Schema of a successful result (core/result_schema.hpp)
   std::function<json(CallContext &, const json &)> handler;
+  // What the caller must hold: a capability of the role model (organisation/roles.hpp), or
+  // kAnySession. Checked by dispatch before the handler runs; every method names one.
+  std::string capability;
 };
+
+// Resolves the session's user to an Actor, or throws crm::Error(permission_denied) saying why
+// the user may not act (unknown, inactive).
+using ActorResolver = std::function<Actor(Store &, const std::string &user)>;
 
 // A configuration section owned by one area. load() checks it (the JSON, or null when the
 // section is absent) once at client creation, where it may also look at the live database, and
@@ -65,6 +75,8 @@ class Registry {
     for (const auto &listener : listeners_) listener(context, connection, ids);
   }
   void add(Method method);
+  void set_actor_resolver(ActorResolver resolver) { resolver_ = std::move(resolver); }
+  Actor resolve_actor(Store &store, const std::string &user) const;
   void add_section(SettingsSection section) { sections_.push_back(std::move(section)); }
   const std::vector<SettingsSection> &sections() const { return sections_; }
   std::set<std::string> section_names() const;
@@ -75,6 +87,7 @@ class Registry {
   std::vector<Method> methods_;
   std::vector<SettingsSection> sections_;
   std::vector<CustomersChanged> listeners_;
+  ActorResolver resolver_;
 };
 
 // Every method of this build.

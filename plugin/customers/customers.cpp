@@ -77,16 +77,21 @@ json row_to_json(const record::Row &row, Store &store) {
             {"last_order_at", instant(row.last_order_at)}}}};
 }
 
-std::optional<json> load(db::Connection &connection, std::int64_t id, Store &store) {
-  auto row = record::find(connection, id);
-  if (!row) return std::nullopt;
+json load_existing(db::Connection &connection, const Actor &actor, std::int64_t id, Store &store) {
+  auto row = record::find(connection, actor, id);
+  if (!row) throw not_found("params.id", "no customer with id " + std::to_string(id));
   return row_to_json(*row, store);
 }
 
-json load_existing(db::Connection &connection, std::int64_t id, Store &store) {
-  auto customer = load(connection, id, store);
-  if (!customer) throw not_found("params.id", "no customer with id " + std::to_string(id));
-  return *customer;
+// A user may give a customer only to an owner whose customers the user sees: a salesperson
+// keeps what they create, a manager may assign within their team and below.
+void check_owner(const Actor &actor, const std::optional<std::string> &owner) {
+  if (owner && !actor.may_own(*owner))
+    throw Error(Status::permission_denied,
+                "you may not make \"" + *owner +
+                    "\" the owner: only users whose customers you see (ownership.transfer "
+                    "moves customers between others)",
+                "params.owner");
 }
 
 json create(CallContext &context, const json &params) {
@@ -108,6 +113,7 @@ json create(CallContext &context, const json &params) {
       customer.region = params::optional_string(params, "region");
       customer.industry = params::optional_string(params, "industry");
       customer.owner = params::optional_string(params, "owner").value_or(context.user);
+      check_owner(context.actor, customer.owner);
       customer.source = params::optional_string(params, "source");
       if (params.contains("attributes") && !params["attributes"].is_null())
         customer.attributes = to_text(params["attributes"]);
@@ -125,14 +131,16 @@ json create(CallContext &context, const json &params) {
       registry().customers_changed(context, connection, {id});
     });
     store.log().info("customer {} created by {}", id, context.user);
-    return load_existing(connection, id, store);
+    return load_existing(connection, context.actor, id, store);
   });
 }
 
 json get(CallContext &context, const json &params) {
   const auto id = params::id(params, "id");
   return context.store.with_connection(
-      [&](db::Connection &connection) { return load_existing(connection, id, context.store); });
+      [&](db::Connection &connection) {
+        return load_existing(connection, context.actor, id, context.store);
+      });
 }
 
 json update(CallContext &context, const json &params) {
@@ -160,8 +168,12 @@ json update(CallContext &context, const json &params) {
   auto &store = context.store;
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
+      // Visibility first: a stale version of a customer the user does not see must not tell
+      // the user its current version.
+      load_existing(connection, context.actor, id, store);
+      if (change.owner) check_owner(context.actor, *change.owner);
       if (!record::update_profile(connection, id, version, change, now, context.user)) {
-        auto current = load_existing(connection, id, store);
+        auto current = load_existing(connection, context.actor, id, store);
         throw conflict("params.version",
                        "customer " + std::to_string(id) +
                            " was changed meanwhile: it is at version " +
@@ -170,7 +182,7 @@ json update(CallContext &context, const json &params) {
       }
       // A new owner takes over the customer's plan tasks (tasks follow, in this transaction).
       if (params.contains("owner")) registry().customers_changed(context, connection, {id});
-      return load_existing(connection, id, store);
+      return load_existing(connection, context.actor, id, store);
     });
   });
 }
@@ -181,14 +193,14 @@ json link_host(CallContext &context, const json &params) {
   auto &store = context.store;
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
-      auto customer = load_existing(connection, id, store);
+      auto customer = load_existing(connection, context.actor, id, store);
       if (customer["host_key"] == host_key) return customer;
       if (auto other = record::id_of_host_key(connection, host_key))
         throw conflict("params.host_key", "host key \"" + host_key +
                                               "\" is already linked to customer " +
                                               std::to_string(*other));
       record::set_host_key(connection, id, host_key, time::to_db_text(time::now()), context.user);
-      return load_existing(connection, id, store);
+      return load_existing(connection, context.actor, id, store);
     });
   });
 }
@@ -200,7 +212,7 @@ json list(CallContext &context, const json &params) {
   filter.owner = params::optional_string(params, "owner");
   filter.search = params::optional_string(params, "search");
   return context.store.with_connection([&](db::Connection &connection) {
-    return record::page(connection, filter, params, limit,
+    return record::page(connection, context.actor, filter, params, limit,
                         [&](const record::Row &row) { return row_to_json(row, context.store); });
   });
 }
@@ -242,12 +254,12 @@ void register_methods(Registry &registry) {
       Field::enumeration("stage", kStages, "initial lifecycle stage (default unidentified)")
           .not_null());
   registry.add({"customer.create", "Creates a customer; returns it with its id and version 1.",
-                create_fields, schema(), create});
+                create_fields, schema(), create, "customer.write"});
   registry.add({"customer.get",
                 "Returns one customer.",
                 {Field::id("id", "customer id").require()},
                 schema(),
-                get});
+                get, "customer.read"});
   auto update_fields = profile_fields(false);
   update_fields.insert(update_fields.begin(),
                        {Field::id("id", "customer id").require(),
@@ -257,7 +269,7 @@ void register_methods(Registry &registry) {
                             .require()});
   registry.add({"customer.update",
                 "Changes profile fields (null clears an optional one); optimistic on version.",
-                update_fields, schema(), update});
+                update_fields, schema(), update, "customer.write"});
   registry.add({"customer.list",
                 "Lists customers by id, filtered by stage, owner and a text search on name, "
                 "phone and e-mail; keyset pages.",
@@ -266,14 +278,14 @@ void register_methods(Registry &registry) {
                  Field::string("search", 100, "text contained in name, phone or e-mail"),
                  Field::limit(50, 500), Field::cursor()},
                 result_schema::page(schema()),
-                list});
+                list, "customer.read"});
   registry.add(
       {"customer.link_host",
        "Ties a customer to the host ERP's customer key (one customer per key).",
        {Field::id("id", "customer id").require(),
         Field::string("host_key", record::kHostKeyChars, "the host ERP's customer key").require()},
        schema(),
-       link_host});
+       link_host, "customer.write"});
 }
 
 }  // namespace crm::customers

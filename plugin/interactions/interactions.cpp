@@ -50,14 +50,15 @@ Item read_item(const json &params) {
 // Every referenced customer, contact and opportunity must exist, and contacts and
 // opportunities must belong to the item's customer. `path(i)` names item i in errors.
 template <class Path>
-void check_references(db::Connection &connection, const std::vector<Item> &items, Path path) {
+void check_references(db::Connection &connection, const Actor &actor, const std::vector<Item> &items,
+                      Path path) {
   std::set<std::int64_t> customer_ids, contact_ids, opportunity_ids;
   for (const auto &item : items) {
     customer_ids.insert(item.customer_id);
     if (item.contact_id) contact_ids.insert(*item.contact_id);
     if (item.opportunity_id) opportunity_ids.insert(*item.opportunity_id);
   }
-  auto customers = records::customer::existing(connection, customer_ids);
+  auto customers = records::customer::existing(connection, actor, customer_ids);
   auto contacts = records::contact::customers_of(connection, contact_ids);
   auto opportunities = records::opportunity::customers_of(connection, opportunity_ids);
   auto check_owned = [&](const std::map<std::int64_t, std::int64_t> &known,
@@ -76,9 +77,12 @@ void check_references(db::Connection &connection, const std::vector<Item> &items
   };
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto &item = items[i];
-    if (!customers.count(item.customer_id))
+    auto customer = customers.find(item.customer_id);
+    if (customer == customers.end())
       throw not_found(path(i) + ".customer_id",
                       "no customer with id " + std::to_string(item.customer_id));
+    if (!customer->second)
+      throw records::customer::not_visible(path(i) + ".customer_id", item.customer_id);
     check_owned(contacts, item.contact_id, item, i, "contact_id", "contact");
     check_owned(opportunities, item.opportunity_id, item, i, "opportunity_id", "opportunity");
   }
@@ -112,7 +116,7 @@ std::int64_t write_items(CallContext &context, db::Connection &connection,
   auto &store = context.store;
   // References are checked before ids are reserved, so that a rejected call leaves the
   // database exactly as it was; the foreign keys still guard the insert itself.
-  check_references(connection, items, path);
+  check_references(connection, context.actor, items, path);
   const std::int64_t first_id =
       store.ids().reserve(connection, "interaction", static_cast<std::int64_t>(items.size()));
   const std::string logged_at = time::to_db_text(time::now());
@@ -152,9 +156,9 @@ json list(CallContext &context, const json &params) {
   const auto limit = params::limit(params, 50);
   const auto channel = params::optional_string(params, "channel");
   return context.store.with_connection([&](db::Connection &connection) {
-    return records::customer::checked_page(
-        connection, customer_id,
-        interaction::page(connection, customer_id, channel, params, limit, row_to_json));
+    records::customer::require_visible(connection, context.actor, customer_id,
+                                       "params.customer_id");
+    return interaction::page(connection, customer_id, channel, params, limit, row_to_json);
   });
 }
 
@@ -178,21 +182,21 @@ json schema() {
 void register_methods(Registry &registry) {
   namespace rs = result_schema;
   registry.add({"interaction.log", "Records one interaction with a customer.", item_fields(),
-                schema(), log_one});
+                schema(), log_one, "interaction.write"});
   registry.add({"interaction.log_batch",
                 "Records up to 10000 interactions in one transaction: all or none.",
                 {Field::array("items", kMaxBatch, item_fields(),
                               "interactions, each with the fields of interaction.log")
                      .require()},
                 rs::object({{"count", rs::integer()}, {"ids", rs::array(rs::id())}}),
-                log_batch});
+                log_batch, "interaction.write"});
   registry.add({"interaction.list",
                 "A customer's interactions, newest first; keyset pages.",
                 {Field::id("customer_id", "customer id").require(),
                  Field::enumeration("channel", kChannels, "only this channel"),
                  Field::limit(50, 500), Field::cursor()},
                 rs::page(schema()),
-                list});
+                list, "interaction.read"});
 }
 
 }  // namespace crm::interactions

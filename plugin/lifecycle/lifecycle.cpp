@@ -111,7 +111,7 @@ json transition(CallContext &context, const json &params) {
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
-      const auto locked = records::customer::lock_stage(connection, customer_id);
+      const auto locked = records::customer::lock_stage(connection, context.actor, customer_id);
       if (!locked)
         throw not_found("params.customer_id", "no customer with id " + std::to_string(customer_id));
       const auto &current = *locked;
@@ -154,9 +154,9 @@ json history(CallContext &context, const json &params) {
   const auto customer_id = params::id(params, "customer_id");
   const auto limit = params::limit(params, 50);
   return context.store.with_connection([&](db::Connection &connection) {
-    return records::customer::checked_page(
-        connection, customer_id,
-        records::ledger::customer_page(connection, customer_id, params, limit, event_to_json));
+    records::customer::require_visible(connection, context.actor, customer_id,
+                                       "params.customer_id");
+    return records::ledger::customer_page(connection, customer_id, params, limit, event_to_json);
   });
 }
 
@@ -530,13 +530,13 @@ void register_methods(Registry &registry) {
                    {"stage", rs::enumeration(kStages)},
                    {"owner", rs::nullable(rs::string())},
                    {"version", rs::integer()}}),
-       transition});
+       transition, "lifecycle.write"});
   registry.add(
       {"lifecycle.history",
        "A customer's lifecycle moves, newest first; keyset pages.",
        {Field::id("customer_id", "the customer").require(), Field::limit(50, 500), Field::cursor()},
        rs::page(event_schema()),
-       history});
+       history, "lifecycle.read"});
   registry.add({"lifecycle.sync",
                 "Applies what the host ERP's data says: imports new host customers (with a "
                 "change-time watermark, also the ERP's edits of imported ones), moves "
@@ -553,7 +553,7 @@ void register_methods(Registry &registry) {
                                      {"dormant", rs::integer()},
                                      {"revived", rs::integer()},
                                      {"watermark", rs::map(rs::string())}}),
-                sync});
+                sync, "jobs"});
 }
 
 }  // namespace crm::lifecycle

@@ -63,9 +63,11 @@ json to_json(const Opportunity &o) {
           {"version", o.version}};
 }
 
-Opportunity load_existing(db::Connection &connection, std::int64_t id) {
+Opportunity load_existing(db::Connection &connection, const Actor &actor, std::int64_t id) {
   auto found = opportunity::find(connection, id);
   if (!found) throw not_found("params.id", "no opportunity with id " + std::to_string(id));
+  records::customer::require_visible_attached(connection, actor, found->customer_id, "params.id",
+                                              "opportunity " + std::to_string(id));
   return *found;
 }
 
@@ -130,14 +132,14 @@ json write_change(CallContext &context, db::Connection &connection, const Opport
                                            static_cast<std::int64_t>(events.size()));
   return store.transact(connection, [&] {
     if (!opportunity::update(connection, before.id, before.version, change)) {
-      auto current = load_existing(connection, before.id);
+      auto current = load_existing(connection, context.actor, before.id);
       check_version(current, before.version);
       throw conflict("params.version",
                      "opportunity " + std::to_string(before.id) + " was changed meanwhile");
     }
     opportunity::append_events(connection, before.id, before.customer_id, events, first_event, now,
                                context.user);
-    return to_json(load_existing(connection, before.id));
+    return to_json(load_existing(connection, context.actor, before.id));
   });
 }
 
@@ -170,7 +172,7 @@ json create(CallContext &context, const json &params) {
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
     // Checked before ids are reserved, so that a rejected call leaves the database as it was.
-    records::customer::require_exists(connection, customer_id, "params.customer_id");
+    records::customer::require_visible(connection, context.actor, customer_id, "params.customer_id");
     o.id = store.ids().reserve(connection, "opportunity");
     const auto event_id = store.ids().reserve(connection, "opportunity_event");
     o.stage_entered_at = o.created_at = o.updated_at = now;
@@ -184,7 +186,7 @@ json create(CallContext &context, const json &params) {
           now, context.user);
     });
     store.log().info("opportunity {} created by {}", o.id, context.user);
-    return to_json(load_existing(connection, o.id));
+    return to_json(load_existing(connection, context.actor, o.id));
   });
 }
 
@@ -205,7 +207,7 @@ json stage_times_json(const std::vector<StageEvent> &events, time::Micros now) {
 json get(CallContext &context, const json &params) {
   const auto id = params::id(params, "id");
   return context.store.with_connection([&](db::Connection &connection) {
-    auto o = load_existing(connection, id);
+    auto o = load_existing(connection, context.actor, id);
     json history = json::array();
     std::vector<StageEvent> replay;
     for (auto &stored : opportunity::history(connection, id)) {
@@ -245,7 +247,7 @@ json update(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
-    auto before = load_existing(connection, id);
+    auto before = load_existing(connection, context.actor, id);
     check_version(before, version);
     if (before.status != "open")
       throw closed_conflict(before, "reopen it (opportunity.reopen) before changing it");
@@ -314,7 +316,7 @@ json close(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
-    auto before = load_existing(connection, id);
+    auto before = load_existing(connection, context.actor, id);
     check_version(before, version);
     if (before.status != "open") throw closed_conflict(before, "it is already closed");
     const auto amount = final_amount ? final_amount : before.amount;
@@ -340,7 +342,7 @@ json reopen(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
-    auto before = load_existing(connection, id);
+    auto before = load_existing(connection, context.actor, id);
     check_version(before, version);
     if (before.status == "open")
       throw conflict("params.id", "opportunity " + std::to_string(id) + " is open already");
@@ -365,11 +367,10 @@ json list(CallContext &context, const json &params) {
   filter.status = params::optional_string(params, "status");
   filter.stage = params::optional_string(params, "stage");
   return context.store.with_connection([&](db::Connection &connection) {
-    json page = opportunity::page(connection, filter, params, limit, to_json);
-    // An empty page may mean an unknown customer; only then is it worth a second query.
-    if (page["items"].empty() && filter.customer_id)
-      records::customer::require_exists(connection, *filter.customer_id, "params.customer_id");
-    return page;
+    if (filter.customer_id)
+      records::customer::require_visible(connection, context.actor, *filter.customer_id,
+                                         "params.customer_id");
+    return opportunity::page(connection, context.actor, filter, params, limit, to_json);
   });
 }
 
@@ -456,18 +457,18 @@ void register_methods(Registry &registry) {
   create_fields.insert(create_fields.begin(), Field::id("customer_id", "the customer").require());
   registry.add({"opportunity.create",
                 "Creates an open opportunity for a customer; returns it with version 1.",
-                create_fields, schema(), create});
+                create_fields, schema(), create, "opportunity.write"});
   registry.add({"opportunity.get",
                 "One opportunity with its history (oldest first) and time in each stage.",
                 {id_field()},
                 detailed_schema(),
-                get});
+                get, "opportunity.read"});
   auto update_fields = editable_fields(false);
   update_fields.insert(update_fields.begin(), {id_field(), version_field()});
   registry.add({"opportunity.update",
                 "Changes an open opportunity; optimistic on version; stage, amount and "
                 "probability changes are recorded in its history.",
-                update_fields, schema(), update});
+                update_fields, schema(), update, "opportunity.write"});
   registry.add(
       {"opportunity.close",
        "Closes an open opportunity as won (probability 100) or lost (probability 0, reason "
@@ -478,14 +479,14 @@ void register_methods(Registry &registry) {
                       "why it was won or lost (required for lost)"),
         money::field("amount", "final amount of a won opportunity (default: its amount)")},
        schema(),
-       close});
+       close, "opportunity.write"});
   registry.add(
       {"opportunity.reopen",
        "Reopens a won or lost opportunity in the stage it was closed in.",
        {id_field(), version_field(),
         Field::string("reason", opportunity::kReasonChars, "why it is reopened").require()},
        schema(),
-       reopen});
+       reopen, "opportunity.write"});
   registry.add({"opportunity.list",
                 "Lists opportunities by id, filtered by customer, owner, status and stage; "
                 "keyset pages.",
@@ -495,7 +496,7 @@ void register_methods(Registry &registry) {
                  Field::enumeration("stage", kStageNames, "only this stage"), Field::limit(50, 500),
                  Field::cursor()},
                 result_schema::page(schema()),
-                list});
+                list, "opportunity.read"});
 }
 
 }  // namespace crm::opportunities

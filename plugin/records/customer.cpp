@@ -274,11 +274,51 @@ void apply_classes(db::Connection &connection, const std::string &classified_at)
       .execute({classified_at});
 }
 
-std::optional<Row> find(db::Connection &connection, std::int64_t id) {
+std::string visible(const Actor &actor, const std::string &alias, std::vector<db::Value> &values) {
+  if (actor.sees_all) return "";
+  const std::string prefix = alias.empty() ? "" : alias + ".";
+  std::string condition;
+  auto any_of = [&](const char *column, const auto &keys) {
+    if (keys.empty()) return;
+    condition += (condition.empty() ? "" : " OR ") + prefix + column + " IN (" +
+                 sql::placeholders(keys.size()) + ")";
+    values.insert(values.end(), keys.begin(), keys.end());
+  };
+  any_of("owner", actor.owners);
+  any_of("queue", actor.queues);
+  any_of("id", actor.customers);
+  return condition.empty() ? "1 = 0" : "(" + condition + ")";
+}
+
+Error not_visible(const std::string &field, std::int64_t id) {
+  return Error(Status::permission_denied,
+               "customer " + std::to_string(id) + " is not among the customers you may see",
+               field);
+}
+
+namespace {
+
+// "<columns>, <1 if the actor sees the row, else 0>" for a statement on crm_customer.
+std::string with_visibility(const Actor &actor, const std::string &columns,
+                            std::vector<db::Value> &values) {
+  const auto condition = visible(actor, "", values);
+  if (condition.empty()) return columns + ", 1";
+  return columns + ", CASE WHEN " + condition + " THEN 1 ELSE 0 END";
+}
+
+}  // namespace
+
+std::optional<Row> find(db::Connection &connection, const Actor &actor, std::int64_t id,
+                        const std::string &field) {
+  std::vector<db::Value> values;
+  const auto columns = with_visibility(actor, kRowColumns, values);
+  values.push_back(id);
+  auto types = row_columns();
+  types.push_back(db::Column::integer());
   auto result =
-      connection.prepare(std::string("SELECT ") + kRowColumns + " FROM crm_customer WHERE id = ?")
-          .query({id}, row_columns());
+      connection.prepare("SELECT " + columns + " FROM crm_customer WHERE id = ?").query(values, types);
   if (!result.next()) return std::nullopt;
+  if (result.int64(types.size() - 1) == 0) throw not_visible(field, id);
   return read_row(result);
 }
 
@@ -290,7 +330,7 @@ std::optional<std::int64_t> id_of_host_key(db::Connection &connection,
   return result.int64(0);
 }
 
-nlohmann::json page(db::Connection &connection, const ListFilter &filter,
+nlohmann::json page(db::Connection &connection, const Actor &actor, const ListFilter &filter,
                     const nlohmann::json &params, std::size_t limit,
                     const std::function<nlohmann::json(const Row &)> &to_json) {
   const auto &dialect = connection.dialect();
@@ -299,6 +339,7 @@ nlohmann::json page(db::Connection &connection, const ListFilter &filter,
   auto add = [&](const std::string &condition) {
     where += (where.empty() ? " WHERE " : " AND ") + condition;
   };
+  if (auto condition = visible(actor, "", values); !condition.empty()) add(condition);
   if (filter.stage) {
     add("stage = ?");
     values.push_back(*filter.stage);
@@ -338,13 +379,18 @@ std::map<std::int64_t, PlanState> plan_states(db::Connection &connection,
   return states;
 }
 
-std::optional<StageState> lock_stage(db::Connection &connection, std::int64_t id) {
+std::optional<StageState> lock_stage(db::Connection &connection, const Actor &actor,
+                                     std::int64_t id) {
+  std::vector<db::Value> values;
+  const auto columns = with_visibility(actor, "stage, owner, version", values);
+  values.push_back(id);
   auto row = connection
-                 .prepare("SELECT stage, owner, version FROM crm_customer WHERE id = ?" +
+                 .prepare("SELECT " + columns + " FROM crm_customer WHERE id = ?" +
                           std::string(connection.dialect().for_update()))
-                 .query({id}, {db::Column::text(kStageChars), db::Column::text(kOwnerChars),
-                               db::Column::integer()});
+                 .query(values, {db::Column::text(kStageChars), db::Column::text(kOwnerChars),
+                                 db::Column::integer(), db::Column::integer()});
   if (!row.next()) return std::nullopt;
+  if (row.int64(3) == 0) throw not_visible("params.customer_id", id);
   return StageState{row.text(0), row.optional_text(1), row.int64(2)};
 }
 
@@ -368,23 +414,57 @@ std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
   return rows;
 }
 
-std::set<std::int64_t> existing(db::Connection &connection, const std::set<std::int64_t> &ids) {
-  std::set<std::int64_t> found;
-  for (const auto &[id, same] : detail::integer_of(connection, "crm_customer", "id", ids))
-    found.insert(id);
+std::map<std::int64_t, bool> existing(db::Connection &connection, const Actor &actor,
+                                      const std::set<std::int64_t> &ids) {
+  std::map<std::int64_t, bool> found;
+  if (ids.empty()) return found;
+  const std::size_t chunk =
+      std::max<std::size_t>(1, std::min<std::size_t>(500, connection.dialect().max_parameters() / 2));
+  std::vector<std::int64_t> all(ids.begin(), ids.end());
+  for (std::size_t start = 0; start < all.size(); start += chunk) {
+    const std::size_t count = std::min(chunk, all.size() - start);
+    std::vector<db::Value> values;
+    const auto columns = with_visibility(actor, "id", values);
+    values.insert(values.end(), all.begin() + static_cast<std::ptrdiff_t>(start),
+                  all.begin() + static_cast<std::ptrdiff_t>(start + count));
+    auto result = connection
+                      .prepare("SELECT " + columns + " FROM crm_customer WHERE id IN (" +
+                               sql::placeholders(count) + ")")
+                      .query(values, {db::Column::integer(), db::Column::integer()});
+    while (result.next()) found[result.int64(0)] = result.int64(1) != 0;
+  }
   return found;
 }
 
-void require_exists(db::Connection &connection, std::int64_t id, const std::string &field) {
-  auto result = connection.prepare("SELECT 1 FROM crm_customer WHERE id = ?")
-                    .query({id}, {db::Column::integer()});
+void require_visible(db::Connection &connection, const Actor &actor, std::int64_t id,
+                     const std::string &field) {
+  std::vector<db::Value> values;
+  const auto columns = with_visibility(actor, "id", values);
+  values.push_back(id);
+  auto result = connection.prepare("SELECT " + columns + " FROM crm_customer WHERE id = ?")
+                    .query(values, {db::Column::integer(), db::Column::integer()});
   if (!result.next()) throw not_found(field, "no customer with id " + std::to_string(id));
+  if (result.int64(1) == 0) throw not_visible(field, id);
 }
 
-nlohmann::json checked_page(db::Connection &connection, std::int64_t customer_id,
-                            nlohmann::json page) {
-  if (page["items"].empty()) require_exists(connection, customer_id, "params.customer_id");
-  return page;
+void require_visible_attached(db::Connection &connection, const Actor &actor,
+                              std::int64_t customer_id, const std::string &field,
+                              const std::string &what) {
+  if (actor.sees_all) return;
+  std::vector<db::Value> values;
+  const auto condition = visible(actor, "", values);
+  values.push_back(customer_id);
+  auto result = connection.prepare("SELECT 1 FROM crm_customer WHERE " + condition + " AND id = ?")
+                    .query(values, {db::Column::integer()});
+  if (!result.next())
+    throw Error(Status::permission_denied, what + " is not among the records you may see", field);
+}
+
+std::string attached_visible(const Actor &actor, const std::string &customer_id_column,
+                             std::vector<db::Value> &values) {
+  if (actor.sees_all) return "";
+  return "EXISTS (SELECT 1 FROM crm_customer vc WHERE vc.id = " + customer_id_column + " AND " +
+         visible(actor, "vc", values) + ")";
 }
 
 }  // namespace crm::records::customer

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/actor.hpp"
 #include "../core/store.hpp"
 #include "limit.hpp"
 
@@ -123,6 +124,18 @@ std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
 void apply_classes(db::Connection &connection, const std::string &classified_at);
 
 // ---- reads ----------------------------------------------------------------------------------
+// Every read a user makes takes the Actor: a customer outside what the actor sees is refused
+// (one record) or left out in SQL (lists, counts), and everything attached to a customer
+// (contacts, interactions, opportunities, tasks, ledger, value) follows the customer.
+
+// The SQL condition under which actor sees the crm_customer row of alias ("" for the table
+// itself), its values appended to values; "" when the actor sees every customer. The planner
+// can use it with the (owner, id) and (queue, id) indexes.
+std::string visible(const Actor &actor, const std::string &alias, std::vector<db::Value> &values);
+
+// The message of a customer outside the actor's visibility: the same for every such customer,
+// so that it says nothing of the record.
+Error not_visible(const std::string &field, std::int64_t id);
 
 // A stored customer. Times are database text (UTC).
 struct Row {
@@ -138,7 +151,9 @@ struct Row {
   Text stage_changed_at, dormant_since, first_order_at, last_order_at;
 };
 
-std::optional<Row> find(db::Connection &connection, std::int64_t id);
+// nullopt for an unknown id; permission_denied for a customer the actor does not see.
+std::optional<Row> find(db::Connection &connection, const Actor &actor, std::int64_t id,
+                        const std::string &field = "params.id");
 // The customer linked to the host ERP's key, if any.
 std::optional<std::int64_t> id_of_host_key(db::Connection &connection, const std::string &host_key);
 
@@ -148,7 +163,7 @@ struct ListFilter {
   std::optional<std::string> search;  // contained in name, phone or e-mail, case-insensitive
 };
 // A keyset page by id (params' cursor, limit): {"items": [to_json(row)...], "next_cursor"}.
-nlohmann::json page(db::Connection &connection, const ListFilter &filter,
+nlohmann::json page(db::Connection &connection, const Actor &actor, const ListFilter &filter,
                     const nlohmann::json &params, std::size_t limit,
                     const std::function<nlohmann::json(const Row &)> &to_json);
 
@@ -167,7 +182,9 @@ struct StageState {
   Text owner;
   std::int64_t version = 0;
 };
-std::optional<StageState> lock_stage(db::Connection &connection, std::int64_t id);
+// nullopt for an unknown id; permission_denied for a customer the actor does not see.
+std::optional<StageState> lock_stage(db::Connection &connection, const Actor &actor,
+                                     std::int64_t id);
 
 // What the host's orders move, for the customers linked to host_keys (at most
 // sql::rows_per_statement of them), locked inside the caller's transaction; by host key.
@@ -180,14 +197,23 @@ struct OrderState {
 std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
                                                     const std::vector<std::string> &host_keys);
 
-// Those of ids that name a customer.
-std::set<std::int64_t> existing(db::Connection &connection, const std::set<std::int64_t> &ids);
+// Of ids, those that name a customer, each with whether the actor sees it.
+std::map<std::int64_t, bool> existing(db::Connection &connection, const Actor &actor,
+                                      const std::set<std::int64_t> &ids);
 
-// Throws not_found naming `field` unless the customer exists.
-void require_exists(db::Connection &connection, std::int64_t id, const std::string &field);
-// A page of one customer's rows (contacts, interactions): only an empty page is worth the second
-// query that tells an unknown customer (not_found on params.customer_id) from one without rows.
-nlohmann::json checked_page(db::Connection &connection, std::int64_t customer_id,
-                            nlohmann::json page);
+// Throws not_found naming `field` unless the customer exists, and permission_denied unless the
+// actor sees it.
+void require_visible(db::Connection &connection, const Actor &actor, std::int64_t id,
+                     const std::string &field);
+// For records attached to a customer (an opportunity, a task): throws permission_denied on
+// field, saying only that `what` (e.g. "opportunity 7") is not visible, unless the actor sees
+// the customer the record belongs to.
+void require_visible_attached(db::Connection &connection, const Actor &actor,
+                              std::int64_t customer_id, const std::string &field,
+                              const std::string &what);
+// The condition "the customer of column customer_id_column is visible to actor", "" for an
+// actor who sees every customer; values appended.
+std::string attached_visible(const Actor &actor, const std::string &customer_id_column,
+                             std::vector<db::Value> &values);
 
 }  // namespace crm::records::customer

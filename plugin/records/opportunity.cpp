@@ -1,6 +1,7 @@
 #include "opportunity.hpp"
 
 #include "../core/keyset.hpp"
+#include "customer.hpp"
 #include "lookup.hpp"
 
 namespace crm::records::opportunity {
@@ -119,10 +120,14 @@ bool update(db::Connection &connection, std::int64_t id, std::int64_t version,
   return detail::update_at_version(connection, "crm_opportunity", std::move(set), id, version);
 }
 
-nlohmann::json page(db::Connection &connection, const Filter &filter, const nlohmann::json &params,
-                    std::size_t limit, nlohmann::json (*to_json)(const Row &)) {
+nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter &filter,
+                    const nlohmann::json &params, std::size_t limit,
+                    nlohmann::json (*to_json)(const Row &)) {
   std::string where;
   std::vector<db::Value> values;
+  if (auto visible = customer::attached_visible(actor, "crm_opportunity.customer_id", values);
+      !visible.empty())
+    where = " WHERE " + visible;
   auto add = [&](const std::string &condition, db::Value value) {
     where += (where.empty() ? " WHERE " : " AND ") + condition;
     values.push_back(std::move(value));

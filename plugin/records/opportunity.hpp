@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/money.hpp"
+#include "../core/actor.hpp"
 #include "../core/store.hpp"
 #include "limit.hpp"
 
@@ -102,8 +103,10 @@ struct Filter {
 };
 // A keyset page of the opportunities that pass filter, by id, for params' limit and cursor:
 // {"items": [to_json(row)...], "next_cursor"}.
-nlohmann::json page(db::Connection &connection, const Filter &filter, const nlohmann::json &params,
-                    std::size_t limit, nlohmann::json (*to_json)(const Row &));
+// Only rows of customers the actor sees.
+nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter &filter,
+                    const nlohmann::json &params, std::size_t limit,
+                    nlohmann::json (*to_json)(const Row &));
 
 // One entry of an opportunity's history: from_stage is the stage before the change; to_stage,
 // amount and probability the state after it.

@@ -4,6 +4,7 @@
 
 #include "../core/keyset.hpp"
 #include "../core/sql.hpp"
+#include "customer.hpp"
 
 namespace crm::records::task {
 
@@ -134,11 +135,17 @@ void complete(db::Connection &connection, std::int64_t id, const std::string &at
       .execute(values);
 }
 
-nlohmann::json page(db::Connection &connection, const Filter &filter, const nlohmann::json &params,
-                    std::size_t limit, nlohmann::json (*to_json)(const Row &)) {
+nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter &filter,
+                    const nlohmann::json &params, std::size_t limit,
+                    nlohmann::json (*to_json)(const Row &)) {
   const auto &dialect = connection.dialect();
-  std::string sql = "SELECT " + kColumns + " FROM crm_task WHERE status = ?";
-  std::vector<db::Value> values = {filter.status};
+  std::string sql = "SELECT " + kColumns + " FROM crm_task WHERE ";
+  std::vector<db::Value> values;
+  if (auto visible = customer::attached_visible(actor, "crm_task.customer_id", values);
+      !visible.empty())
+    sql += visible + " AND ";
+  sql += "status = ?";
+  values.push_back(filter.status);
   if (filter.owner) {
     sql += " AND owner = ?";
     values.push_back(*filter.owner);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/actor.hpp"
 #include "../core/store.hpp"
 #include "limit.hpp"
 
@@ -79,7 +80,9 @@ struct Filter {
 };
 // A keyset page of the tasks that pass filter, soonest due first (then by id), for params'
 // limit and cursor: {"items": [to_json(row)...], "next_cursor"}.
-nlohmann::json page(db::Connection &connection, const Filter &filter, const nlohmann::json &params,
-                    std::size_t limit, nlohmann::json (*to_json)(const Row &));
+// Only rows of customers the actor sees.
+nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter &filter,
+                    const nlohmann::json &params, std::size_t limit,
+                    nlohmann::json (*to_json)(const Row &));
 
 }  // namespace crm::records::task

@@ -22,6 +22,7 @@ json describe(CallContext &context, const json &) {
   for (const auto &method : registry().methods())
     methods.push_back({{"name", method.name},
                        {"summary", method.summary},
+                       {"capability", method.capability},
                        {"params", params::json_schema(method.params)},
                        {"result", method.result}});
   result["methods"] = std::move(methods);
@@ -49,12 +50,13 @@ void register_methods(Registry &registry) {
                             {"abi_version", rs::integer()},
                             {"methods", rs::array(rs::object({{"name", rs::string()},
                                                               {"summary", rs::string()},
+                                                              {"capability", rs::string()},
                                                               {"params", rs::free_object()},
                                                               {"result", rs::free_object()}}))},
                             {"dialect", rs::enumeration({"sqlite", "postgresql", "mariadb"})},
                             {"schema_version", rs::integer()},
                             {"user", rs::string()}}),
-                describe});
+                describe, std::string(kAnySession)});
 }
 
 }  // namespace crm::system

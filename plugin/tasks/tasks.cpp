@@ -239,10 +239,10 @@ json list(CallContext &context, const json &params) {
   if (auto before = params::optional_timestamp(params, "due_before"))
     filter.due_before = time::to_db_text(*before);
   return context.store.with_connection([&](db::Connection &connection) {
-    json page = task::page(connection, filter, params, limit, task_json);
-    if (page["items"].empty() && filter.customer_id)
-      records::customer::require_exists(connection, *filter.customer_id, "params.customer_id");
-    return page;
+    if (filter.customer_id)
+      records::customer::require_visible(connection, context.actor, *filter.customer_id,
+                                         "params.customer_id");
+    return task::page(connection, context.actor, filter, params, limit, task_json);
   });
 }
 
@@ -257,6 +257,8 @@ json complete(CallContext &context, const json &params) {
       const auto locked = task::find(connection, id, true);
       if (!locked) throw not_found("params.id", "no task with id " + std::to_string(id));
       const auto customer_id = locked->customer_id;
+      records::customer::require_visible_attached(connection, context.actor, customer_id,
+                                                  "params.id", "task " + std::to_string(id));
       const auto &status = locked->status;
       const auto &kind = locked->kind;
       const auto &plan_id = locked->plan_id;
@@ -297,10 +299,12 @@ json create(CallContext &context, const json &params) {
   const auto title = params::string(params, "title");
   return store.with_connection([&](db::Connection &connection) {
     // Checked before an id is reserved, so that a refused call leaves the sequence as it was.
-    records::customer::require_exists(connection, customer_id, "params.customer_id");
+    records::customer::require_visible(connection, context.actor, customer_id,
+                                       "params.customer_id");
     const auto id = store.ids().reserve(connection, "task");
     return store.transact(connection, [&] {
-      records::customer::require_exists(connection, customer_id, "params.customer_id");
+      records::customer::require_visible(connection, context.actor, customer_id,
+                                       "params.customer_id");
       task::Row row;
       row.id = id;
       row.customer_id = customer_id;
@@ -355,7 +359,7 @@ void register_methods(Registry &registry) {
                  Field::timestamp("due_before", "only tasks due before this time"),
                  Field::limit(50, 500), Field::cursor()},
                 rs::page(schema()),
-                list});
+                list, "task.read"});
   registry.add({"task.complete",
                 "Marks an open task done; a recurring plan's task gets its successor, due "
                 "every_days after the completion. Completing a done or cancelled task is a "
@@ -365,7 +369,7 @@ void register_methods(Registry &registry) {
                                 "the task version the completion was decided on (optional check)"),
                  Field::string("note", task::kNoteChars, "what was done")},
                 rs::object({{"task", schema()}, {"next", rs::nullable(schema())}}),
-                complete});
+                complete, "task.write"});
   registry.add({"task.create",
                 "Creates a manual task for a customer.",
                 {Field::id("customer_id", "the customer").require(),
@@ -373,7 +377,7 @@ void register_methods(Registry &registry) {
                  Field::timestamp("due_at", "when it is due").require(),
                  Field::user("owner", "who does it (default: the session's user)")},
                 schema(),
-                create});
+                create, "task.write"});
 }
 
 }  // namespace crm::tasks

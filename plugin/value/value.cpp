@@ -13,6 +13,7 @@
 #include "../core/time.hpp"
 #include "../hostdata/hostdata.hpp"
 #include "../lifecycle/lifecycle.hpp"
+#include "../records/customer.hpp"
 #include "../records/opportunity.hpp"
 #include "scoring.hpp"
 
@@ -465,6 +466,8 @@ json get(CallContext &context, const json &params) {
   const auto customer_id = params::id(params, "customer_id");
   const auto period = params::optional_string(params, "period");
   return context.store.with_connection([&](db::Connection &connection) {
+    records::customer::require_visible(connection, context.actor, customer_id,
+                                       "params.customer_id");
     auto info = find_run(connection, period);
     if (!info) {
       if (period) throw not_found("params.period", "no value run for period " + *period);
@@ -485,7 +488,23 @@ json get(CallContext &context, const json &params) {
     for (std::size_t i = 0; i < 5; ++i)
       if (info->uses(kComponents[i])) weight_total += info->weights.value(kComponents[i], 0);
     json components = json::object();
+    // Margins and credit (profit, and the receivables behind credit) are for value.sensitive;
+    // without it they are null and marked withheld, while tier and score stay visible.
+    const bool sensitive = context.actor.has("value.sensitive");
     for (std::size_t i = 0; i < 5; ++i) {
+      const bool withheld = !sensitive && (std::string_view(kComponents[i]) == "credit" ||
+                                           std::string_view(kComponents[i]) == "profit");
+      if (withheld) {
+        components[kComponents[i]] = {{"available", info->uses(kComponents[i])},
+                                      {"withheld", true},
+                                      {"raw", nullptr},
+                                      {"normalised_ppm", nullptr},
+                                      {"weight", info->uses(kComponents[i])
+                                                     ? info->weights.value(kComponents[i], 0)
+                                                     : 0},
+                                      {"contribution_ppm", nullptr}};
+        continue;
+      }
       json raw = nullptr;
       if (auto units = row.optional_int64(i))
         raw = kMoney[i] ? json(money::format(*units)) : json(*units);
@@ -495,6 +514,7 @@ json get(CallContext &context, const json &params) {
       json contribution = nullptr;
       if (normalised && weight_total > 0) contribution = weight * *normalised / weight_total;
       components[kComponents[i]] = {{"available", available},
+                                    {"withheld", false},
                                     {"raw", raw},
                                     {"normalised_ppm", normalised ? json(*normalised) : json()},
                                     {"weight", weight},
@@ -516,16 +536,27 @@ json tiers(CallContext &context, const json &params) {
   return context.store.with_connection([&](db::Connection &connection) {
     auto info = require_run(connection, period, "params.period");
     std::map<std::string, std::pair<std::int64_t, std::optional<std::string>>> found;
+    // The counts are of the customers the user sees, as the user's lists show them.
+    std::int64_t population = 0;
     {
+      std::vector<db::Value> values = {period};
+      const auto visible =
+          records::customer::attached_visible(context.actor, "s.customer_id", values);
       auto rows = connection
                       .prepare(
-                          "SELECT tier, COUNT(*), SUM(sales_minor), MIN(position), "
-                          "MAX(position) FROM crm_value_snapshot WHERE period = ? GROUP BY tier")
-                      .query({period},
+                          "SELECT s.tier, COUNT(*), SUM(s.sales_minor), MIN(s.position), "
+                          "MAX(s.position) FROM crm_value_snapshot s WHERE s.period = ?" +
+                          (visible.empty() ? std::string() : " AND " + visible) +
+                          " GROUP BY s.tier")
+                      .query(values,
                              {db::Column::text(kMaxTierName), db::Column::integer(),
                               db::Column::text(40), db::Column::integer(), db::Column::integer()});
-      while (rows.next()) found[rows.text(0)] = {rows.int64(1), rows.optional_text(2)};
+      while (rows.next()) {
+        found[rows.text(0)] = {rows.int64(1), rows.optional_text(2)};
+        population += rows.int64(1);
+      }
     }
+    if (context.actor.sees_all) population = info.population;
     const bool sales = info.uses("sales");
     json list = json::array();
     for (const auto &tier : info.tiers) {
@@ -548,7 +579,7 @@ json tiers(CallContext &context, const json &params) {
     }
     return json{{"period", period},
                 {"as_of", info.as_of},
-                {"population", info.population},
+                {"population", population},
                 {"tiers", list}};
   });
 }
@@ -583,17 +614,23 @@ json migration(CallContext &context, const json &params) {
     if (!from_tier) {
       std::map<std::pair<std::string, std::string>, std::int64_t> counts;
       {
+        std::vector<db::Value> values = {to, from};
+        auto visible_f = records::customer::attached_visible(context.actor, "f.customer_id", values);
+        if (!visible_f.empty()) visible_f = " AND " + visible_f;
+        values.insert(values.end(), {to, from});
+        auto visible_t = records::customer::attached_visible(context.actor, "t.customer_id", values);
+        if (!visible_t.empty()) visible_t = " AND " + visible_t;
         auto result =
             connection
                 .prepare("SELECT f.tier, COALESCE(t.tier, '" + kGone +
                          "'), COUNT(*) FROM crm_value_snapshot f LEFT JOIN crm_value_snapshot t ON "
-                         "t.customer_id = f.customer_id AND t.period = ? WHERE f.period = ? "
-                         "GROUP BY f.tier, t.tier UNION ALL SELECT '" +
-                         kNew +
+                         "t.customer_id = f.customer_id AND t.period = ? WHERE f.period = ?" +
+                         visible_f + " GROUP BY f.tier, t.tier UNION ALL SELECT '" + kNew +
                          "', t.tier, COUNT(*) FROM crm_value_snapshot t WHERE t.period = ? AND NOT "
                          "EXISTS (SELECT 1 FROM crm_value_snapshot f WHERE f.period = ? AND "
-                         "f.customer_id = t.customer_id) GROUP BY t.tier")
-                .query({to, from, to, from},
+                         "f.customer_id = t.customer_id)" +
+                         visible_t + " GROUP BY t.tier")
+                .query(values,
                        {db::Column::text(kMaxTierName), db::Column::text(kMaxTierName),
                         db::Column::integer()});
         while (result.next()) counts[{result.text(0), result.text(1)}] += result.int64(2);
@@ -644,6 +681,8 @@ json migration(CallContext &context, const json &params) {
           "WHERE 1 = 1";
       values = {from, *from_tier, to, *to_tier};
     }
+    if (auto visible = records::customer::visible(context.actor, "c", values); !visible.empty())
+      sql += " AND " + visible;
     if (!after.empty()) {
       sql += " AND " + after;
       values.insert(values.end(), after_values.begin(), after_values.end());
@@ -688,6 +727,7 @@ json value_schema() {
   for (std::size_t i = 0; i < kComponents.size(); ++i)
     components.push_back(
         {kComponents[i], rs::object({{"available", rs::boolean()},
+                                     {"withheld", rs::boolean()},
                                      {"raw", rs::nullable(kMoney[i] ? rs::money() : rs::integer())},
                                      {"normalised_ppm", rs::nullable(rs::integer())},
                                      {"weight", rs::integer()},
@@ -749,14 +789,14 @@ void register_methods(Registry &registry) {
              rs::array(rs::object({{"component", rs::string()}, {"reason", rs::string()}}))},
             {"weights", per_component(rs::integer())},
             {"effective_weights", per_component(rs::integer())}}),
-       run});
+       run, "jobs"});
   registry.add({"value.get",
                 "One customer's value in a period (default the latest): every component raw, "
                 "normalised, weighted, and the score, position and tier.",
                 {Field::id("customer_id", "the customer").require(),
                  Field::string("period", kMaxPeriod, "the period (default the latest run)")},
                 value_schema(),
-                get});
+                get, "value.read"});
   registry.add({"value.tiers",
                 "The tiers of a period: customers and total sales contribution per tier.",
                 {Field::string("period", kMaxPeriod, "the period").require()},
@@ -767,7 +807,7 @@ void register_methods(Registry &registry) {
                                                             {"percent", rs::integer()},
                                                             {"customers", rs::integer()},
                                                             {"sales", rs::money()}}))}}),
-                tiers});
+                tiers, "value.read"});
   registry.add(
       {"value.migration",
        "Tier migration between two periods: the from-tier × to-tier matrix (\"new\" = only in "
@@ -779,7 +819,7 @@ void register_methods(Registry &registry) {
         Field::string("to_tier", kMaxTierName, "a tier of the later period, or \"gone\""),
         Field::limit(100, 1000), Field::cursor()},
        migration_schema(),
-       migration});
+       migration, "value.read"});
 }
 
 }  // namespace crm::value

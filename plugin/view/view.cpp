@@ -52,10 +52,13 @@ struct Position {
 
 // Runs a method the view composes, its parameters checked against that method's schema as a
 // caller's would be: a mismatch between the two is a defect of the view, and shows as one.
+// A section whose method needs a capability the caller lacks is null, as the method would
+// have refused it.
 json call(CallContext &context, const std::string &method, const json &params) {
   const Method *found = registry().find(method);
   if (!found)
     throw std::logic_error("customer.view composes " + method + ", which is not registered");
+  if (!context.actor.has(found->capability)) return nullptr;
   try {
     params::validate(params, found->params, "params");
   } catch (const Error &error) {
@@ -413,6 +416,11 @@ json customer_view(CallContext &context, const json &params) {
       view["profile"] = std::move(profile);
     }
 
+    // Timeline kinds follow the capabilities of the methods that list them.
+    for (const auto &[kind, capability] : {std::pair{"interaction", "interaction.read"},
+                                           std::pair{"lifecycle", "lifecycle.read"},
+                                           std::pair{"opportunity", "opportunity.read"}})
+      if (!context.actor.has(capability)) kinds.erase(kind);
     Timeline timeline(context, connection, id, host_key, limit, after);
     if (kinds.count("interaction")) timeline.interactions(channel);
     if (kinds.count("lifecycle")) timeline.lifecycle();
@@ -515,7 +523,7 @@ void register_methods(Registry &registry) {
         Field::enumeration("channel", kChannels, "only interactions on this channel"),
         Field::limit(20, 200), Field::cursor()},
        view_schema(registry),
-       customer_view});
+       customer_view, "customer.read"});
 }
 
 }  // namespace crm::view

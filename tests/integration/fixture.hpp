@@ -135,6 +135,18 @@ class ApiTest : public ::testing::Test {
     return {};
   }
 
+  // Creates (as alice, a bootstrap administrator) a CRM user holding roles.
+  json user(const std::string &key, const std::vector<std::string> &roles = {"admin"},
+            const json &extra = json::object()) {
+    json params = extra;
+    params["user_key"] = key;
+    params["name"] = params.value("name", key);
+    params["roles"] = roles;
+    return ok("user.create", params);
+  }
+  // A session of client_ for an existing user.
+  host::Session session_as(const std::string &key) { return client_->open_session(key); }
+
   json customer(const std::string &name, const json &extra = json::object()) {
     json params = extra;
     params["name"] = name;

@@ -71,6 +71,9 @@ std::string TestDatabase::database_config_json() const {
 
 std::string TestDatabase::client_config_json() const {
   nlohmann::json config = {{"database", nlohmann::json::parse(database_config_json())}};
+  // "alice" sets the installation up, as a host's first administrator would; every other user
+  // a test acts as is created through user.create with the roles the test is about.
+  config["organisation"] = {{"bootstrap_admins", {"alice"}}};
   if (env("CRM_TEST_LOG").empty())
     config["log"] = {{"sink", "none"}};
   else

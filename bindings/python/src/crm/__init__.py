@@ -13,7 +13,7 @@ from .errors import (AbiMismatch, Conflict, DatabaseError, Error, InternalError,
                      InvalidHandle, LibraryNotFound, NoMemory, NotFound, PermissionDenied,
                      Unavailable, Unsupported)
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 __all__ = ["ABI_VERSION", "ENVIRONMENT_VARIABLE", "SONAME", "TRACE", "Library", "load", "Client",
            "Session", "Error", "InvalidArgument", "NotFound", "PermissionDenied", "Conflict",
