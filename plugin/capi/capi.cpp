@@ -258,8 +258,7 @@ CRM_API int32_t crm_session_open_ex(crm_client *client, const char *user_key, cr
       return refuse(crm::Status::invalid_argument, "user_key must not be NULL", "user_key");
     std::string_view user(user_key);
     if (auto problem = crm::text::user_key_problem(user))
-      return refuse(crm::Status::invalid_argument, "user_key " + std::string(*problem),
-                    "user_key");
+      return refuse(crm::Status::invalid_argument, "user_key " + std::string(*problem), "user_key");
     std::shared_ptr<ClientState> state;
     {
       std::lock_guard lock(handles().mutex);

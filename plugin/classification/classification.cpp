@@ -487,14 +487,16 @@ void register_methods(Registry &registry) {
                 jobs::result_schema({{"changed", rs::integer()},
                                      {"as_of", rs::timestamp()},
                                      {"by_class", rs::map(rs::integer())}}),
-                run, "jobs"});
+                run,
+                "jobs"});
   registry.add({"classification.explain",
                 "Why a customer gets its class: the matching rule with its conditions and the "
                 "customer's values, and for each earlier rule the first condition that failed.",
                 {Field::id("customer_id", "the customer").require(),
                  Field::timestamp("as_of", "the end of the order window (default now)")},
                 explain_schema(),
-                explain, "classification.read"});
+                explain,
+                "classification.read"});
 }
 
 }  // namespace crm::classification

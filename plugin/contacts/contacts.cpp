@@ -30,7 +30,8 @@ json create(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto customer_id = params::id(params, "customer_id");
   return store.with_connection([&](db::Connection &connection) {
-    records::customer::require_visible(connection, context.actor, customer_id, "params.customer_id");
+    records::customer::require_visible(connection, context.actor, customer_id,
+                                       "params.customer_id");
     const contact::Row row{store.ids().reserve(connection, "contact"),
                            customer_id,
                            params::string(params, "name"),
@@ -77,13 +78,15 @@ void register_methods(Registry &registry) {
                  Field::string("phone", contact::kPhoneChars, "phone number"),
                  Field::string("email", contact::kEmailChars, "e-mail address").as_email()},
                 schema(),
-                create, "contact.write"});
+                create,
+                "contact.write"});
   registry.add(
       {"contact.list",
        "Lists a customer's contacts in the order they were added.",
        {Field::id("customer_id", "customer id").require(), Field::limit(50, 500), Field::cursor()},
        result_schema::page(schema()),
-       list, "contact.read"});
+       list,
+       "contact.read"});
 }
 
 }  // namespace crm::contacts

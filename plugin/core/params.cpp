@@ -278,7 +278,8 @@ void check_value(const json &value, const Field &field, const std::string &path)
           continue;
         }
         if (field.scalar_items) {
-          if (value[i].is_null()) throw invalid_argument(item_path, item_path + " must not be null");
+          if (value[i].is_null())
+            throw invalid_argument(item_path, item_path + " must not be null");
           check_value(value[i], field.items.front(), item_path);
           continue;
         }

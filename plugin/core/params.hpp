@@ -26,7 +26,7 @@ struct Field {
   bool non_null = false;  // optional, but when given it must hold a value (not null/blank)
   bool user_key = false;  // a host user's key (text::user_key_problem)
   std::string description;
-  std::vector<Field> items;  // fields of each object in an array
+  std::vector<Field> items;   // fields of each object in an array
   bool scalar_items = false;  // an array of values each checked as items[0] (may be empty)
 
   static Field string(std::string name, std::size_t max_chars, std::string description);

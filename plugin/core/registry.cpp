@@ -98,9 +98,9 @@ Response dispatch(Store &store, const std::string &user, std::string_view reques
       params = std::move(*found);
     const Actor actor = registry().resolve_actor(store, user);
     if (!actor.has(method->capability))
-      throw Error(Status::permission_denied,
-                  method->name + " needs the capability " + method->capability +
-                      ", which no role of user \"" + user + "\" grants");
+      throw Error(Status::permission_denied, method->name + " needs the capability " +
+                                                 method->capability + ", which no role of user \"" +
+                                                 user + "\" grants");
     params::validate(params, method->params, "params");
     CallContext context{store, user, actor};
     json result = method->handler(context, params);

@@ -5,6 +5,7 @@
 #include "../classification/classification.hpp"
 #include "../core/json_values.hpp"
 #include "../core/time.hpp"
+#include "../organisation/directory.hpp"
 #include "../records/customer.hpp"
 #include "../records/ledger.hpp"
 
@@ -34,6 +35,10 @@ std::vector<Field> profile_fields(bool creating) {
   fields.push_back(Field::string("industry", record::kIndustryChars, "industry / business type"));
   fields.push_back(Field::user(
       "owner", creating ? "owning host user (default: the session's user)" : "owning host user"));
+  fields.push_back(Field::string("queue", record::kQueueChars,
+                                 "the team queue the customer waits in until a member takes it "
+                                 "(a team key; without an owner given, the customer then has "
+                                 "none)"));
   fields.push_back(Field::string("source", record::kSourceChars,
                                  "where the customer came from (web, event ...)"));
   fields.push_back(Field::object("attributes", kAttributesBytes, "free attributes"));
@@ -61,6 +66,7 @@ json row_to_json(const record::Row &row, Store &store) {
           {"industry", nullable(row.industry)},
           {"stage", row.stage},
           {"owner", nullable(row.owner)},
+          {"queue", nullable(row.queue)},
           {"source", nullable(row.source)},
           {"host_key", nullable(row.host_key)},
           {"created_at", instant(row.created_at)},
@@ -83,6 +89,19 @@ json load_existing(db::Connection &connection, const Actor &actor, std::int64_t 
   return row_to_json(*row, store);
 }
 
+// A queue is a team's, and only the team's members (or those who see every customer) may put
+// a customer in it.
+void check_queue(db::Connection &connection, const Actor &actor,
+                 const std::optional<std::string> &queue) {
+  if (!queue) return;
+  if (!organisation::find_team(connection, *queue))
+    throw not_found("params.queue", "no team with key \"" + *queue + "\" (team.create adds one)");
+  if (!actor.may_queue(*queue))
+    throw Error(Status::permission_denied,
+                "you may not queue customers for team \"" + *queue + "\": you are not a member",
+                "params.queue");
+}
+
 // A user may give a customer only to an owner whose customers the user sees: a salesperson
 // keeps what they create, a manager may assign within their team and below.
 void check_owner(const Actor &actor, const std::optional<std::string> &owner) {
@@ -97,7 +116,14 @@ void check_owner(const Actor &actor, const std::optional<std::string> &owner) {
 json create(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
+  const auto queue = params::optional_string(params, "queue");
+  const auto owner = params.contains("owner") || !queue
+                         ? params::optional_string(params, "owner").value_or(context.user)
+                         : std::optional<std::string>();
+  check_owner(context.actor, owner);
   return store.with_connection([&](db::Connection &connection) {
+    // Checked before ids are reserved, so that a refused call leaves the database as it was.
+    check_queue(connection, context.actor, queue);
     const std::int64_t id = store.ids().reserve(connection, "customer");
     const std::int64_t event_id = store.ids().reserve(connection, "lifecycle_event");
     const auto stage = params::optional_string(params, "stage").value_or("unidentified");
@@ -112,8 +138,8 @@ json create(CallContext &context, const json &params) {
       customer.address = params::optional_string(params, "address");
       customer.region = params::optional_string(params, "region");
       customer.industry = params::optional_string(params, "industry");
-      customer.owner = params::optional_string(params, "owner").value_or(context.user);
-      check_owner(context.actor, customer.owner);
+      customer.queue = queue;
+      customer.owner = owner;
       customer.source = params::optional_string(params, "source");
       if (params.contains("attributes") && !params["attributes"].is_null())
         customer.attributes = to_text(params["attributes"]);
@@ -137,10 +163,9 @@ json create(CallContext &context, const json &params) {
 
 json get(CallContext &context, const json &params) {
   const auto id = params::id(params, "id");
-  return context.store.with_connection(
-      [&](db::Connection &connection) {
-        return load_existing(connection, context.actor, id, context.store);
-      });
+  return context.store.with_connection([&](db::Connection &connection) {
+    return load_existing(connection, context.actor, id, context.store);
+  });
 }
 
 json update(CallContext &context, const json &params) {
@@ -159,6 +184,7 @@ json update(CallContext &context, const json &params) {
   text("industry", change.industry);
   text("owner", change.owner);
   text("source", change.source);
+  text("queue", change.queue);
   if (params.contains("attributes"))
     change.attributes =
         params["attributes"].is_null() ? std::string("{}") : to_text(params["attributes"]);
@@ -172,6 +198,7 @@ json update(CallContext &context, const json &params) {
       // the user its current version.
       load_existing(connection, context.actor, id, store);
       if (change.owner) check_owner(context.actor, *change.owner);
+      if (change.queue) check_queue(connection, context.actor, *change.queue);
       if (!record::update_profile(connection, id, version, change, now, context.user)) {
         auto current = load_existing(connection, context.actor, id, store);
         throw conflict("params.version",
@@ -210,6 +237,7 @@ json list(CallContext &context, const json &params) {
   record::ListFilter filter;
   filter.stage = params::optional_string(params, "stage");
   filter.owner = params::optional_string(params, "owner");
+  filter.queue = params::optional_string(params, "queue");
   filter.search = params::optional_string(params, "search");
   return context.store.with_connection([&](db::Connection &connection) {
     return record::page(connection, context.actor, filter, params, limit,
@@ -233,6 +261,7 @@ json schema() {
        {"industry", text},
        {"stage", rs::enumeration(kStages)},
        {"owner", text},
+       {"queue", text},
        {"source", text},
        {"host_key", text},
        {"created_at", rs::timestamp()},
@@ -259,7 +288,8 @@ void register_methods(Registry &registry) {
                 "Returns one customer.",
                 {Field::id("id", "customer id").require()},
                 schema(),
-                get, "customer.read"});
+                get,
+                "customer.read"});
   auto update_fields = profile_fields(false);
   update_fields.insert(update_fields.begin(),
                        {Field::id("id", "customer id").require(),
@@ -275,17 +305,20 @@ void register_methods(Registry &registry) {
                 "phone and e-mail; keyset pages.",
                 {Field::enumeration("stage", kStages, "only customers in this lifecycle stage"),
                  Field::user("owner", "only customers of this owner"),
+                 Field::string("queue", record::kQueueChars, "only customers in this team queue"),
                  Field::string("search", 100, "text contained in name, phone or e-mail"),
                  Field::limit(50, 500), Field::cursor()},
                 result_schema::page(schema()),
-                list, "customer.read"});
+                list,
+                "customer.read"});
   registry.add(
       {"customer.link_host",
        "Ties a customer to the host ERP's customer key (one customer per key).",
        {Field::id("id", "customer id").require(),
         Field::string("host_key", record::kHostKeyChars, "the host ERP's customer key").require()},
        schema(),
-       link_host, "customer.write"});
+       link_host,
+       "customer.write"});
 }
 
 }  // namespace crm::customers

@@ -50,8 +50,8 @@ Item read_item(const json &params) {
 // Every referenced customer, contact and opportunity must exist, and contacts and
 // opportunities must belong to the item's customer. `path(i)` names item i in errors.
 template <class Path>
-void check_references(db::Connection &connection, const Actor &actor, const std::vector<Item> &items,
-                      Path path) {
+void check_references(db::Connection &connection, const Actor &actor,
+                      const std::vector<Item> &items, Path path) {
   std::set<std::int64_t> customer_ids, contact_ids, opportunity_ids;
   for (const auto &item : items) {
     customer_ids.insert(item.customer_id);
@@ -189,14 +189,16 @@ void register_methods(Registry &registry) {
                               "interactions, each with the fields of interaction.log")
                      .require()},
                 rs::object({{"count", rs::integer()}, {"ids", rs::array(rs::id())}}),
-                log_batch, "interaction.write"});
+                log_batch,
+                "interaction.write"});
   registry.add({"interaction.list",
                 "A customer's interactions, newest first; keyset pages.",
                 {Field::id("customer_id", "customer id").require(),
                  Field::enumeration("channel", kChannels, "only this channel"),
                  Field::limit(50, 500), Field::cursor()},
                 rs::page(schema()),
-                list, "interaction.read"});
+                list,
+                "interaction.read"});
 }
 
 }  // namespace crm::interactions

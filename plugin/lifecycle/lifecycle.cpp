@@ -38,9 +38,13 @@ Settings load_settings(const json *section) {
                           {"disqualified", {"potential"}}};
   if (!section) return settings;
   if (!section->is_object()) throw invalid_argument("lifecycle", "lifecycle must be an object");
+  if (section->contains("nurture_owner"))
+    throw invalid_argument("lifecycle.nurture_owner",
+                           "lifecycle.nurture_owner became lifecycle.nurture_team: imports and "
+                           "returns to nurture now wait in that team's queue, not with a user");
   reject_unknown_fields(
       *section, "lifecycle",
-      {"transitions", "repeat_window_days", "dormant_after_days", "nurture_owner"});
+      {"transitions", "repeat_window_days", "dormant_after_days", "nurture_team"});
   for (const auto &[key, value] : section->items()) {
     const std::string path = "lifecycle." + key;
     if (key == "transitions") {
@@ -69,11 +73,11 @@ Settings load_settings(const json *section) {
         throw invalid_argument(path, path + " must be a whole number of days from 1 to 36500");
       (key == "repeat_window_days" ? settings.repeat_window_days : settings.dormant_after_days) =
           value.get<std::int64_t>();
-    } else {  // nurture_owner
+    } else {  // nurture_team
       if (!value.is_string() || value.get<std::string>().empty() ||
-          value.get<std::string>().size() > 128)
-        throw invalid_argument(path, path + " must be a host user or team (1 to 128 bytes)");
-      settings.nurture_owner = value.get<std::string>();
+          value.get<std::string>().size() > 64)
+        throw invalid_argument(path, path + " must be a team key (1 to 64 bytes)");
+      settings.nurture_team = value.get<std::string>();
     }
   }
   return settings;
@@ -132,10 +136,11 @@ json transition(CallContext &context, const json &params) {
       event.reason_code = reason_code;
       event.reason_text = reason_text;
       event.owner_before = current.owner;
-      event.owner_after =
-          nurture ? std::optional<std::string>(settings.nurture_owner) : current.owner;
-      records::customer::set_stage(connection, customer_id, to, event.owner_after, now, now,
-                                   context.user);
+      event.owner_after = nurture ? std::nullopt : current.owner;
+      const auto queue_after =
+          nurture ? std::optional<std::string>(settings.nurture_team) : current.queue;
+      records::customer::set_stage(connection, customer_id, to, event.owner_after, queue_after, now,
+                                   now, context.user);
       // Reserved in this transaction: a refused move leaves the sequence as it was.
       const auto event_id = store.ids().reserve_within(connection, "lifecycle_event", 1);
       append(store, connection, {event}, event_id);
@@ -145,6 +150,7 @@ json transition(CallContext &context, const json &params) {
       return json{{"event", event_to_json(*records::ledger::find(connection, event_id))},
                   {"stage", to},
                   {"owner", nullable(event.owner_after)},
+                  {"queue", nullable(queue_after)},
                   {"version", current.version + 1}};
     });
   });
@@ -265,7 +271,7 @@ class Sync {
         customer.stage = "potential";
         customer.region = result.optional_text(3);
         customer.industry = result.optional_text(2);
-        customer.owner = settings_.nurture_owner;
+        customer.queue = settings_.nurture_team;
         customer.source = "erp";
         customer.host_key = key;
         customer.is_reference = reference;
@@ -280,7 +286,6 @@ class Sync {
         event.reason_text = "customer record in the host ERP";
         event.source_kind = "import";
         event.source_key = key;
-        event.owner_after = settings_.nurture_owner;
         events.push_back(std::move(event));
       }
     }
@@ -529,14 +534,17 @@ void register_methods(Registry &registry) {
        rs::object({{"event", event_schema()},
                    {"stage", rs::enumeration(kStages)},
                    {"owner", rs::nullable(rs::string())},
+                   {"queue", rs::nullable(rs::string())},
                    {"version", rs::integer()}}),
-       transition, "lifecycle.write"});
+       transition,
+       "lifecycle.write"});
   registry.add(
       {"lifecycle.history",
        "A customer's lifecycle moves, newest first; keyset pages.",
        {Field::id("customer_id", "the customer").require(), Field::limit(50, 500), Field::cursor()},
        rs::page(event_schema()),
-       history, "lifecycle.read"});
+       history,
+       "lifecycle.read"});
   registry.add({"lifecycle.sync",
                 "Applies what the host ERP's data says: imports new host customers (with a "
                 "change-time watermark, also the ERP's edits of imported ones), moves "
@@ -553,7 +561,8 @@ void register_methods(Registry &registry) {
                                      {"dormant", rs::integer()},
                                      {"revived", rs::integer()},
                                      {"watermark", rs::map(rs::string())}}),
-                sync, "jobs"});
+                sync,
+                "jobs"});
 }
 
 }  // namespace crm::lifecycle

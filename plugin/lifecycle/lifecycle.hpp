@@ -21,7 +21,8 @@ struct Settings {
   std::map<std::string, std::set<std::string>> transitions;  // allowed manual moves
   std::int64_t repeat_window_days = 365;
   std::int64_t dormant_after_days = 180;
-  std::string nurture_owner = "marketing";  // owner after a return to nurture
+  // The team whose queue imports and returns to nurture land in (they then have no owner).
+  std::string nurture_team = "marketing";
 };
 
 void register_methods(Registry &registry);

@@ -172,7 +172,8 @@ json create(CallContext &context, const json &params) {
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
     // Checked before ids are reserved, so that a rejected call leaves the database as it was.
-    records::customer::require_visible(connection, context.actor, customer_id, "params.customer_id");
+    records::customer::require_visible(connection, context.actor, customer_id,
+                                       "params.customer_id");
     o.id = store.ids().reserve(connection, "opportunity");
     const auto event_id = store.ids().reserve(connection, "opportunity_event");
     o.stage_entered_at = o.created_at = o.updated_at = now;
@@ -462,7 +463,8 @@ void register_methods(Registry &registry) {
                 "One opportunity with its history (oldest first) and time in each stage.",
                 {id_field()},
                 detailed_schema(),
-                get, "opportunity.read"});
+                get,
+                "opportunity.read"});
   auto update_fields = editable_fields(false);
   update_fields.insert(update_fields.begin(), {id_field(), version_field()});
   registry.add({"opportunity.update",
@@ -479,14 +481,16 @@ void register_methods(Registry &registry) {
                       "why it was won or lost (required for lost)"),
         money::field("amount", "final amount of a won opportunity (default: its amount)")},
        schema(),
-       close, "opportunity.write"});
+       close,
+       "opportunity.write"});
   registry.add(
       {"opportunity.reopen",
        "Reopens a won or lost opportunity in the stage it was closed in.",
        {id_field(), version_field(),
         Field::string("reason", opportunity::kReasonChars, "why it is reopened").require()},
        schema(),
-       reopen, "opportunity.write"});
+       reopen,
+       "opportunity.write"});
   registry.add({"opportunity.list",
                 "Lists opportunities by id, filtered by customer, owner, status and stage; "
                 "keyset pages.",
@@ -496,7 +500,8 @@ void register_methods(Registry &registry) {
                  Field::enumeration("stage", kStageNames, "only this stage"), Field::limit(50, 500),
                  Field::cursor()},
                 result_schema::page(schema()),
-                list, "opportunity.read"});
+                list,
+                "opportunity.read"});
 }
 
 }  // namespace crm::opportunities

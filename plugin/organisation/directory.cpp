@@ -52,10 +52,12 @@ const char *const kUserColumns =
     "updated_by, version";
 
 std::vector<Column> user_columns() {
-  return {Column::text(128), Column::text(kUserNameChars), Column::text(kEmailChars),
-          Column::text(128), Column::integer(),    Column::text(8),
-          Column::text(32),  Column::text(128),    Column::text(32),
-          Column::text(128), Column::integer()};
+  return {Column::text(128),         Column::text(kUserNameChars),
+          Column::text(kEmailChars), Column::text(128),
+          Column::integer(),         Column::text(8),
+          Column::text(32),          Column::text(128),
+          Column::text(32),          Column::text(128),
+          Column::integer()};
 }
 
 User read_user(const db::Result &r) {
@@ -95,9 +97,15 @@ const char *const kTeamColumns =
     "team_key, name, lead_key, active, created_at, created_by, updated_at, updated_by, version";
 
 std::vector<Column> team_columns() {
-  return {Column::text(kTeamKeyChars), Column::text(kUserNameChars), Column::text(128),
-          Column::integer(),           Column::text(32),             Column::text(128),
-          Column::text(32),            Column::text(128),            Column::integer()};
+  return {Column::text(kTeamKeyChars),
+          Column::text(kUserNameChars),
+          Column::text(128),
+          Column::integer(),
+          Column::text(32),
+          Column::text(128),
+          Column::text(32),
+          Column::text(128),
+          Column::integer()};
 }
 
 Team read_team(const db::Result &r) {
@@ -152,6 +160,7 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user) {
     Actor actor;
     actor.user = user;
     const bool bootstrap = contains(settings.bootstrap_admins, user);
+    const bool job_user = settings.job_user && *settings.job_user == user;
     auto row = connection.prepare("SELECT active FROM crm_user WHERE user_key = ?")
                    .query({user}, {Column::integer()});
     if (row.next()) {
@@ -160,9 +169,10 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user) {
                     "inactive user \"" + user +
                         "\": the user is deactivated (in the CRM or in the host ERP) and may "
                         "not open a session or call a method");
-      actor.roles = texts(connection, "SELECT role FROM crm_user_role WHERE user_key = ? ORDER BY role",
-                          {user}, kRoleChars);
-    } else if (!bootstrap) {
+      actor.roles =
+          texts(connection, "SELECT role FROM crm_user_role WHERE user_key = ? ORDER BY role",
+                {user}, kRoleChars);
+    } else if (!bootstrap && !job_user) {
       throw Error(Status::permission_denied,
                   "unknown user \"" + user +
                       "\": no CRM user has this key (user.create adds one, users.sync copies "
@@ -174,7 +184,11 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user) {
     actor.capabilities.insert(grants.capabilities.begin(), grants.capabilities.end());
     actor.scope = std::string(scope_name(grants.scope));
     actor.owners.push_back(user);
-    if (grants.scope == Scope::all) {
+    // The scheduler's user runs the jobs, which work on every customer; it reads nothing more
+    // than its roles (none, unless it is also a CRM user) allow.
+    if (job_user) actor.capabilities.insert("jobs");
+    if (grants.scope == Scope::all || (job_user && actor.roles.empty())) {
+      actor.scope = "all";
       actor.sees_all = true;
       return actor;
     }
@@ -189,7 +203,8 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user) {
     for (const auto &team : teams) add_unique(actor.queues, team);
     if (grants.scope >= Scope::team && !teams.empty()) {
       for_keys(connection, "SELECT user_key FROM crm_team_member WHERE team_key", teams, "",
-               {Column::text(128)}, [&](const db::Result &r) { add_unique(actor.owners, r.text(0)); });
+               {Column::text(128)},
+               [&](const db::Result &r) { add_unique(actor.owners, r.text(0)); });
       for_keys(connection, "SELECT lead_key FROM crm_team WHERE lead_key IS NOT NULL AND team_key",
                teams, "", {Column::text(128)},
                [&](const db::Result &r) { add_unique(actor.owners, r.text(0)); });
@@ -215,7 +230,8 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user) {
 
 std::optional<User> find_user(db::Connection &connection, const std::string &user_key) {
   auto result =
-      connection.prepare(std::string("SELECT ") + kUserColumns + " FROM crm_user WHERE user_key = ?")
+      connection
+          .prepare(std::string("SELECT ") + kUserColumns + " FROM crm_user WHERE user_key = ?")
           .query({user_key}, user_columns());
   if (!result.next()) return std::nullopt;
   std::vector<User> users = {read_user(result)};
@@ -225,7 +241,8 @@ std::optional<User> find_user(db::Connection &connection, const std::string &use
 
 std::optional<Team> find_team(db::Connection &connection, const std::string &team_key) {
   auto result =
-      connection.prepare(std::string("SELECT ") + kTeamColumns + " FROM crm_team WHERE team_key = ?")
+      connection
+          .prepare(std::string("SELECT ") + kTeamColumns + " FROM crm_team WHERE team_key = ?")
           .query({team_key}, team_columns());
   if (!result.next()) return std::nullopt;
   std::vector<Team> teams = {read_team(result)};
@@ -250,10 +267,10 @@ bool update_user(db::Connection &connection, const User &user) {
   const auto ts = connection.dialect().timestamp_param();
   const auto changed =
       connection
-          .prepare("UPDATE crm_user SET name = ?, email = ?, manager_key = ?, active = ?, "
-                   "origin = ?, updated_at = " +
-                   ts +
-                   ", updated_by = ?, version = version + 1 WHERE user_key = ? AND version = ?")
+          .prepare(
+              "UPDATE crm_user SET name = ?, email = ?, manager_key = ?, active = ?, "
+              "origin = ?, updated_at = " +
+              ts + ", updated_by = ?, version = version + 1 WHERE user_key = ? AND version = ?")
           .execute({user.name, optional(user.email), optional(user.manager_key),
                     std::int64_t{user.active ? 1 : 0}, user.origin, user.updated_at,
                     user.updated_by, user.user_key, user.version - 1});
@@ -293,8 +310,9 @@ std::vector<std::string> managers_of(db::Connection &connection, const std::stri
   std::set<std::string> seen = {user_key};
   std::string at = user_key;
   for (;;) {
-    auto managers = texts(connection, "SELECT manager_key FROM crm_user WHERE user_key = ? AND "
-                                      "manager_key IS NOT NULL",
+    auto managers = texts(connection,
+                          "SELECT manager_key FROM crm_user WHERE user_key = ? AND "
+                          "manager_key IS NOT NULL",
                           {at}, 128);
     if (managers.empty() || !seen.insert(managers.front()).second) return chain;
     chain.push_back(managers.front());

@@ -43,7 +43,8 @@ struct Team {
 
 // The session's user as an Actor, or crm::Error(permission_denied) saying whether the user is
 // unknown or inactive. A bootstrap administrator of the settings needs no crm_user row (an
-// installation has none at first) and holds the admin role; so does nobody else.
+// installation has none at first) and holds the admin role; the job user of the settings needs
+// none either and holds the jobs capability.
 Actor resolve(Store &store, const Settings &settings, const std::string &user);
 
 std::optional<User> find_user(db::Connection &connection, const std::string &user_key);

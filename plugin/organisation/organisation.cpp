@@ -13,9 +13,9 @@ namespace crm::organisation {
 
 namespace {
 
-using params::Field;
 using json_values::instant;
 using json_values::nullable;
+using params::Field;
 
 constexpr std::size_t kMaxRolesPerUser = 20;
 constexpr std::size_t kMaxMembers = 500;
@@ -71,8 +71,10 @@ void check_roles(const Settings &settings, const std::vector<std::string> &roles
       std::string known;
       for (const auto &[name, role] : settings.roles) known += (known.empty() ? "" : ", ") + name;
       throw invalid_argument("params.roles[" + std::to_string(i) + "]",
-                             "params.roles[" + std::to_string(i) + "] is no role of this "
-                             "configuration: \"" + roles[i] + "\" (roles: " + known + ")");
+                             "params.roles[" + std::to_string(i) +
+                                 "] is no role of this "
+                                 "configuration: \"" +
+                                 roles[i] + "\" (roles: " + known + ")");
     }
 }
 
@@ -141,10 +143,9 @@ json user_update(CallContext &context, const json &params) {
     return store.transact(connection, [&] {
       User user = require_user(connection, key, "params.user_key");
       if (user.version != version)
-        throw conflict("params.version", "user \"" + key + "\" is at version " +
-                                             std::to_string(user.version) +
-                                             ", the update was made against version " +
-                                             std::to_string(version));
+        throw conflict("params.version",
+                       "user \"" + key + "\" is at version " + std::to_string(user.version) +
+                           ", the update was made against version " + std::to_string(version));
       const bool host_owned = user.origin == "host";
       for (const char *field : {"name", "email", "manager_key"})
         if (host_owned && params.contains(field))
@@ -200,14 +201,22 @@ json user_me(CallContext &context, const json &) {
   return context.store.with_connection([&](db::Connection &connection) {
     auto user = find_user(connection, actor.user);
     json me = user ? user_to_json(*user)
-                   : json{{"user_key", actor.user}, {"name", actor.user}, {"email", nullptr},
-                          {"manager_key", nullptr}, {"active", true}, {"origin", "bootstrap"},
-                          {"roles", actor.roles}, {"teams", json::array()}, {"created_at", nullptr},
-                          {"created_by", nullptr}, {"updated_at", nullptr}, {"updated_by", nullptr},
+                   : json{{"user_key", actor.user},
+                          {"name", actor.user},
+                          {"email", nullptr},
+                          {"manager_key", nullptr},
+                          {"active", true},
+                          {"origin", "bootstrap"},
+                          {"roles", actor.roles},
+                          {"teams", json::array()},
+                          {"created_at", nullptr},
+                          {"created_by", nullptr},
+                          {"updated_at", nullptr},
+                          {"updated_by", nullptr},
                           {"version", 0}};
     me["roles"] = actor.roles;  // a bootstrap administrator holds admin without a role row
-    me["capabilities"] = json(std::vector<std::string>(actor.capabilities.begin(),
-                                                       actor.capabilities.end()));
+    me["capabilities"] =
+        json(std::vector<std::string>(actor.capabilities.begin(), actor.capabilities.end()));
     me["scope"] = actor.scope;
     me["queues"] = actor.queues;
     me["sees_owners"] = actor.sees_all ? json(nullptr) : json(actor.owners);
@@ -247,10 +256,9 @@ json team_update(CallContext &context, const json &params) {
     return store.transact(connection, [&] {
       Team team = require_team(connection, key, "params.team_key");
       if (team.version != version)
-        throw conflict("params.version", "team \"" + key + "\" is at version " +
-                                             std::to_string(team.version) +
-                                             ", the update was made against version " +
-                                             std::to_string(version));
+        throw conflict("params.version",
+                       "team \"" + key + "\" is at version " + std::to_string(team.version) +
+                           ", the update was made against version " + std::to_string(version));
       if (params.contains("name")) team.name = params::string(params, "name");
       if (params.contains("lead_key")) {
         team.lead_key = params::optional_string(params, "lead_key");
@@ -268,8 +276,8 @@ json team_update(CallContext &context, const json &params) {
           throw invalid_argument("params.remove_members[" + std::to_string(i) + "]",
                                  "\"" + removed[i] + "\" is no member of team \"" + key + "\"");
       if (members.size() > kMaxMembers)
-        throw invalid_argument("params.add_members", "a team has at most " +
-                                                         std::to_string(kMaxMembers) + " members");
+        throw invalid_argument("params.add_members",
+                               "a team has at most " + std::to_string(kMaxMembers) + " members");
       team.members.assign(members.begin(), members.end());
       team.version = version + 1;
       team.updated_at = time::to_db_text(time::now());
@@ -291,8 +299,9 @@ json team_get(CallContext &context, const json &params) {
 
 json team_list(CallContext &context, const json &params) {
   const auto limit = params::limit(params, 100);
-  return context.store.with_connection(
-      [&](db::Connection &connection) { return team_page(connection, params, limit, team_to_json); });
+  return context.store.with_connection([&](db::Connection &connection) {
+    return team_page(connection, params, limit, team_to_json);
+  });
 }
 
 Field team_key_field(std::string description) {
@@ -352,9 +361,9 @@ void register_methods(Registry &registry) {
   registry.set_actor_resolver([](Store &store, const std::string &user) {
     return resolve(store, settings_of(store), user);
   });
-  const auto roles_field = Field::list("roles", kMaxRolesPerUser,
-                                       Field::string("", kRoleChars, "a role name"),
-                                       "role names of the organisation configuration");
+  const auto roles_field =
+      Field::list("roles", kMaxRolesPerUser, Field::string("", kRoleChars, "a role name"),
+                  "role names of the organisation configuration");
   std::vector<Field> user_fields = {
       Field::user("user_key", "the host ERP's user key (what crm_session_open is given)").require(),
       Field::string("name", kUserNameChars, "display name").require(),
@@ -376,7 +385,8 @@ void register_methods(Registry &registry) {
                 "Returns one user with roles and teams.",
                 {Field::user("user_key", "user key").require()},
                 user_schema(),
-                user_get, std::string(kAnySession)});
+                user_get,
+                std::string(kAnySession)});
   registry.add({"user.list",
                 "Lists users by key, filtered by active flag, team and manager; keyset pages.",
                 {Field::boolean("active", "only active (true) or inactive (false) users"),
@@ -384,7 +394,8 @@ void register_methods(Registry &registry) {
                  Field::user("manager_key", "only users reporting directly to this user"),
                  Field::limit(100, 500), Field::cursor()},
                 rs::page(user_schema()),
-                user_list, std::string(kAnySession)});
+                user_list,
+                std::string(kAnySession)});
   json me = user_schema();
   me["properties"]["capabilities"] = rs::array(rs::string());
   me["properties"]["scope"] = rs::enumeration(kScopeNames);
@@ -399,7 +410,8 @@ void register_methods(Registry &registry) {
                 "the chain of managers.",
                 {},
                 me,
-                user_me, std::string(kAnySession)});
+                user_me,
+                std::string(kAnySession)});
   registry.add({"team.create",
                 "Adds a team (marketing, sales, service ...) with a lead and members; its key is "
                 "also the key of its customer queue.",
@@ -408,7 +420,9 @@ void register_methods(Registry &registry) {
                  Field::user("lead_key", "the team's lead"),
                  Field::boolean("active", "whether the team is in use (default true)"),
                  users_field("members", "member user keys")},
-                team_schema(), team_create, "organisation.manage"});
+                team_schema(),
+                team_create,
+                "organisation.manage"});
   registry.add({"team.update",
                 "Renames a team, changes its lead or active flag, adds and removes members; "
                 "optimistic on version.",
@@ -418,17 +432,21 @@ void register_methods(Registry &registry) {
                  Field::boolean("active", "whether the team is in use"),
                  users_field("add_members", "users to add"),
                  users_field("remove_members", "members to remove")},
-                team_schema(), team_update, "organisation.manage"});
+                team_schema(),
+                team_update,
+                "organisation.manage"});
   registry.add({"team.get",
                 "Returns one team with its members.",
                 {team_key_field("team key")},
                 team_schema(),
-                team_get, std::string(kAnySession)});
+                team_get,
+                std::string(kAnySession)});
   registry.add({"team.list",
                 "Lists teams by key; keyset pages.",
                 {Field::limit(100, 500), Field::cursor()},
                 rs::page(team_schema()),
-                team_list, std::string(kAnySession)});
+                team_list,
+                std::string(kAnySession)});
 }
 
 }  // namespace crm::organisation

@@ -42,6 +42,8 @@ const InsertColumn kInsertColumns[] = {
     {"industry", Marker::param, [](const NewRow &r) { return text(r.industry); }, nullptr},
     {"owner", Marker::param, [](const NewRow &r) { return text(r.owner); }, nullptr},
     {"source", Marker::param, [](const NewRow &r) { return text(r.source); }, nullptr},
+    {"queue", Marker::param, [](const NewRow &r) { return text(r.queue); },
+     [](const NewRow &r) { return r.queue.has_value(); }},
     {"attributes", Marker::param, [](const NewRow &r) -> db::Value { return r.attributes; },
      nullptr},
     {"host_key", Marker::param, [](const NewRow &r) { return text(r.host_key); },
@@ -61,35 +63,24 @@ const InsertColumn kInsertColumns[] = {
 const char *const kRowColumns =
     "id, name, kind, phone, email, address, region, industry, stage, owner, source, host_key, "
     "created_at, created_by, updated_at, updated_by, version, attributes, business_class, "
-    "class_rule, classified_at, stage_changed_at, dormant_since, first_order_at, last_order_at";
+    "class_rule, classified_at, stage_changed_at, dormant_since, first_order_at, last_order_at, "
+    "queue";
 
 std::vector<db::Column> row_columns() {
   using db::Column;
-  return {Column::integer(),
-          Column::text(kNameChars),
-          Column::text(kKindChars),
-          Column::text(kPhoneChars),
-          Column::text(kEmailChars),
-          Column::text(kAddressChars),
-          Column::text(kRegionChars),
-          Column::text(kIndustryChars),
-          Column::text(kStageChars),
-          Column::text(kOwnerChars),
-          Column::text(kSourceChars),
-          Column::text(kHostKeyChars),
-          Column::text(32),
-          Column::text(128),
-          Column::text(32),
-          Column::text(128),
-          Column::integer(),
-          Column::long_text(),
-          Column::text(64),
-          Column::text(64),
-          Column::text(32),
-          Column::text(32),
-          Column::text(32),
-          Column::text(32),
-          Column::text(32)};
+  return {Column::integer(),          Column::text(kNameChars),
+          Column::text(kKindChars),   Column::text(kPhoneChars),
+          Column::text(kEmailChars),  Column::text(kAddressChars),
+          Column::text(kRegionChars), Column::text(kIndustryChars),
+          Column::text(kStageChars),  Column::text(kOwnerChars),
+          Column::text(kSourceChars), Column::text(kHostKeyChars),
+          Column::text(32),           Column::text(128),
+          Column::text(32),           Column::text(128),
+          Column::integer(),          Column::long_text(),
+          Column::text(64),           Column::text(64),
+          Column::text(32),           Column::text(32),
+          Column::text(32),           Column::text(32),
+          Column::text(32),           Column::text(kQueueChars)};
 }
 
 Row read_row(const db::Result &r) {
@@ -119,6 +110,7 @@ Row read_row(const db::Result &r) {
   row.dormant_since = r.optional_text(22);
   row.first_order_at = r.optional_text(23);
   row.last_order_at = r.optional_text(24);
+  row.queue = r.optional_text(25);
   return row;
 }
 
@@ -150,7 +142,7 @@ void insert(db::Connection &connection, const std::vector<NewRow> &rows) {
 
 bool ProfileChange::empty() const {
   return !name && !kind && !phone && !email && !address && !region && !industry && !owner &&
-         !source && !attributes;
+         !source && !queue && !attributes;
 }
 
 bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t version,
@@ -164,7 +156,7 @@ bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t ve
   const std::pair<const char *, const std::optional<Text> *> texts[] = {
       {"phone", &change.phone},   {"email", &change.email},       {"address", &change.address},
       {"region", &change.region}, {"industry", &change.industry}, {"owner", &change.owner},
-      {"source", &change.source}};
+      {"source", &change.source}, {"queue", &change.queue}};
   for (const auto &[column, value] : texts)
     if (*value) assign(column, text(**value));
   if (change.attributes) assign("attributes", *change.attributes);
@@ -183,13 +175,13 @@ void set_host_key(db::Connection &connection, std::int64_t id, const std::string
 }
 
 void set_stage(db::Connection &connection, std::int64_t id, const std::string &stage,
-               const Text &owner, const std::string &stage_changed_at, const std::string &at,
-               const std::string &by) {
+               const Text &owner, const Text &queue, const std::string &stage_changed_at,
+               const std::string &at, const std::string &by) {
   const auto ts = connection.dialect().timestamp_param();
   connection
-      .prepare("UPDATE crm_customer SET stage = ?, owner = ?, stage_changed_at = " + ts +
+      .prepare("UPDATE crm_customer SET stage = ?, owner = ?, queue = ?, stage_changed_at = " + ts +
                ", updated_at = " + ts + ", updated_by = ?, version = version + 1 WHERE id = ?")
-      .execute({stage, text(owner), stage_changed_at, at, by, id});
+      .execute({stage, text(owner), text(queue), stage_changed_at, at, by, id});
 }
 
 void refresh_from_host(db::Connection &connection, const std::vector<HostFields> &rows,
@@ -292,8 +284,7 @@ std::string visible(const Actor &actor, const std::string &alias, std::vector<db
 
 Error not_visible(const std::string &field, std::int64_t id) {
   return Error(Status::permission_denied,
-               "customer " + std::to_string(id) + " is not among the customers you may see",
-               field);
+               "customer " + std::to_string(id) + " is not among the customers you may see", field);
 }
 
 namespace {
@@ -315,8 +306,8 @@ std::optional<Row> find(db::Connection &connection, const Actor &actor, std::int
   values.push_back(id);
   auto types = row_columns();
   types.push_back(db::Column::integer());
-  auto result =
-      connection.prepare("SELECT " + columns + " FROM crm_customer WHERE id = ?").query(values, types);
+  auto result = connection.prepare("SELECT " + columns + " FROM crm_customer WHERE id = ?")
+                    .query(values, types);
   if (!result.next()) return std::nullopt;
   if (result.int64(types.size() - 1) == 0) throw not_visible(field, id);
   return read_row(result);
@@ -347,6 +338,10 @@ nlohmann::json page(db::Connection &connection, const Actor &actor, const ListFi
   if (filter.owner) {
     add("owner = ?");
     values.push_back(*filter.owner);
+  }
+  if (filter.queue) {
+    add("queue = ?");
+    values.push_back(*filter.queue);
   }
   if (filter.search) {
     const std::string pattern = "%" + db::escape_like(*filter.search) + "%";
@@ -382,16 +377,17 @@ std::map<std::int64_t, PlanState> plan_states(db::Connection &connection,
 std::optional<StageState> lock_stage(db::Connection &connection, const Actor &actor,
                                      std::int64_t id) {
   std::vector<db::Value> values;
-  const auto columns = with_visibility(actor, "stage, owner, version", values);
+  const auto columns = with_visibility(actor, "stage, owner, version, queue", values);
   values.push_back(id);
   auto row = connection
                  .prepare("SELECT " + columns + " FROM crm_customer WHERE id = ?" +
                           std::string(connection.dialect().for_update()))
                  .query(values, {db::Column::text(kStageChars), db::Column::text(kOwnerChars),
-                                 db::Column::integer(), db::Column::integer()});
+                                 db::Column::integer(), db::Column::text(kQueueChars),
+                                 db::Column::integer()});
   if (!row.next()) return std::nullopt;
-  if (row.int64(3) == 0) throw not_visible("params.customer_id", id);
-  return StageState{row.text(0), row.optional_text(1), row.int64(2)};
+  if (row.int64(4) == 0) throw not_visible("params.customer_id", id);
+  return StageState{row.text(0), row.optional_text(1), row.optional_text(3), row.int64(2)};
 }
 
 std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
@@ -418,8 +414,8 @@ std::map<std::int64_t, bool> existing(db::Connection &connection, const Actor &a
                                       const std::set<std::int64_t> &ids) {
   std::map<std::int64_t, bool> found;
   if (ids.empty()) return found;
-  const std::size_t chunk =
-      std::max<std::size_t>(1, std::min<std::size_t>(500, connection.dialect().max_parameters() / 2));
+  const std::size_t chunk = std::max<std::size_t>(
+      1, std::min<std::size_t>(500, connection.dialect().max_parameters() / 2));
   std::vector<std::int64_t> all(ids.begin(), ids.end());
   for (std::size_t start = 0; start < all.size(); start += chunk) {
     const std::size_t count = std::min(chunk, all.size() - start);

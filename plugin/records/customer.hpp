@@ -34,12 +34,13 @@ inline constexpr std::size_t kStageChars = 16;
 inline constexpr std::size_t kOwnerChars = 128;
 inline constexpr std::size_t kSourceChars = 100;
 inline constexpr std::size_t kHostKeyChars = 128;
+inline constexpr std::size_t kQueueChars = 64;  // a team key
 
 inline constexpr Limit kLimits[] = {
-    {"name", kNameChars},         {"kind", kKindChars},       {"phone", kPhoneChars},
-    {"email", kEmailChars},       {"address", kAddressChars}, {"region", kRegionChars},
-    {"industry", kIndustryChars}, {"stage", kStageChars},     {"owner", kOwnerChars},
-    {"source", kSourceChars},     {"host_key", kHostKeyChars}};
+    {"name", kNameChars},         {"kind", kKindChars},        {"phone", kPhoneChars},
+    {"email", kEmailChars},       {"address", kAddressChars},  {"region", kRegionChars},
+    {"industry", kIndustryChars}, {"stage", kStageChars},      {"owner", kOwnerChars},
+    {"source", kSourceChars},     {"host_key", kHostKeyChars}, {"queue", kQueueChars}};
 
 // A new customer. created_at, updated_at and stage_changed_at are `at`;
 // created_by and updated_by are `by`; the version is 1.
@@ -49,7 +50,8 @@ struct NewRow {
   std::string kind = "company";
   std::string stage = "unidentified";
   std::optional<std::string> phone, email, address, region, industry, owner, source;
-  std::string attributes = "{}";  // a JSON object as text
+  std::optional<std::string> queue;  // the team queue it waits in (owner then usually none)
+  std::string attributes = "{}";     // a JSON object as text
   std::optional<std::string> host_key;
   bool is_reference = false;
   std::string at;  // database time text
@@ -66,7 +68,7 @@ using Text = std::optional<std::string>;
 // customer.update's changes; an absent member leaves its column as it is.
 struct ProfileChange {
   std::optional<std::string> name, kind;
-  std::optional<Text> phone, email, address, region, industry, owner, source;
+  std::optional<Text> phone, email, address, region, industry, owner, source, queue;
   std::optional<std::string> attributes;
   bool empty() const;
 };
@@ -80,10 +82,10 @@ bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t ve
 void set_host_key(db::Connection &connection, std::int64_t id, const std::string &host_key,
                   const std::string &at, const std::string &by);
 
-// A stage move: stage, owner and stage_changed_at, as `by` at `at`.
+// A stage move: stage, owner, queue and stage_changed_at, as `by` at `at`.
 void set_stage(db::Connection &connection, std::int64_t id, const std::string &stage,
-               const Text &owner, const std::string &stage_changed_at, const std::string &at,
-               const std::string &by);
+               const Text &owner, const Text &queue, const std::string &stage_changed_at,
+               const std::string &at, const std::string &by);
 
 // The master data the host ERP owns for an imported customer.
 struct HostFields {
@@ -149,6 +151,7 @@ struct Row {
   std::string attributes;  // a JSON object as text, as stored
   Text business_class, class_rule, classified_at;
   Text stage_changed_at, dormant_since, first_order_at, last_order_at;
+  Text queue;
 };
 
 // nullopt for an unknown id; permission_denied for a customer the actor does not see.
@@ -159,7 +162,7 @@ std::optional<std::int64_t> id_of_host_key(db::Connection &connection, const std
 
 // customer.list's filters; an absent one does not filter.
 struct ListFilter {
-  std::optional<std::string> stage, owner;
+  std::optional<std::string> stage, owner, queue;
   std::optional<std::string> search;  // contained in name, phone or e-mail, case-insensitive
 };
 // A keyset page by id (params' cursor, limit): {"items": [to_json(row)...], "next_cursor"}.
@@ -179,7 +182,7 @@ std::map<std::int64_t, PlanState> plan_states(db::Connection &connection,
 // What a stage move decides on, read with a row lock inside the caller's transaction.
 struct StageState {
   std::string stage;
-  Text owner;
+  Text owner, queue;
   std::int64_t version = 0;
 };
 // nullopt for an unknown id; permission_denied for a customer the actor does not see.

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "../core/money.hpp"
 #include "../core/actor.hpp"
+#include "../core/money.hpp"
 #include "../core/store.hpp"
 #include "limit.hpp"
 

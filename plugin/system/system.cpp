@@ -56,7 +56,8 @@ void register_methods(Registry &registry) {
                             {"dialect", rs::enumeration({"sqlite", "postgresql", "mariadb"})},
                             {"schema_version", rs::integer()},
                             {"user", rs::string()}}),
-                describe, std::string(kAnySession)});
+                describe,
+                std::string(kAnySession)});
 }
 
 }  // namespace crm::system

@@ -304,7 +304,7 @@ json create(CallContext &context, const json &params) {
     const auto id = store.ids().reserve(connection, "task");
     return store.transact(connection, [&] {
       records::customer::require_visible(connection, context.actor, customer_id,
-                                       "params.customer_id");
+                                         "params.customer_id");
       task::Row row;
       row.id = id;
       row.customer_id = customer_id;
@@ -359,7 +359,8 @@ void register_methods(Registry &registry) {
                  Field::timestamp("due_before", "only tasks due before this time"),
                  Field::limit(50, 500), Field::cursor()},
                 rs::page(schema()),
-                list, "task.read"});
+                list,
+                "task.read"});
   registry.add({"task.complete",
                 "Marks an open task done; a recurring plan's task gets its successor, due "
                 "every_days after the completion. Completing a done or cancelled task is a "
@@ -369,7 +370,8 @@ void register_methods(Registry &registry) {
                                 "the task version the completion was decided on (optional check)"),
                  Field::string("note", task::kNoteChars, "what was done")},
                 rs::object({{"task", schema()}, {"next", rs::nullable(schema())}}),
-                complete, "task.write"});
+                complete,
+                "task.write"});
   registry.add({"task.create",
                 "Creates a manual task for a customer.",
                 {Field::id("customer_id", "the customer").require(),
@@ -377,7 +379,8 @@ void register_methods(Registry &registry) {
                  Field::timestamp("due_at", "when it is due").require(),
                  Field::user("owner", "who does it (default: the session's user)")},
                 schema(),
-                create, "task.write"});
+                create,
+                "task.write"});
 }
 
 }  // namespace crm::tasks

@@ -495,14 +495,13 @@ json get(CallContext &context, const json &params) {
       const bool withheld = !sensitive && (std::string_view(kComponents[i]) == "credit" ||
                                            std::string_view(kComponents[i]) == "profit");
       if (withheld) {
-        components[kComponents[i]] = {{"available", info->uses(kComponents[i])},
-                                      {"withheld", true},
-                                      {"raw", nullptr},
-                                      {"normalised_ppm", nullptr},
-                                      {"weight", info->uses(kComponents[i])
-                                                     ? info->weights.value(kComponents[i], 0)
-                                                     : 0},
-                                      {"contribution_ppm", nullptr}};
+        components[kComponents[i]] = {
+            {"available", info->uses(kComponents[i])},
+            {"withheld", true},
+            {"raw", nullptr},
+            {"normalised_ppm", nullptr},
+            {"weight", info->uses(kComponents[i]) ? info->weights.value(kComponents[i], 0) : 0},
+            {"contribution_ppm", nullptr}};
         continue;
       }
       json raw = nullptr;
@@ -542,14 +541,13 @@ json tiers(CallContext &context, const json &params) {
       std::vector<db::Value> values = {period};
       const auto visible =
           records::customer::attached_visible(context.actor, "s.customer_id", values);
-      auto rows = connection
-                      .prepare(
-                          "SELECT s.tier, COUNT(*), SUM(s.sales_minor), MIN(s.position), "
-                          "MAX(s.position) FROM crm_value_snapshot s WHERE s.period = ?" +
-                          (visible.empty() ? std::string() : " AND " + visible) +
-                          " GROUP BY s.tier")
-                      .query(values,
-                             {db::Column::text(kMaxTierName), db::Column::integer(),
+      auto rows =
+          connection
+              .prepare(
+                  "SELECT s.tier, COUNT(*), SUM(s.sales_minor), MIN(s.position), "
+                  "MAX(s.position) FROM crm_value_snapshot s WHERE s.period = ?" +
+                  (visible.empty() ? std::string() : " AND " + visible) + " GROUP BY s.tier")
+              .query(values, {db::Column::text(kMaxTierName), db::Column::integer(),
                               db::Column::text(40), db::Column::integer(), db::Column::integer()});
       while (rows.next()) {
         found[rows.text(0)] = {rows.int64(1), rows.optional_text(2)};
@@ -577,10 +575,8 @@ json tiers(CallContext &context, const json &params) {
                       {"customers", customers},
                       {"sales", total}});
     }
-    return json{{"period", period},
-                {"as_of", info.as_of},
-                {"population", population},
-                {"tiers", list}};
+    return json{
+        {"period", period}, {"as_of", info.as_of}, {"population", population}, {"tiers", list}};
   });
 }
 
@@ -615,10 +611,12 @@ json migration(CallContext &context, const json &params) {
       std::map<std::pair<std::string, std::string>, std::int64_t> counts;
       {
         std::vector<db::Value> values = {to, from};
-        auto visible_f = records::customer::attached_visible(context.actor, "f.customer_id", values);
+        auto visible_f =
+            records::customer::attached_visible(context.actor, "f.customer_id", values);
         if (!visible_f.empty()) visible_f = " AND " + visible_f;
         values.insert(values.end(), {to, from});
-        auto visible_t = records::customer::attached_visible(context.actor, "t.customer_id", values);
+        auto visible_t =
+            records::customer::attached_visible(context.actor, "t.customer_id", values);
         if (!visible_t.empty()) visible_t = " AND " + visible_t;
         auto result =
             connection
@@ -630,9 +628,8 @@ json migration(CallContext &context, const json &params) {
                          "EXISTS (SELECT 1 FROM crm_value_snapshot f WHERE f.period = ? AND "
                          "f.customer_id = t.customer_id)" +
                          visible_t + " GROUP BY t.tier")
-                .query(values,
-                       {db::Column::text(kMaxTierName), db::Column::text(kMaxTierName),
-                        db::Column::integer()});
+                .query(values, {db::Column::text(kMaxTierName), db::Column::text(kMaxTierName),
+                                db::Column::integer()});
         while (result.next()) counts[{result.text(0), result.text(1)}] += result.int64(2);
       }
       json matrix = json::array(), cells = json::array();
@@ -789,14 +786,16 @@ void register_methods(Registry &registry) {
              rs::array(rs::object({{"component", rs::string()}, {"reason", rs::string()}}))},
             {"weights", per_component(rs::integer())},
             {"effective_weights", per_component(rs::integer())}}),
-       run, "jobs"});
+       run,
+       "jobs"});
   registry.add({"value.get",
                 "One customer's value in a period (default the latest): every component raw, "
                 "normalised, weighted, and the score, position and tier.",
                 {Field::id("customer_id", "the customer").require(),
                  Field::string("period", kMaxPeriod, "the period (default the latest run)")},
                 value_schema(),
-                get, "value.read"});
+                get,
+                "value.read"});
   registry.add({"value.tiers",
                 "The tiers of a period: customers and total sales contribution per tier.",
                 {Field::string("period", kMaxPeriod, "the period").require()},
@@ -807,7 +806,8 @@ void register_methods(Registry &registry) {
                                                             {"percent", rs::integer()},
                                                             {"customers", rs::integer()},
                                                             {"sales", rs::money()}}))}}),
-                tiers, "value.read"});
+                tiers,
+                "value.read"});
   registry.add(
       {"value.migration",
        "Tier migration between two periods: the from-tier × to-tier matrix (\"new\" = only in "
@@ -819,7 +819,8 @@ void register_methods(Registry &registry) {
         Field::string("to_tier", kMaxTierName, "a tier of the later period, or \"gone\""),
         Field::limit(100, 1000), Field::cursor()},
        migration_schema(),
-       migration, "value.read"});
+       migration,
+       "value.read"});
 }
 
 }  // namespace crm::value

@@ -417,9 +417,9 @@ json customer_view(CallContext &context, const json &params) {
     }
 
     // Timeline kinds follow the capabilities of the methods that list them.
-    for (const auto &[kind, capability] : {std::pair{"interaction", "interaction.read"},
-                                           std::pair{"lifecycle", "lifecycle.read"},
-                                           std::pair{"opportunity", "opportunity.read"}})
+    for (const auto &[kind, capability] :
+         {std::pair{"interaction", "interaction.read"}, std::pair{"lifecycle", "lifecycle.read"},
+          std::pair{"opportunity", "opportunity.read"}})
       if (!context.actor.has(capability)) kinds.erase(kind);
     Timeline timeline(context, connection, id, host_key, limit, after);
     if (kinds.count("interaction")) timeline.interactions(channel);
@@ -523,7 +523,8 @@ void register_methods(Registry &registry) {
         Field::enumeration("channel", kChannels, "only interactions on this channel"),
         Field::limit(20, 200), Field::cursor()},
        view_schema(registry),
-       customer_view, "customer.read"});
+       customer_view,
+       "customer.read"});
 }
 
 }  // namespace crm::view

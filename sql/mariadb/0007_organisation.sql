@@ -50,3 +50,7 @@ CREATE INDEX IF NOT EXISTS crm_team_member_user_idx ON crm_team_member (user_key
 
 ALTER TABLE crm_customer ADD COLUMN IF NOT EXISTS queue VARCHAR(64);
 CREATE INDEX IF NOT EXISTS crm_customer_queue_idx ON crm_customer (queue, id);
+
+-- Before teams, imports and returns to nurture were given to the owner "marketing", which is no
+-- user: they now wait in the marketing team's queue (lifecycle.nurture_team).
+UPDATE crm_customer SET queue = 'marketing', owner = NULL WHERE owner = 'marketing';

@@ -36,6 +36,8 @@ class BadInputTest : public ApiTest {
     imported_ = database_.column("SELECT id FROM crm_customer WHERE host_key IS NOT NULL").at(0);
     ok("value.run", {{"period", "2026-10"}, {"as_of", "2026-10-31T00:00:00Z"}});
     ok("value.run", {{"period", "2026-11"}, {"as_of", kAsOf}});
+    user("boss", {"manager"});
+    ok("team.create", {{"team_key", "sales"}, {"name", "销售部"}});
     acme_ = customer("Acme", {{"stage", "potential"}})["id"];
     contact_ = ok("contact.create", {{"customer_id", acme_}, {"name", "Li"}})["id"];
     opportunity_ = ok("opportunity.create", {{"customer_id", imported_}, {"name", "deal"}})["id"];
@@ -56,6 +58,40 @@ class BadInputTest : public ApiTest {
   std::vector<std::pair<std::string, json>> valid_requests() const {
     return {
         {"system.describe", json::object()},
+        {"user.create",
+         {{"user_key", "u1"},
+          {"name", "张三"},
+          {"email", "u1@example.cn"},
+          {"manager_key", "boss"},
+          {"active", true},
+          {"roles", {"sales"}}}},
+        {"user.update",
+         {{"user_key", "u1"},
+          {"version", 1},
+          {"name", "张三丰"},
+          {"email", "z@example.cn"},
+          {"manager_key", "boss"},
+          {"active", true},
+          {"roles", {"sales", "service"}}}},
+        {"user.get", {{"user_key", "u1"}}},
+        {"user.list", {{"active", true}, {"team", "sales"}, {"manager_key", "boss"}, {"limit", 5}}},
+        {"user.me", json::object()},
+        {"team.create",
+         {{"team_key", "east"},
+          {"name", "华东"},
+          {"lead_key", "boss"},
+          {"active", true},
+          {"members", {"u1"}}}},
+        {"team.update",
+         {{"team_key", "east"},
+          {"version", 1},
+          {"name", "华东区"},
+          {"lead_key", "boss"},
+          {"active", true},
+          {"add_members", {"boss"}},
+          {"remove_members", {"u1"}}}},
+        {"team.get", {{"team_key", "east"}}},
+        {"team.list", {{"limit", 5}}},
         {"customer.create",
          {{"name", "N"},
           {"phone", "1"},
@@ -65,6 +101,7 @@ class BadInputTest : public ApiTest {
           {"industry", "i"},
           {"source", "s"},
           {"owner", "o"},
+          {"queue", "sales"},
           {"kind", "person"},
           {"stage", "potential"},
           {"attributes", json::object()}}},
@@ -80,9 +117,15 @@ class BadInputTest : public ApiTest {
           {"industry", "i"},
           {"source", "s"},
           {"owner", "o"},
+          {"queue", "sales"},
           {"kind", "company"},
           {"attributes", json::object()}}},
-        {"customer.list", {{"stage", "potential"}, {"owner", "o"}, {"search", "x"}, {"limit", 5}}},
+        {"customer.list",
+         {{"stage", "potential"},
+          {"owner", "o"},
+          {"queue", "sales"},
+          {"search", "x"},
+          {"limit", 5}}},
         {"customer.link_host", {{"id", acme_}, {"host_key", "K-1"}}},
         {"contact.create",
          {{"customer_id", acme_},
@@ -219,7 +262,7 @@ class BadInputTest : public ApiTest {
         out.push_back({schema["maximum"].get<std::int64_t>() + 1, path});
     }
     if (type == "array") {
-      out.push_back({json::array(), path});
+      if (schema.value("minItems", 1) > 0) out.push_back({json::array(), path});
       if (schema.contains("maxItems") && schema["maxItems"].get<std::size_t>() < 100)
         out.push_back(
             {json(std::vector<json>(

@@ -80,6 +80,7 @@ TEST_F(CustomerTest, StaleVersionIsAConflictAndChangesNothing) {
 
 TEST_F(CustomerTest, ConcurrentUpdatesNeverLoseAWrite) {
   json created = customer("Shared");
+  user("bob");
   auto other = client_->open_session("bob");
   ok("customer.update", {{"id", created["id"]}, {"version", 1}, {"phone", "1"}});
   auto response = other.call(

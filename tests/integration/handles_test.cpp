@@ -201,6 +201,7 @@ TEST_F(HandlesTest, LogCallbackReceivesRecords) {
   EXPECT_EQ(api().log_callback_set(callback, 99, &sink), CRM_E_INVALID_ARGUMENT);
   json config = json::parse(database_.client_config_json());
   config["log"] = {{"sink", "callback"}, {"level", "debug"}};
+  user("logger");
   {
     host::Client client(plugin_, config.dump());
     auto session = client.open_session("logger");
@@ -236,6 +237,7 @@ TEST_F(HandlesTest, ReplacingTheLogCallbackWaitsForRecordsInsideIt) {
   ASSERT_EQ(api().log_callback_set(slow, CRM_LOG_TRACE, &probe), CRM_OK);
   json config = json::parse(database_.client_config_json());
   config["log"] = {{"sink", "callback"}, {"level", "debug"}};
+  user("logger");
   host::Client client(plugin_, config.dump());
   std::atomic<bool> stop{false};
   std::thread worker([&] {
@@ -258,6 +260,7 @@ TEST_F(HandlesTest, SessionsOnManyThreadsShareOneClient) {
   std::mutex mutex;
   std::set<std::string> ids;
   std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) user("worker" + std::to_string(t), {"sales"});
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       auto session = client_->open_session("worker" + std::to_string(t));

@@ -453,6 +453,7 @@ TEST_P(MigrationTest, ASecondRunAtTheSameTimeIsRefusedOrSerialised) {
   }
   std::atomic<int> done{0}, elsewhere{0};
   std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) user("worker" + std::to_string(t));
   for (int t = 0; t < 2; ++t)
     threads.emplace_back([&, t] {
       auto session = client_->open_session("worker" + std::to_string(t));

@@ -96,8 +96,9 @@ TEST(Registry, RefusesAMethodNameTwice) {
   Registry registry;
   auto handler = [](CallContext &, const json &) { return json::object(); };
   const json result = result_schema::object({});
-  registry.add({"customer.get", "one", {}, result, handler});
-  EXPECT_THROW(registry.add({"customer.get", "two", {}, result, handler}), std::logic_error);
+  registry.add({"customer.get", "one", {}, result, handler, "customer.read"});
+  EXPECT_THROW(registry.add({"customer.get", "two", {}, result, handler, "customer.read"}),
+               std::logic_error);
   ASSERT_EQ(registry.methods().size(), 1u);
   EXPECT_EQ(registry.methods()[0].summary, "one");
 }
@@ -106,10 +107,46 @@ TEST(Registry, RefusesAMethodNameTwice) {
 TEST(Registry, RefusesAMethodWithoutAResultSchema) {
   Registry registry;
   auto handler = [](CallContext &, const json &) { return json::object(); };
-  EXPECT_THROW(registry.add({"customer.get", "one", {}, json(), handler}), std::logic_error);
-  EXPECT_THROW(registry.add({"customer.get", "one", {}, json::object(), handler}),
+  EXPECT_THROW(registry.add({"customer.get", "one", {}, json(), handler, "customer.read"}),
+               std::logic_error);
+  EXPECT_THROW(registry.add({"customer.get", "one", {}, json::object(), handler, "customer.read"}),
                std::logic_error);
   EXPECT_TRUE(registry.methods().empty());
+}
+
+// ... and so is a method that names no capability: dispatch could not check who may call it.
+TEST(Registry, RefusesAMethodWithoutACapability) {
+  Registry registry;
+  auto handler = [](CallContext &, const json &) { return json::object(); };
+  Method method;
+  method.name = "customer.get";
+  method.result = result_schema::object({});
+  method.handler = handler;
+  EXPECT_THROW(registry.add(method), std::logic_error);
+  EXPECT_TRUE(registry.methods().empty());
+}
+
+// A list of scalars may be empty (a user with no role), and checks each item as its field.
+TEST(Params, ListsOfScalarsCheckEveryItem) {
+  const std::vector<params::Field> fields = {
+      params::Field::list("roles", 2, params::Field::string("", 5, "a role"), "roles")};
+  EXPECT_NO_THROW(params::validate(json{{"roles", json::array()}}, fields, "params"));
+  EXPECT_NO_THROW(params::validate(json{{"roles", {"a", "b"}}}, fields, "params"));
+  auto field_of = [&](const json &value) {
+    try {
+      params::validate(json{{"roles", value}}, fields, "params");
+    } catch (const Error &error) {
+      return error.field();
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(field_of({"a", "b", "c"}), "params.roles");
+  EXPECT_EQ(field_of({"a", "toolong"}), "params.roles[1]");
+  EXPECT_EQ(field_of({"a", 7}), "params.roles[1]");
+  EXPECT_EQ(field_of({"a", nullptr}), "params.roles[1]");
+  const json schema = params::json_schema(fields)["properties"]["roles"];
+  EXPECT_EQ(schema["minItems"], 0);
+  EXPECT_EQ(schema["items"]["maxLength"], 5);
 }
 
 }  // namespace
