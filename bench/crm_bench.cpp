@@ -179,7 +179,11 @@ std::string client_config(const Target &target, const std::string &log_level) {
     database["path"] = target.path;
   else
     database["connection_string"] = target.connection_string;
-  return json({{"database", database}, {"log", {{"sink", "stderr"}, {"level", log_level}}}}).dump();
+  // The benchmark's user is the installation's administrator: sees every customer, may do all.
+  return json({{"database", database},
+               {"log", {{"sink", "stderr"}, {"level", log_level}}},
+               {"organisation", {{"bootstrap_admins", {kUser}}}}})
+      .dump();
 }
 
 json expect_ok(const crm::host::Response &response, const char *method) {

@@ -575,9 +575,11 @@ int run(const Options &options) {
     database["connection_string"] = options.connection;
   const json config = {{"database", database},
                        {"host", json::parse(crm::erp::mapping_json(shape, options.dialect))},
-                       {"log", {{"sink", "stderr"}, {"level", "warn"}}}};
+                       {"log", {{"sink", "stderr"}, {"level", "warn"}}},
+                       {"organisation", {{"bootstrap_admins", {"bench.user"}}}}};
   auto plugin = crm::host::Plugin::load(options.library);
   crm::host::Client client(plugin, config.dump());
+  // An administrator (organisation.bootstrap_admins): value.get shows margins and credit.
   auto session = client.open_session("bench.user");
 
   auto started = Clock::now();

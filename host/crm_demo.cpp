@@ -2,9 +2,12 @@
 // tools/erp) are in an embedded SQLite database, which the reference ERP's generator fills
 // (crm-erp-generate; scripts/demo.sh runs it first). It loads the CRM plugin through Boost.DLL
 // over that database with the mapping of those tables (a JSON file, the configuration's "host"
-// section), and then does what an ERP would schedule: lifecycle.sync, classification.run,
-// value.run. It prints the value pyramid and one customer's 360 view. Like any host it knows
-// only the public headers: <crm/host.hpp> and the plugin's JSON.
+// section). The configuration names one bootstrap administrator; as that administrator the demo
+// sets up the organisation (a sales manager with two salespeople, a marketing team), does what
+// an ERP would schedule (lifecycle.sync, classification.run, value.run) and hands the buying
+// customers to the salespeople. It prints the value pyramid and one customer's 360 view as that
+// customer's salesperson sees it. Every session is a real CRM user. Like any host it knows only
+// the public headers: <crm/host.hpp> and the plugin's JSON.
 //
 //   crm-demo [--library PATH] [--database FILE] [--mapping FILE] [--customer NAME]
 #include <crm/host.hpp>
@@ -18,6 +21,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using nlohmann::json;
 
@@ -25,12 +29,119 @@ namespace {
 
 constexpr const char *kAsOf = "2026-11-30T00:00:00+08:00";
 
-json call(const crm::host::Session &session, const std::string &method, const json &params) {
+// The configuration's organisation.bootstrap_admins: the one user the plugin accepts before
+// any CRM user exists. The demo makes it a CRM user too, the first thing it does.
+constexpr const char *kAdmin = "admin";
+// Where imported and returned customers wait (the lifecycle's nurture_owner, "marketing" by
+// default): the queue of the marketing team, whose key is the queue's key.
+constexpr const char *kMarketingQueue = "marketing";
+
+struct DemoUser {
+  const char *key;
+  const char *name;
+  const char *email;
+  const char *manager;  // nullptr: none
+  const char *role;
+  const char *title;
+};
+
+// The organisation of the demo company. Managers first: a manager must exist before the users
+// who report to them.
+const DemoUser kUsers[] = {
+    {kAdmin, "系统管理员", "admin@jinhe.example", nullptr, "admin", "CRM administrator"},
+    {"zhao.min", "赵敏", "zhao.min@jinhe.example", nullptr, "manager", "sales manager"},
+    {"li.na", "李娜", "li.na@jinhe.example", "zhao.min", "sales", "salesperson"},
+    {"wang.qiang", "王强", "wang.qiang@jinhe.example", "zhao.min", "sales", "salesperson"},
+    {"chen.jing", "陈静", "chen.jing@jinhe.example", nullptr, "marketing", "marketing lead"},
+    {"liu.yang", "刘洋", "liu.yang@jinhe.example", "chen.jing", "marketing", "marketing"},
+};
+
+struct DemoTeam {
+  const char *key;
+  const char *name;
+  const char *lead;
+  std::vector<std::string> members;
+};
+
+const DemoTeam kTeams[] = {
+    {"sales", "销售部", "zhao.min", {"zhao.min", "li.na", "wang.qiang"}},
+    {kMarketingQueue, "市场部", "chen.jing", {"chen.jing", "liu.yang"}},
+};
+
+// The salespeople the buying customers are shared among, in turn.
+const char *const kSalespeople[] = {"li.na", "wang.qiang"};
+
+// The whole response envelope of one call.
+json request(const crm::host::Session &session, const std::string &method, const json &params) {
   auto response = session.call(json({{"method", method}, {"params", params}}).dump());
-  json body = json::parse(response.body);
-  if (!response.ok())
+  return json::parse(response.body);
+}
+
+json call(const crm::host::Session &session, const std::string &method, const json &params) {
+  json body = request(session, method, params);
+  if (!body.value("ok", false))
     throw std::runtime_error(method + " failed: " + body["error"]["message"].get<std::string>());
   return body["result"];
+}
+
+// Whether a get of the key found it; throws on any error but not_found.
+bool exists(const crm::host::Session &session, const std::string &method, const json &params) {
+  json body = request(session, method, params);
+  if (body.value("ok", false)) return true;
+  if (body["error"]["name"] == "not_found") return false;
+  throw std::runtime_error(method + " failed: " + body["error"]["message"].get<std::string>());
+}
+
+// Creates the demo's users and teams that the database does not hold yet (a later run of the
+// demo on the same database finds them), as the administrator.
+void seed_organisation(const crm::host::Session &admin) {
+  std::cout << "\norganisation:\n";
+  for (const auto &user : kUsers) {
+    if (!exists(admin, "user.get", {{"user_key", user.key}})) {
+      json params = {{"user_key", user.key},
+                     {"name", user.name},
+                     {"email", user.email},
+                     {"roles", {user.role}}};
+      if (user.manager) params["manager_key"] = user.manager;
+      call(admin, "user.create", params);
+    }
+    std::cout << "  " << std::left << std::setw(11) << user.key << std::right << user.name << "  "
+              << user.title << (user.manager ? std::string(", reports to ") + user.manager : "")
+              << "\n";
+  }
+  for (const auto &team : kTeams) {
+    if (!exists(admin, "team.get", {{"team_key", team.key}}))
+      call(admin, "team.create",
+           {{"team_key", team.key},
+            {"name", team.name},
+            {"lead_key", team.lead},
+            {"members", team.members}});
+    std::cout << "  team " << team.key << " " << team.name << ", lead " << team.lead << ":";
+    for (const auto &member : team.members) std::cout << " " << member;
+    std::cout << "\n";
+  }
+}
+
+// Hands the customers that buy (stages customer and repeat) and still wait in the marketing
+// queue to the salespeople in turn; returns how many changed hands.
+int assign_customers(const crm::host::Session &admin) {
+  std::vector<json> waiting;
+  for (const char *stage : {"customer", "repeat"}) {
+    json params = {{"owner", kMarketingQueue}, {"stage", stage}, {"limit", 500}};
+    while (true) {
+      json page = call(admin, "customer.list", params);
+      for (const auto &item : page["items"]) waiting.push_back(item);
+      if (page["next_cursor"].is_null()) break;
+      params["cursor"] = page["next_cursor"];
+    }
+  }
+  std::size_t turn = 0;
+  for (const auto &customer : waiting) {
+    const char *owner = kSalespeople[turn++ % std::size(kSalespeople)];
+    call(admin, "customer.update",
+         {{"id", customer["id"]}, {"version", customer["version"]}, {"owner", owner}});
+  }
+  return static_cast<int>(waiting.size());
 }
 
 // The host section of the configuration: the mapping of the ERP's tables, a JSON file.
@@ -90,7 +201,8 @@ json configuration(const std::string &database, const json &mapping) {
          {"kind", "recurring"},
          {"every_days", 90},
          {"owner", "customer_owner"}}}},
-      {"value", {{"window_days", 365}}}};
+      {"value", {{"window_days", 365}}},
+      {"organisation", {{"bootstrap_admins", {kAdmin}}}}};
 }
 
 void print_pyramid(const json &tiers) {
@@ -115,10 +227,14 @@ void print_view(const json &view) {
     std::cout << "  value " << value["period"].get<std::string>() << ": tier "
               << value["tier"].get<std::string>() << ", position " << value["position"] << " of "
               << value["population"] << ", score " << value["score_ppm"] << " ppm\n";
-    for (const auto &[name, component] : value["components"].items())
-      std::cout << "    " << std::left << std::setw(12) << name << std::right << " raw "
-                << component.value("raw", json()).dump() << "  normalised "
-                << component.value("normalised_ppm", json()).dump() << "\n";
+    for (const auto &[name, component] : value["components"].items()) {
+      std::cout << "    " << std::left << std::setw(12) << name << std::right;
+      if (component.value("withheld", false))
+        std::cout << " withheld (needs value.sensitive)\n";
+      else
+        std::cout << " raw " << component.value("raw", json()).dump() << "  normalised "
+                  << component.value("normalised_ppm", json()).dump() << "\n";
+    }
   }
   for (const auto &contact : view["host_contacts"])
     std::cout << "  ERP contact: " << contact["name"].get<std::string>() << " "
@@ -188,19 +304,23 @@ int main(int argc, char **argv) {
       return 1;
     }
     crm::host::Client &client = *created;
-    auto session = client.open_session("demo.user");
+    auto admin = client.open_session(kAdmin);
+    seed_organisation(admin);
 
-    json sync = call(session, "lifecycle.sync", {{"as_of", kAsOf}});
+    std::cout << "\n";
+    json sync = call(admin, "lifecycle.sync", {{"as_of", kAsOf}});
     std::cout << "lifecycle.sync: " << sync.dump() << "\n";
-    json classes = call(session, "classification.run", {{"as_of", kAsOf}});
+    json classes = call(admin, "classification.run", {{"as_of", kAsOf}});
     std::cout << "classification.run: " << classes.dump() << "\n";
-    json run = call(session, "value.run", {{"period", "2026-11"}, {"as_of", kAsOf}});
+    std::cout << "customers handed from the " << kMarketingQueue
+              << " queue to the salespeople: " << assign_customers(admin) << "\n";
+    json run = call(admin, "value.run", {{"period", "2026-11"}, {"as_of", kAsOf}});
     std::cout << "value.run: population " << run["population"] << "\n";
-    print_pyramid(call(session, "value.tiers", {{"period", "2026-11"}}));
+    print_pyramid(call(admin, "value.tiers", {{"period", "2026-11"}}));
 
     std::string id;
     if (wanted.empty()) {  // the top customer of the pyramid
-      json top = call(session, "value.migration",
+      json top = call(admin, "value.migration",
                       {{"from", "2026-11"},
                        {"to", "2026-11"},
                        {"from_tier", "key"},
@@ -208,7 +328,7 @@ int main(int argc, char **argv) {
                        {"limit", 1}});
       if (!top["items"].empty()) id = top["items"][0]["customer_id"];
     } else {
-      json found = call(session, "customer.list", {{"search", wanted}, {"limit", 1}})["items"];
+      json found = call(admin, "customer.list", {{"search", wanted}, {"limit", 1}})["items"];
       if (found.empty()) {
         std::cerr << "no customer matches \"" << wanted << "\"\n";
         return 1;
@@ -219,6 +339,21 @@ int main(int argc, char **argv) {
       std::cerr << "no customer to show\n";
       return 1;
     }
+    // The customer as its owner sees it, in the owner's own session (a salesperson sees tier
+    // and score but not margins and credit); a customer still in the marketing queue is shown
+    // to the marketing lead, one of somebody else to the administrator.
+    const json owner = call(admin, "customer.get", {{"id", id}})["owner"];
+    std::string viewer = kAdmin;
+    if (owner == kMarketingQueue) viewer = kTeams[1].lead;
+    for (const auto &user : kUsers)
+      if (owner == user.key) viewer = user.key;
+    auto session = client.open_session(viewer);
+    const json me = call(session, "user.me", json::object());
+    std::cout << "\nas " << me["name"].get<std::string>() << " (" << viewer << ", roles "
+              << me["roles"].dump() << ", scope " << me["scope"].get<std::string>() << ")";
+    if (me["sees_owners"].is_array())
+      std::cout << ", sees customers of " << me["sees_owners"].dump();
+    std::cout << ":\n";
     if (call(session, "interaction.list", {{"customer_id", id}, {"limit", 1}})["items"].empty()) {
       call(session, "interaction.log",
            {{"customer_id", id},

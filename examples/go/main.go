@@ -1,6 +1,9 @@
 // A Go host of libcrm through cgo, standard library only: it checks the ABI version, creates a
-// client over a SQLite database, opens a session, creates a customer and reads it back, and
-// frees every string the library returns with crm_string_free. Against an installed libcrm:
+// client over a SQLite database whose configuration names the first administrator
+// (organisation.bootstrap_admins), opens a session as that user, creates a customer and reads it
+// back, shows that a user who is no CRM user is refused (with the library's reason, from
+// crm_session_open_ex, libcrm 1.2.0), and frees every string the library returns with
+// crm_string_free. Against an installed libcrm:
 //
 //	CGO_CFLAGS="$(pkg-config --cflags crm)" CGO_LDFLAGS="$(pkg-config --libs crm)" go build
 //	./crm-go-example /tmp/crm.db
@@ -17,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"unsafe"
 )
 
@@ -55,12 +59,28 @@ func NewClient(config string) (*Client, error) {
 
 func (c *Client) Close() { C.crm_client_destroy(c.handle) }
 
+// Session opens a session acting as user, who must be an active CRM user or a bootstrap
+// administrator; a refusal is an *Error with the library's reason ("unknown user ...").
 func (c *Client) Session(user string) (*Session, error) {
 	text := C.CString(user)
 	defer C.free(unsafe.Pointer(text))
 	var handle *C.crm_session
-	if status := C.crm_session_open(c.handle, text, &handle); status != C.CRM_OK {
-		return nil, &Error{Status: int32(status), Name: C.GoString(C.crm_status_string(status))}
+	var reason *C.char
+	status := C.crm_session_open_ex(c.handle, text, &handle, &reason)
+	if status != C.CRM_OK {
+		failure := &Error{Status: int32(status), Name: C.GoString(C.crm_status_string(status))}
+		if reason != nil {
+			var envelope struct {
+				Error *Error `json:"error"`
+			}
+			body := C.GoString(reason)
+			C.crm_string_free(reason)
+			if err := json.Unmarshal([]byte(body), &envelope); err == nil && envelope.Error != nil {
+				failure = envelope.Error
+				failure.Status = int32(status)
+			}
+		}
+		return nil, failure
 	}
 	return &Session{handle}, nil
 }
@@ -105,7 +125,10 @@ func run(path string) error {
 	if C.crm_abi_version() != C.CRM_ABI_VERSION {
 		return fmt.Errorf("libcrm has ABI %d, this program was built for %d", C.crm_abi_version(), C.CRM_ABI_VERSION)
 	}
-	config, _ := json.Marshal(map[string]any{"database": map[string]any{"dialect": "sqlite", "path": path}})
+	config, _ := json.Marshal(map[string]any{
+		"database":     map[string]any{"dialect": "sqlite", "path": path},
+		"organisation": map[string]any{"bootstrap_admins": []string{"go-user"}},
+	})
 	client, err := NewClient(string(config))
 	if err != nil {
 		return err
@@ -139,6 +162,15 @@ func run(path string) error {
 		return fmt.Errorf("customer.get of a missing id: %v", err)
 	}
 	fmt.Println("missing customer:", failure)
+
+	// Sessions are for CRM users only: anybody else is refused, and the library says why.
+	_, err = client.Session("go-stranger")
+	refused, ok := err.(*Error)
+	if !ok || refused.Status != C.CRM_E_PERMISSION_DENIED || refused.Name != "permission_denied" ||
+		!strings.HasPrefix(refused.Message, `unknown user "go-stranger"`) {
+		return fmt.Errorf("a session of an unknown user: %v", err)
+	}
+	fmt.Println("unknown user:", refused)
 	return nil
 }
 

@@ -1,7 +1,10 @@
 // A Java host of libcrm through JNA (Debian's libjna-java), no other library: it checks the ABI
-// version, creates a client over a SQLite database, opens a session, creates a customer and reads
-// it back, and frees every string the library returns with crm_string_free. Against an installed
-// libcrm (found by the dynamic linker, or with -Djna.library.path=DIR):
+// version, creates a client over a SQLite database whose configuration names the first
+// administrator (organisation.bootstrap_admins), opens a session as that user, creates a customer
+// and reads it back, shows that a user who is no CRM user is refused with the library's reason
+// (crm_session_open_ex, libcrm 1.2.0), and frees every string the library returns with
+// crm_string_free. Against an installed libcrm (found by the dynamic linker, or with
+// -Djna.library.path=DIR):
 //
 //   javac -cp /usr/share/java/jna.jar CrmExample.java
 //   java -cp /usr/share/java/jna.jar:. CrmExample /tmp/crm.db
@@ -26,6 +29,7 @@ public final class CrmExample {
   public interface Crm extends Library {
     int CRM_OK = 0;
     int CRM_E_NOT_FOUND = -2;
+    int CRM_E_PERMISSION_DENIED = -3;
     int CRM_ABI_VERSION = 1;
 
     int crm_abi_version();
@@ -36,7 +40,9 @@ public final class CrmExample {
 
     void crm_client_destroy(Pointer client);
 
-    int crm_session_open(Pointer client, byte[] userKey, PointerByReference out);
+    // Since 1.2.0: as crm_session_open, and on failure the error envelope saying why.
+    int crm_session_open_ex(Pointer client, byte[] userKey, PointerByReference out,
+        PointerByReference errorJson);
 
     void crm_session_close(Pointer session);
 
@@ -93,6 +99,21 @@ public final class CrmExample {
     return body;
   }
 
+  // A session acting as user (an active CRM user or a bootstrap administrator); a refusal is a
+  // CrmError with the library's error envelope ("unknown user ...").
+  static Pointer openSession(Pointer client, String user) throws CrmError {
+    PointerByReference session = new PointerByReference();
+    PointerByReference errorJson = new PointerByReference();
+    int status = CRM.crm_session_open_ex(client, cString(user), session, errorJson);
+    if (status != Crm.CRM_OK) {
+      Pointer text = errorJson.getValue();
+      String envelope = text == null ? "crm_session_open_ex" : text.getString(0, "UTF-8");
+      CRM.crm_string_free(text);  // NULL is fine
+      throw new CrmError(status, envelope);
+    }
+    return session.getValue();
+  }
+
   static String member(String body, String name) {
     Matcher match = Pattern.compile("\"" + name + "\":(\"[^\"]*\"|[0-9-]+)").matcher(body);
     if (!match.find()) throw new IllegalStateException("no " + name + " in " + body);
@@ -112,7 +133,8 @@ public final class CrmExample {
       System.exit(2);
     }
     check(CRM.crm_abi_version() == Crm.CRM_ABI_VERSION, "libcrm has another ABI");
-    String config = "{\"database\": {\"dialect\": \"sqlite\", \"path\": " + quote(args[0]) + "}}";
+    String config = "{\"database\": {\"dialect\": \"sqlite\", \"path\": " + quote(args[0])
+        + "}, \"organisation\": {\"bootstrap_admins\": [\"java-user\"]}}";
     PointerByReference client = new PointerByReference();
     PointerByReference error = new PointerByReference();
     int status = CRM.crm_client_create(cString(config), client, error);
@@ -122,16 +144,14 @@ public final class CrmExample {
       throw new CrmError(status, message);
     }
     try {
-      PointerByReference session = new PointerByReference();
-      status = CRM.crm_session_open(client.getValue(), cString("java-user"), session);
-      if (status != Crm.CRM_OK) throw new CrmError(status, "crm_session_open");
+      Pointer session = openSession(client.getValue(), "java-user");
       try {
         final String name = "华联超市（北京）有限公司";
-        String created = call(session.getValue(),
+        String created = call(session,
             "{\"method\": \"customer.create\", \"params\": {\"name\": " + quote(name)
                 + ", \"region\": \"华北\"}}");
         String id = member(created, "id");  // 64-bit ids travel as JSON strings
-        String fetched = call(session.getValue(),
+        String fetched = call(session,
             "{\"method\": \"customer.get\", \"params\": {\"id\": " + id + "}}");
         check(member(fetched, "name").equals(quote(name)), "name came back as "
             + member(fetched, "name"));
@@ -140,15 +160,25 @@ public final class CrmExample {
         OUT.println("customer " + id + ": " + member(fetched, "name"));
         // A failure comes back as the status and the envelope's error, with the same code.
         try {
-          call(session.getValue(), "{\"method\": \"customer.get\", \"params\": {\"id\": \"999999\"}}");
+          call(session, "{\"method\": \"customer.get\", \"params\": {\"id\": \"999999\"}}");
           check(false, "customer.get of a missing id succeeded");
         } catch (CrmError missing) {
           check(missing.status == Crm.CRM_E_NOT_FOUND, "status " + missing.status);
           check(missing.getMessage().contains("\"name\":\"not_found\""), missing.getMessage());
           OUT.println("missing customer: " + missing.getMessage());
         }
+        // Sessions are for CRM users only: anybody else is refused, and the library says why.
+        try {
+          CRM.crm_session_close(openSession(client.getValue(), "java-stranger"));
+          check(false, "a session of an unknown user opened");
+        } catch (CrmError refused) {
+          check(refused.status == Crm.CRM_E_PERMISSION_DENIED, "status " + refused.status);
+          check(refused.getMessage().contains("unknown user \\\"java-stranger\\\""),
+              refused.getMessage());
+          OUT.println("unknown user: " + refused.getMessage());
+        }
       } finally {
-        CRM.crm_session_close(session.getValue());
+        CRM.crm_session_close(session);
       }
     } finally {
       CRM.crm_client_destroy(client.getValue());

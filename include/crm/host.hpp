@@ -10,8 +10,15 @@
 // folder in it is that file and nothing else. A failure throws Error naming what was tried.
 //
 //   auto plugin = crm::host::Plugin::load(crm::host::soname);   // or a path
-//   crm::host::Client client(plugin, R"({"database": {"dialect": "sqlite", "path": "crm.db"}})");
+//   crm::host::Client client(plugin, R"({"database": {"dialect": "sqlite", "path": "crm.db"},
+//                                          "organisation": {"bootstrap_admins":
+//                                          ["erp-user-42"]}})");
 //   crm::host::Session session = client.open_session("erp-user-42");
+//
+// open_session throws Error for a user the plugin refuses (CRM_E_PERMISSION_DENIED: not an
+// active CRM user nor a bootstrap administrator) with the plugin's reason, e.g. "unknown user
+// ..." or "inactive user ...", when the library has crm_session_open_ex (1.2.0; looked up by
+// name, since it is not in crm_plugin_api); with an older library only the status is known.
 //   crm::host::Response response = session.call(R"({"method": "system.describe"})");
 //
 // Threads: as in crm.h: a Client may be shared by threads; a Session is used by one thread at
@@ -41,16 +48,147 @@ namespace crm::host {
 // The SONAME of the ABI this host is compiled against: what Plugin::load searches for by default.
 inline constexpr const char *soname = "libcrm.so." CRM_HOST_STRINGIFY(CRM_ABI_VERSION);
 
-// A failed call into the plugin: the status code and the plugin's message.
+// A failed call into the plugin: the status code, the plugin's message and, where the plugin
+// named one, the field at fault (e.g. "user_key").
 class Error : public std::runtime_error {
  public:
-  Error(std::int32_t status, const std::string &message)
-      : std::runtime_error(message), status_(status) {}
+  Error(std::int32_t status, const std::string &message, std::string field = {})
+      : std::runtime_error(message), status_(status), field_(std::move(field)) {}
   std::int32_t status() const noexcept { return status_; }
+  const std::string &field() const noexcept { return field_; }
 
  private:
   std::int32_t status_;
+  std::string field_;
 };
+
+namespace detail {
+
+// Appends the code point as UTF-8.
+inline void append_utf8(std::string &out, std::uint32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+// Reads the JSON string starting at text[at] == '"'; on success `at` is past its closing quote.
+inline bool read_json_string(std::string_view text, std::size_t &at, std::string &out) {
+  out.clear();
+  if (at >= text.size() || text[at] != '"') return false;
+  auto hex4 = [&](std::size_t from, std::uint32_t &value) {
+    if (from + 4 > text.size()) return false;
+    value = 0;
+    for (std::size_t i = from; i < from + 4; ++i) {
+      const char c = text[i];
+      value <<= 4;
+      if (c >= '0' && c <= '9')
+        value |= static_cast<std::uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        value |= static_cast<std::uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        value |= static_cast<std::uint32_t>(c - 'A' + 10);
+      else
+        return false;
+    }
+    return true;
+  };
+  for (std::size_t i = at + 1; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      at = i + 1;
+      return true;
+    }
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    if (++i >= text.size()) return false;
+    switch (text[i]) {
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'u': {
+        std::uint32_t code = 0;
+        if (!hex4(i + 1, code)) return false;
+        i += 4;
+        std::uint32_t low = 0;
+        if (code >= 0xD800 && code < 0xDC00 && i + 6 < text.size() && text[i + 1] == '\\' &&
+            text[i + 2] == 'u' && hex4(i + 3, low) && low >= 0xDC00 && low < 0xE000) {
+          code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          i += 6;
+        }
+        append_utf8(out, code);
+        break;
+      }
+      default:  // '"', '\\' and '/' stand for themselves
+        out += text[i];
+        break;
+    }
+  }
+  return false;
+}
+
+// A string member of the "error" object of a crm error envelope ({"ok": false, "error":
+// {"code", "name", "message", "field"}}), or "" when there is none. Enough JSON for the
+// plugin's envelopes: strings are read whole, so nothing inside one is mistaken for a key.
+inline std::string envelope_error_member(std::string_view envelope, std::string_view member) {
+  int depth = 0;
+  bool in_error = false;
+  std::string key;
+  std::string token;
+  for (std::size_t at = 0; at < envelope.size();) {
+    const char c = envelope[at];
+    if (c == '{' || c == '[') {
+      ++depth;
+      ++at;
+    } else if (c == '}' || c == ']') {
+      if (--depth < 2) in_error = false;
+      ++at;
+    } else if (c == '"') {
+      if (!read_json_string(envelope, at, token)) return {};
+      std::size_t next = at;
+      while (next < envelope.size() && (envelope[next] == ' ' || envelope[next] == '\n' ||
+                                        envelope[next] == '\r' || envelope[next] == '\t'))
+        ++next;
+      if (next < envelope.size() && envelope[next] == ':') {  // a key
+        key = token;
+        at = next + 1;
+        if (depth == 1 && key == "error") in_error = true;
+      } else if (in_error && depth == 2 && key == member) {  // a string value of "error"
+        return token;
+      }
+    } else {
+      ++at;
+    }
+  }
+  return {};
+}
+
+}  // namespace detail
 
 // The loaded library and its function table.
 class Plugin {
@@ -63,6 +201,10 @@ class Plugin {
   std::string manifest() const { return api_->manifest_json; }
   std::string version() const { return api_->version_string(); }
   std::string status_name(std::int32_t status) const { return api_->status_string(status); }
+
+  // crm_session_open_ex when the library exports it (1.2.0 and later), else nullptr.
+  using session_open_ex_fn = decltype(crm_session_open_ex);
+  session_open_ex_fn *session_open_ex() const noexcept { return session_open_ex_; }
 
  private:
   explicit Plugin(const boost::dll::fs::path &path) {
@@ -87,6 +229,9 @@ class Plugin {
     if (api->struct_size < sizeof(crm_plugin_api) || api->abi_version != CRM_ABI_VERSION)
       throw Error(CRM_E_ABI_MISMATCH, path.string() + " returned an older function table");
     api_ = api;
+    // Added after the first release of ABI v1, so not in the table: looked up by name.
+    if (library_.has("crm_session_open_ex"))
+      session_open_ex_ = &library_.get<session_open_ex_fn>("crm_session_open_ex");
   }
 
   // What was tried and why it failed: the dynamic linker's own reason where there is one
@@ -117,6 +262,7 @@ class Plugin {
 
   boost::dll::shared_library library_;
   const crm_plugin_api *api_ = nullptr;
+  session_open_ex_fn *session_open_ex_ = nullptr;
 };
 
 // A plugin-owned string, freed through the plugin.
@@ -214,13 +360,32 @@ class Session {
   crm_session *session_ = nullptr;
 };
 
+// Throws Error with the plugin's reason (from crm_session_open_ex's error envelope) where the
+// library gives one, e.g. "unknown user \"x\": ...", and the field at fault ("user_key").
 inline Session Client::open_session(const std::string &user_key) const {
   crm_session *session = nullptr;
-  const std::int32_t status =
-      handle_->plugin->api().session_open(handle_->client, user_key.c_str(), &session);
-  if (status != CRM_OK)
-    throw Error(status, "cannot open a session for user \"" + user_key +
-                            "\": " + handle_->plugin->status_name(status));
+  const auto &plugin = *handle_->plugin;
+  std::int32_t status = CRM_OK;
+  std::string message;
+  std::string field;
+  if (auto *open_ex = plugin.session_open_ex()) {
+    char *error_json = nullptr;
+    status = open_ex(handle_->client, user_key.c_str(), &session, &error_json);
+    OwnedString owned(handle_->plugin, error_json);
+    if (status != CRM_OK && error_json) {
+      const std::string envelope = owned.str();
+      message = detail::envelope_error_member(envelope, "message");
+      field = detail::envelope_error_member(envelope, "field");
+    }
+  } else {
+    status = plugin.api().session_open(handle_->client, user_key.c_str(), &session);
+  }
+  if (status != CRM_OK) {
+    if (message.empty())
+      message =
+          "cannot open a session for user \"" + user_key + "\": " + plugin.status_name(status);
+    throw Error(status, message, field);
+  }
   return Session(handle_, session);
 }
 

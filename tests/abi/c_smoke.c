@@ -270,7 +270,10 @@ int main(void) {
   check_null_handling();
   check_bad_config(directory);
 
-  snprintf(config, sizeof config, "{\"database\":{\"dialect\":\"sqlite\",\"path\":\"%s/crm.db\"}}",
+  /* Sessions open only for CRM users: the users of this test are bootstrap administrators. */
+  snprintf(config, sizeof config,
+           "{\"database\":{\"dialect\":\"sqlite\",\"path\":\"%s/crm.db\"},"
+           "\"organisation\":{\"bootstrap_admins\":[\"erp-user-42\",\"erp-user-7\"]}}",
            directory);
   CHECK(crm_client_create(config, &client, &message) == CRM_OK);
   CHECK(message == NULL);

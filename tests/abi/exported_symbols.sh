@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # abi.exported_symbols: libcrm exports exactly the functions crm.h declares, all at the version
 # node of abi/libcrm.map, leaks nothing of the C++ libraries it embeds, and has the SONAME
-# that CRM_ABI_VERSION promises.
+# that CRM_ABI_VERSION promises. With the header as released with ABI v1 (V1_HEADER), also:
+# every function it declares is still declared, and the functions added since
+# (crm_log_record_callback_set, crm_session_open_ex) are not in crm_plugin_api, whose layout a
+# host checks with struct_size (abi/POLICY.md): hosts look them up by name.
 #
-#   exported_symbols.sh LIBRARY HEADER VERSION_SCRIPT EXPECTED_SONAME
+#   exported_symbols.sh LIBRARY HEADER VERSION_SCRIPT EXPECTED_SONAME [V1_HEADER]
 set -euo pipefail
 
-if [[ $# -ne 4 ]]; then
-  echo "usage: $0 LIBRARY HEADER VERSION_SCRIPT EXPECTED_SONAME" >&2
+if [[ $# -ne 4 && $# -ne 5 ]]; then
+  echo "usage: $0 LIBRARY HEADER VERSION_SCRIPT EXPECTED_SONAME [V1_HEADER]" >&2
   exit 2
 fi
 library=$1
 header=$2
 version_script=$3
 expected_soname=$4
+v1_header=${5:-}
 failures=0
 
 fail() {
@@ -61,6 +65,26 @@ done <<< "$(comm -23 <(echo "$declared") <(echo "$actual"))"
 while read -r name; do
   [[ -z $name ]] || fail "exported but not declared in crm.h: $name"
 done <<< "$(comm -13 <(echo "$declared") <(echo "$actual"))"
+
+if [[ -n $v1_header ]]; then
+  released=$(sed -n 's/^CRM_API[^(]*[ *]\(crm_[a-z0-9_]*\)(.*/\1/p' "$v1_header" | sort -u)
+  [[ -n $released ]] || fail "no CRM_API declarations found in $v1_header"
+  while read -r name; do
+    [[ -z $name ]] || fail "declared in the v1 header but no longer in crm.h: $name"
+  done <<< "$(comm -23 <(echo "$released") <(echo "$declared"))"
+  # The members of crm_plugin_api: "(*name)" between its typedef and its closing brace.
+  members=$(sed -n '/^typedef struct crm_plugin_api {/,/^} crm_plugin_api;/p' "$header" |
+    sed -n 's/.*(\*\([a-z0-9_]*\))(.*/crm_\1/p' | sort -u)
+  [[ -n $members ]] || fail "no function members of crm_plugin_api found in $header"
+  added=$(comm -13 <(echo "$released") <(echo "$declared"))
+  while read -r name; do
+    [[ -z $name ]] && continue
+    if grep -qx "$name" <<< "$members"; then
+      fail "$name was added after the release of ABI v1 but is a member of crm_plugin_api"
+    fi
+  done <<< "$added"
+  echo "exported_symbols: added since the v1 header, looked up by name:" $added
+fi
 
 soname=$(objdump -p "$library" | awk '$1 == "SONAME" { print $2 }')
 [[ $soname == "$expected_soname" ]] || fail "SONAME is '$soname', expected '$expected_soname'"

@@ -48,7 +48,9 @@ static void on_plain(int32_t level, const char *message, void *user_data) {
 static crm_client *create(const char *directory, const char *name) {
   char config[1024];
   crm_client *client = NULL;
-  snprintf(config, sizeof config, "{\"database\":{\"dialect\":\"sqlite\",\"path\":\"%s/%s\"}}",
+  snprintf(config, sizeof config,
+           "{\"database\":{\"dialect\":\"sqlite\",\"path\":\"%s/%s\"},"
+           "\"organisation\":{\"bootstrap_admins\":[\"user-a\",\"user-b\"]}}",
            directory, name);
   CHECK(crm_client_create(config, &client, NULL) == CRM_OK);
   return client;

@@ -19,6 +19,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char_p, c_int32, c_s
 
 CRM_OK = 0
 CRM_E_INVALID_ARGUMENT = -1
+CRM_E_PERMISSION_DENIED = -3
 CRM_E_UNSUPPORTED = -7
 CRM_E_INVALID_HANDLE = -10
 CRM_E_ABI_MISMATCH = -11
@@ -133,6 +134,28 @@ def check_error(failures, what, result, status, name, field=None):
         failures.check(error.get("field") == field, f"{what}: error.field {error.get('field')}")
 
 
+def check_unknown_user(lib, failures, client):
+    """No session for a user who is no CRM user; crm_session_open_ex (1.2.0, looked up by name
+    as a host for older libraries would) says why."""
+    session = SessionP()
+    status = lib.crm_session_open(client, b"stranger", byref(session))
+    failures.check(status == CRM_E_PERMISSION_DENIED and not session,
+                   f"crm_session_open of an unknown user: status {status}")
+    open_ex = getattr(lib, "crm_session_open_ex", None)
+    if not failures.check(open_ex is not None, "crm_session_open_ex is not exported"):
+        return
+    open_ex.argtypes = [ClientP, c_char_p, POINTER(SessionP), POINTER(c_void_p)]
+    open_ex.restype = c_int32
+    error = c_void_p()
+    status = open_ex(client, b"stranger", byref(session), byref(error))
+    raw = take_string(lib, error)
+    body = json.loads(raw.decode("utf-8")) if raw is not None else None
+    check_error(failures, "crm_session_open_ex of an unknown user", (status, raw, body),
+                CRM_E_PERMISSION_DENIED, "permission_denied", "user_key")
+    failures.check(body is not None and 'unknown user "stranger"' in body["error"]["message"],
+                   f"the refusal does not name the user: {raw!r}")
+
+
 def check_plugin_table(lib, failures):
     api = POINTER(PluginApi)()
     if not failures.check(lib.crm_plugin_query(CRM_ABI_VERSION, byref(api)) == CRM_OK,
@@ -243,8 +266,10 @@ def main():
                        f"config without path: status {status}")
         failures.check(text is not None and b"path" in text, f"config error message {text!r}")
 
+        # Sessions open only for CRM users; erp-user-42 is the installation's first administrator.
         config = json.dumps({"database": {"dialect": "sqlite",
-                                          "path": os.path.join(directory, "crm.db")}})
+                                          "path": os.path.join(directory, "crm.db")},
+                             "organisation": {"bootstrap_admins": ["erp-user-42"]}})
         message = c_void_p()
         status = lib.crm_client_create(config.encode("utf-8"), byref(client), byref(message))
         text = take_string(lib, message)
@@ -257,6 +282,7 @@ def main():
             lib.crm_session_close(session)
             check_error(failures, "closed session", call(lib, session, '{"method":"x"}'),
                         CRM_E_INVALID_HANDLE, "invalid_handle")
+        check_unknown_user(lib, failures, client)
         lib.crm_client_destroy(client)
 
     if failures.count:

@@ -1,9 +1,10 @@
 // crm_fuzz_call: requests through the public C ABI (crm_call) on two clients over one SQLite
 // database in a temporary folder. Client 0 maps the reference ERP (jinhe shape, 20 generated
 // customers in the same file) and has every domain section configured; client 1 has no host
-// mapping. The first input byte chooses the client (its lowest bit), the rest is request_json.
-// Every response is checked by crm::fuzz::check_response (envelope, status, UTF-8; never
-// internal or no_memory).
+// mapping; both name the session's user as a bootstrap administrator (sessions open only for CRM
+// users), so every method is allowed. The first input byte chooses the client (its lowest bit), the
+// rest is request_json. Every response is checked by crm::fuzz::check_response (envelope, status,
+// UTF-8; never internal or no_memory).
 //
 // The database is put back to its state after LLVMFuzzerInitialize every kResetEvery
 // executions, and sooner when its files grow past kResetBytes, so a long campaign neither
@@ -48,6 +49,7 @@ json database_section() {
 // The configuration of client 0: the jinhe mapping and every domain section.
 std::string host_config() {
   json config = {{"database", database_section()}, {"log", {{"sink", "none"}}}};
+  config["organisation"] = {{"bootstrap_admins", {kUser}}};
   config["host"] = json::parse(crm::erp::mapping_json(crm::erp::Shape::jinhe, "sqlite"));
   config["lifecycle"] = {
       {"repeat_window_days", 365}, {"dormant_after_days", 180}, {"nurture_owner", "marketing"}};
@@ -99,7 +101,10 @@ std::string host_config() {
 
 // The configuration of client 1: the same database, no host mapping.
 std::string plain_config() {
-  return json({{"database", database_section()}, {"log", {{"sink", "none"}}}}).dump();
+  return json({{"database", database_section()},
+               {"log", {{"sink", "none"}}},
+               {"organisation", {{"bootstrap_admins", {kUser}}}}})
+      .dump();
 }
 
 void open_clients() {

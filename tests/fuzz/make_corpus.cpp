@@ -43,7 +43,8 @@ json describe() {
   const std::string folder = fuzz::make_temp_dir("crm-fuzz-corpus-");
   const std::string config =
       json({{"database", {{"dialect", "sqlite"}, {"path", folder + "/describe.db"}}},
-            {"log", {{"sink", "none"}}}})
+            {"log", {{"sink", "none"}}},
+            {"organisation", {{"bootstrap_admins", {"fuzzer"}}}}})
           .dump();
   crm_client *client = nullptr;
   crm_session *session = nullptr;
@@ -326,6 +327,49 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> written_
        {"to_tier", "basic"},
        {"limit", 2},
        {"cursor", cursor(json::array({3}))}});
+  add("sales", '0', "user.create",
+      {{"user_key", "lina002"},
+       {"name", "李娜"},
+       {"email", "li.na@example.cn"},
+       {"manager_key", "zhangwei001"},
+       {"active", true},
+       {"roles", {"sales"}}});
+  add("manager", '0', "user.create",
+      {{"user_key", "zhangwei001"}, {"name", "张伟"}, {"roles", {"manager", "marketing"}}});
+  add("minimal", '1', "user.create", {{"user_key", "viewer 9"}, {"name", "Zoë 😀"}});
+  add("deactivate", '0', "user.update",
+      {{"user_key", "lina002"}, {"version", 1}, {"active", false}});
+  add("roles", '1', "user.update",
+      {{"user_key", "zhangwei001"},
+       {"version", 1},
+       {"roles", {"admin"}},
+       {"manager_key", nullptr},
+       {"email", nullptr}});
+  add("host-user", '0', "user.get", {{"user_key", "zhangwei001"}});
+  add("missing", '1', "user.get", {{"user_key", "nobody"}});
+  add("all", '0', "user.list", json::object());
+  add("filtered", '1', "user.list",
+      {{"active", true}, {"team", "marketing"}, {"manager_key", "zhangwei001"}, {"limit", 5}});
+  add("page", '0', "user.list", {{"limit", 1}, {"cursor", cursor(json::array({"lina002"}))}});
+  add("plain", '0', "user.me", json::object());
+  add("no-client-host", '1', "user.me", json::object());
+  add("marketing", '0', "team.create",
+      {{"team_key", "marketing"},
+       {"name", "市场部"},
+       {"lead_key", "zhangwei001"},
+       {"members", {"lina002", "zhangwei001"}}});
+  add("minimal", '1', "team.create", {{"team_key", "service"}, {"name", "客服"}});
+  add("members", '0', "team.update",
+      {{"team_key", "marketing"},
+       {"version", 1},
+       {"add_members", {"viewer 9"}},
+       {"remove_members", {"lina002"}},
+       {"lead_key", nullptr}});
+  add("rename", '1', "team.update",
+      {{"team_key", "service"}, {"version", 1}, {"name", "售后服务"}, {"active", false}});
+  add("marketing", '0', "team.get", {{"team_key", "marketing"}});
+  add("all", '0', "team.list", json::object());
+  add("page", '1', "team.list", {{"limit", 1}, {"cursor", cursor(json::array({"marketing"}))}});
   add("imported", '0', "customer.view", {{"id", "1"}});
   add("kinds", '0', "customer.view",
       {{"id", "1"}, {"kinds", {"order", "invoice", "payment"}}, {"limit", 3}});
@@ -436,7 +480,14 @@ json sections() {
                                {{"name", "growth"}, {"percent", 15}},
                                {{"name", "basic"}, {"percent", 80}}})},
         {"window_days", 365},
-        {"population_stages", {"customer", "repeat"}}}}};
+        {"population_stages", {"customer", "repeat"}}}},
+      {"organisation",
+       {{"bootstrap_admins", {"fuzzer", "zhangwei001"}},
+        {"job_user", "crm-jobs"},
+        {"roles",
+         {{"auditor", {{"capabilities", {"customer.read", "value.read"}}, {"scope", "all"}}},
+          {"sales",
+           {{"capabilities", {"customer.read", "customer.write"}}, {"scope", "team"}}}}}}}};
 }
 
 std::vector<Seed> config_seeds() {
@@ -708,6 +759,13 @@ std::string call_dictionary(const json &catalog) {
                            "customer_owner",
                            "marketing",
                            "fuzzer",
+                           "\"admin\"",
+                           "\"manager\"",
+                           "\"sales\"",
+                           "\"service\"",
+                           "\"viewer\"",
+                           "zhangwei001",
+                           "lina002",
                            "%",
                            "_"})
     words.insert(word);
@@ -732,6 +790,9 @@ std::string client_dictionary() {
       "min_revenue", "plans", "title", "kind", "once", "recurring", "within_days", "every_days",
       "owner", "value", "weights", "sales", "expectation", "credit", "profit", "reference", "tiers",
       "name", "percent", "population_stages", "new", "gone", "crm.db", "+08:00", "Z",
+      "organisation", "bootstrap_admins", "job_user", "roles", "capabilities", "scope", "own",
+      "team", "subordinates", "all", "admin", "manager", "marketing", "service", "viewer",
+      "customer.read", "customer.write", "value.sensitive", "organisation.manage", "fuzzer",
       // the columns host queries return
       "customer_key", "credit_limit", "referred_by_key", "is_reference", "created_at", "changed_at",
       "contact_key", "phone", "email", "user_key", "department", "is_active", "order_key",

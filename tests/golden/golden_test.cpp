@@ -202,10 +202,13 @@ std::string request_text(const json &request) {
 std::string run_scenario(json &scenario, bool update) {
   auto plugin = crm::host::Plugin::load(library_path());
   ScratchFolder folder;
-  json config = {
-      {"database", {{"dialect", "sqlite"}, {"path", (folder.path / "crm.db").string()}}}};
+  // The scenario's user is the installation's first administrator (organisation.bootstrap_admins):
+  // the database is fresh, so there is no CRM user yet.
+  const std::string user = scenario.value("user", "golden-user");
+  json config = {{"database", {{"dialect", "sqlite"}, {"path", (folder.path / "crm.db").string()}}},
+                 {"organisation", {{"bootstrap_admins", {user}}}}};
   crm::host::Client client(plugin, config.dump());
-  crm::host::Session session = client.open_session(scenario.value("user", "golden-user"));
+  crm::host::Session session = client.open_session(user);
   std::set<std::string> given;
   for (const auto &step : scenario["steps"]) collect_strings(step["request"], given);
 

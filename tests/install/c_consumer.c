@@ -1,5 +1,6 @@
 /* A C program built with `pkg-config --cflags --libs crm` alone against an installed crm: it
- * links libcrm, creates a client on SQLite, opens a session and makes calls.
+ * links libcrm, creates a client on SQLite (with a bootstrap administrator, since sessions open
+ * only for CRM users), opens a session and makes calls, and sees an unknown user refused.
  *   c_consumer WORK_DIR */
 #include <crm/crm.h>
 
@@ -35,7 +36,9 @@ int main(int argc, char **argv) {
   }
   check(crm_abi_version() == CRM_ABI_VERSION, "crm_abi_version", NULL);
   check(strcmp(crm_version_string(), CRM_VERSION_STRING) == 0, "version", crm_version_string());
-  snprintf(config, sizeof config, "{\"database\":{\"dialect\":\"sqlite\",\"path\":\"%s/c.db\"}}",
+  snprintf(config, sizeof config,
+           "{\"database\":{\"dialect\":\"sqlite\",\"path\":\"%s/c.db\"},"
+           "\"organisation\":{\"bootstrap_admins\":[\"integrator\"]}}",
            argv[1]);
   check(crm_client_create(config, &client, &message) == CRM_OK, "crm_client_create", message);
   crm_string_free(message);
@@ -48,6 +51,15 @@ int main(int argc, char **argv) {
     crm_session_close(session);
   } else {
     check(0, "crm_session_open", NULL);
+  }
+  if (client != NULL) {
+    char *error = NULL;
+    int32_t status = crm_session_open_ex(client, "stranger", &session, &error);
+    check(status == CRM_E_PERMISSION_DENIED, "crm_session_open_ex of an unknown user", error);
+    check(session == NULL, "no session for an unknown user", NULL);
+    check(error != NULL && strstr(error, "unknown user \\\"stranger\\\"") != NULL,
+          "the refusal names the user", error);
+    crm_string_free(error);
   }
   crm_client_destroy(client);
   if (failures != 0) {

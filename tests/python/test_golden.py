@@ -64,9 +64,12 @@ def compare(expected, actual, path="response"):
 
 def run_scenario(scenario, directory):
     """Runs a scenario; returns the report of every step that did not match ("" when all did)."""
-    config = {"database": {"dialect": "sqlite", "path": str(directory / "crm.db")}}
+    # The scenario's user is the first administrator of the fresh database (bootstrap_admins).
+    user = scenario.get("user", "golden-user")
+    config = {"database": {"dialect": "sqlite", "path": str(directory / "crm.db")},
+              "organisation": {"bootstrap_admins": [user]}}
     report = []
-    with crm.Client(config) as client, client.session(scenario.get("user", "golden-user")) as session:
+    with crm.Client(config) as client, client.session(user) as session:
         for number, step in enumerate(scenario["steps"], 1):
             # An object is sent as its JSON text, a string as raw text (malformed requests).
             request = step["request"]

@@ -17,7 +17,9 @@ def library_path():
 
 @pytest.fixture
 def config(tmp_path):
-    return {"database": {"dialect": "sqlite", "path": str(tmp_path / "crm.db")}}
+    # Sessions open only for CRM users; these are the administrators of a new installation.
+    return {"database": {"dialect": "sqlite", "path": str(tmp_path / "crm.db")},
+            "organisation": {"bootstrap_admins": ["py-user", "py-logger"]}}
 
 
 @pytest.fixture

@@ -95,6 +95,23 @@ def test_bad_configuration_and_user(tmp_path, client):
         client.session("")
 
 
+def test_sessions_are_refused_to_unknown_and_inactive_users(client):
+    with pytest.raises(crm.PermissionDenied) as caught:
+        client.session("nobody")
+    assert caught.value.code == -3 and caught.value.name == "permission_denied"
+    assert caught.value.field == "user_key"
+    assert caught.value.message.startswith('unknown user "nobody"'), caught.value.message
+    assert "bootstrap_admins" in caught.value.message
+    with client.session("py-user") as admin:
+        admin.call("user.create", user_key="py-sales", name="王芳", roles=["sales"])
+        with client.session("py-sales") as sales:
+            assert sales.call("user.me")["user_key"] == "py-sales"
+        admin.call("user.update", user_key="py-sales", version=1, active=False)
+    with pytest.raises(crm.PermissionDenied) as caught:
+        client.session("py-sales")
+    assert caught.value.message.startswith('inactive user "py-sales"'), caught.value.message
+
+
 def test_log_records_arrive_through_logging(config, caplog):
     caplog.set_level(logging.DEBUG, logger="crm")
     with crm.Client(config) as client, client.session("py-logger") as session:
@@ -143,8 +160,10 @@ def test_found_by_soname_and_by_environment_variable(library_path, tmp_path):
 
 def test_log_records_name_their_client_and_logger(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="crm")
-    first = crm.Client({"database": {"dialect": "sqlite", "path": str(tmp_path / "a.db")}})
-    second = crm.Client({"database": {"dialect": "sqlite", "path": str(tmp_path / "b.db")}})
+    first = crm.Client({"database": {"dialect": "sqlite", "path": str(tmp_path / "a.db")},
+                        "organisation": {"bootstrap_admins": ["user-a"]}})
+    second = crm.Client({"database": {"dialect": "sqlite", "path": str(tmp_path / "b.db")},
+                         "organisation": {"bootstrap_admins": ["user-b"]}})
     with first, second:
         with first.session("user-a") as a, second.session("user-b") as b:
             a.call("customer.create", name="A Ltd")

@@ -1,7 +1,8 @@
 // An integrator's host on an installed crm: loads the plugin by SONAME through host.hpp (the
 // dynamic linker's search, LD_LIBRARY_PATH set as after ldconfig), then by path; creates a
-// client, opens a session and makes calls; and checks that a failed load is a crm::host::Error
-// naming what was tried.
+// client (its first administrator named in the configuration), opens a session and makes calls,
+// sees an unknown user refused with the plugin's reason; and checks that a failed load is a
+// crm::host::Error naming what was tried.
 //   installed_host WORK_DIR INSTALLED_LIBRARY
 #include <crm/host.hpp>
 
@@ -26,7 +27,8 @@ bool contains(const std::string &text, const std::string &part) {
 void use(const std::shared_ptr<crm::host::Plugin> &plugin, const std::string &database) {
   check(plugin->version() == CRM_VERSION_STRING, "version " + plugin->version());
   crm::host::Client client(plugin,
-                           R"({"database": {"dialect": "sqlite", "path": ")" + database + R"("}})");
+                           R"({"database": {"dialect": "sqlite", "path": ")" + database +
+                               R"("}, "organisation": {"bootstrap_admins": ["integrator"]}})");
   crm::host::Session session = client.open_session("integrator");
   auto created =
       session.call(R"({"method": "customer.create", "params": {"name": "Northwind Traders"}})");
@@ -35,6 +37,15 @@ void use(const std::shared_ptr<crm::host::Plugin> &plugin, const std::string &da
   check(contains(created.body, R"("created_by":"integrator")"), created.body);
   auto describe = session.call(R"({"method": "system.describe"})");
   check(describe.ok() && contains(describe.body, R"("customer.create")"), "system.describe");
+  // Only CRM users get a session; the plugin says why another is refused (crm_session_open_ex).
+  try {
+    client.open_session("stranger");
+    check(false, "a session of an unknown user opened");
+  } catch (const crm::host::Error &error) {
+    check(error.status() == CRM_E_PERMISSION_DENIED, "status " + std::to_string(error.status()));
+    check(contains(error.what(), R"(unknown user "stranger")"), error.what());
+    check(error.field() == "user_key", "field " + error.field());
+  }
 }
 
 // Loading `name` must fail with a crm::host::Error whose message holds every part of `expected`.

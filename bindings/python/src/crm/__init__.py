@@ -1,7 +1,9 @@
 """Python bindings of libcrm (ctypes over the C ABI of crm.h; no compiler needed).
 
-    with crm.Client({"database": {"dialect": "sqlite", "path": "erp.db"}}) as client:
-        with client.session("erp-user-42") as session:
+    config = {"database": {"dialect": "sqlite", "path": "erp.db"},
+              "organisation": {"bootstrap_admins": ["erp-user-42"]}}
+    with crm.Client(config) as client:
+        with client.session("erp-user-42") as session:   # crm.PermissionDenied if no CRM user
             session.call("customer.create", name="Northwind Traders")
 
 Log records of the library arrive as `logging` records of the logger "crm".

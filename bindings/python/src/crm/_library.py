@@ -80,6 +80,12 @@ class Library:
         if self._record_callback_set is not None:
             self._record_callback_set.argtypes = [LogRecordFn, c_int32, c_void_p]
             self._record_callback_set.restype = c_int32
+        # Since 1.2.0: crm_session_open that says why a session is refused (the error envelope).
+        self.session_open_ex = getattr(cdll, "crm_session_open_ex", None)
+        if self.session_open_ex is not None:
+            self.session_open_ex.argtypes = [ClientP, c_char_p, POINTER(SessionP),
+                                             POINTER(c_void_p)]
+            self.session_open_ex.restype = c_int32
         # Clients by handle value, so that a record names its crm.Client.
         self.clients = weakref.WeakValueDictionary()
         if self.abi_version() != ABI_VERSION:

@@ -40,17 +40,36 @@ class Client:
         return self._handle is None
 
     def session(self, user):
-        """A session acting as the host user `user`."""
+        """A session acting as the host user `user`, who must be an active CRM user or one of
+        the configuration's organisation.bootstrap_admins. A refused user raises the error
+        class of the status (PermissionDenied for an unknown or inactive user) with the
+        library's message saying why (libcrm 1.2.0 and later, crm_session_open_ex; with an
+        older library only the status is known)."""
         handle = self._handle
         if handle is None:
             raise errors.InvalidHandle("the client is closed")
         session = SessionP()
-        status = self._library.session_open(handle, user.encode("utf-8"), byref(session))
+        key = user.encode("utf-8")
+        envelope = None
+        if self._library.session_open_ex is not None:
+            error = c_void_p()
+            status = self._library.session_open_ex(handle, key, byref(session), byref(error))
+            raw = self._library.take_string(error)
+            if raw is not None:
+                try:
+                    envelope = json.loads(raw.decode("utf-8"))
+                except ValueError:
+                    envelope = None
+        else:
+            status = self._library.session_open(handle, key, byref(session))
         if status != 0:
+            if isinstance(envelope, dict) and isinstance(envelope.get("error"), dict):
+                raise errors.from_envelope(status, envelope["error"])
             raise errors.from_envelope(status, {
                 "code": status, "name": self._library.status_name(status),
                 "message": f"cannot open a session for user {user!r}",
-                "field": "user_key" if status == errors.InvalidArgument.code else None})
+                "field": "user_key" if status in (errors.InvalidArgument.code,
+                                                  errors.PermissionDenied.code) else None})
         return Session(self, session)
 
     def close(self):
