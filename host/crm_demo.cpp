@@ -32,7 +32,7 @@ constexpr const char *kAsOf = "2026-11-30T00:00:00+08:00";
 // The configuration's organisation.bootstrap_admins: the one user the plugin accepts before
 // any CRM user exists. The demo makes it a CRM user too, the first thing it does.
 constexpr const char *kAdmin = "admin";
-// Where imported and returned customers wait (the lifecycle's nurture_owner, "marketing" by
+// Where imported and returned customers wait (the lifecycle's nurture_team, "marketing" by
 // default): the queue of the marketing team, whose key is the queue's key.
 constexpr const char *kMarketingQueue = "marketing";
 

@@ -52,7 +52,7 @@ std::string host_config() {
   config["organisation"] = {{"bootstrap_admins", {kUser}}};
   config["host"] = json::parse(crm::erp::mapping_json(crm::erp::Shape::jinhe, "sqlite"));
   config["lifecycle"] = {
-      {"repeat_window_days", 365}, {"dormant_after_days", 180}, {"nurture_owner", "marketing"}};
+      {"repeat_window_days", 365}, {"dormant_after_days", 180}, {"nurture_team", "marketing"}};
   config["classification"] = {
       {"window_days", 365},
       {"rules", json::array({{{"id", "mall"},

@@ -96,6 +96,8 @@ TEST_F(HandlesTest, ClosedSessionsAndDestroyedClientsAreInvalid) {
   char *message = nullptr;
   ASSERT_EQ(api().client_create(database_.client_config_json().c_str(), &client, &message), CRM_OK);
   crm_session *first = nullptr, *second = nullptr;
+  user("carol");
+  user("dave");
   ASSERT_EQ(api().session_open(client, "carol", &first), CRM_OK);
   ASSERT_EQ(api().session_open(client, "dave", &second), CRM_OK);
   const char request[] = "{\"method\":\"customer.list\"}";
@@ -121,6 +123,7 @@ TEST_F(HandlesTest, SessionUserKeysAreChecked) {
             CRM_E_INVALID_ARGUMENT);
   EXPECT_EQ(api().session_open(client, nullptr, &session), CRM_E_INVALID_ARGUMENT);
   EXPECT_EQ(api().session_open(client, "ok", nullptr), CRM_E_INVALID_ARGUMENT);
+  user("王芳", {"sales"});
   ASSERT_EQ(api().session_open(client, "王芳", &session), CRM_OK);
   char *body = nullptr;
   size_t length = 0;

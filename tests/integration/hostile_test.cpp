@@ -162,6 +162,7 @@ TEST_F(HostileTest, ClosedHandlesNeverComeBackAsSomeoneElses) {
   ASSERT_EQ(api().client_create(database_.client_config_json().c_str(), &client, nullptr), CRM_OK);
   const char request[] = "{\"method\":\"customer.create\",\"params\":{\"name\":\"x\"}}";
   std::set<crm_session *> seen;
+  user("bob", {"sales"});
   for (int i = 0; i < 50; ++i) {
     crm_session *alice = nullptr, *bob = nullptr;
     ASSERT_EQ(api().session_open(client, "alice", &alice), CRM_OK);

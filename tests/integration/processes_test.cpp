@@ -52,6 +52,7 @@ TEST_F(ProcessesTest, ConcurrentHostsNeverCollideOrLoseWrites) {
   constexpr int kWorkers = 3, kRounds = 15;
   json shared = customer("Shared customer");
   std::vector<Worker> workers;
+  for (int w = 0; w < kWorkers; ++w) user("worker" + std::to_string(w), {"sales"});
   for (int w = 0; w < kWorkers; ++w)
     workers.push_back(
         spawn_worker({CRM_TEST_WORKER, library_path(), database_.client_config_json(), shared["id"],
@@ -102,10 +103,12 @@ TEST_F(ProcessesTest, ScheduledJobsAreClaimedSoNothingRunsTwice) {
   erp::generate(database_.connection(), options);
   json config = json::parse(database_.client_config_json());
   config["host"] = json::parse(erp::mapping_json(erp::Shape::jinhe, database_.dialect()));
+  // Every host's scheduler acts as the configured job user, which needs no CRM user record.
+  config["organisation"]["job_user"] = "scheduler";
   std::vector<Worker> workers;
   for (int w = 0; w < kWorkers; ++w)
     workers.push_back(spawn_worker({CRM_TEST_WORKER, library_path(), config.dump(), "jobs",
-                                    std::to_string(kRounds), "host" + std::to_string(w)},
+                                    std::to_string(kRounds), "scheduler"},
                                    report_path("jobs", w)));
   std::int64_t imported = 0, to_customer = 0, sync_done = 0, value_done = 0, elsewhere = 0;
   for (auto &worker : workers) {

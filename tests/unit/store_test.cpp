@@ -20,7 +20,7 @@ TEST(StoreRetry, DeadlockedTransactionRunsAgain) {
   // SQLite lets one writer in at a time: a second writer waits (busy timeout) rather than
   // deadlocks; the multi-process test covers that path.
   if (database.dialect() == "sqlite") GTEST_SKIP() << "SQLite serialises writers";
-  Config config = parse_config(database.client_config_json());
+  Config config = parse_config(database.client_config_json(), {"organisation"});
   auto logger = logging::make_logger(config.log);
   Store first(config, logger), second(config, logger);
 
@@ -52,7 +52,7 @@ TEST(StoreRetry, DeadlockedTransactionRunsAgain) {
 // when another client commits in between.
 TEST(StoreReadScope, NestedReadsShareOneConnectionAndOneSnapshot) {
   test::TestDatabase database;
-  Config config = parse_config(database.client_config_json());
+  Config config = parse_config(database.client_config_json(), {"organisation"});
   auto logger = logging::make_logger(config.log);
   Store store(config, logger);
   auto count_sequences = [](db::Connection &connection) {
