@@ -52,7 +52,7 @@ TEST_F(ProcessesTest, ConcurrentHostsNeverCollideOrLoseWrites) {
   constexpr int kWorkers = 3, kRounds = 15;
   json shared = customer("Shared customer");
   std::vector<Worker> workers;
-  for (int w = 0; w < kWorkers; ++w) user("worker" + std::to_string(w), {"sales"});
+  for (int w = 0; w < kWorkers; ++w) user("worker" + std::to_string(w));
   for (int w = 0; w < kWorkers; ++w)
     workers.push_back(
         spawn_worker({CRM_TEST_WORKER, library_path(), database_.client_config_json(), shared["id"],
