@@ -3,6 +3,7 @@
 #include "contacts/contacts.hpp"
 #include "core/registry.hpp"
 #include "customers/customers.hpp"
+#include "delegation/delegation.hpp"
 #include "hostdata/hostdata.hpp"
 #include "interactions/interactions.hpp"
 #include "lifecycle/lifecycle.hpp"
@@ -21,6 +22,7 @@ const Registry &registry() {
     system::register_methods(registry);
     organisation::register_methods(registry);  // first: every call resolves its Actor there
     hostdata::register_methods(registry);
+    delegation::register_methods(registry);
     customers::register_methods(registry);
     contacts::register_methods(registry);
     interactions::register_methods(registry);

@@ -26,12 +26,18 @@ struct Actor {
   std::vector<std::string> owners;
   std::vector<std::string> queues;
   std::vector<std::int64_t> customers;
+  // Users whose work the user may do now (active delegations to the user): what on_behalf_of
+  // may name. Delegation is not transitive: a delegate of this user does not act for these.
+  std::vector<std::string> acting_for;
 
   bool has(std::string_view capability) const {
     return capability == kAnySession || capabilities.find(capability) != capabilities.end();
   }
   bool may_own(std::string_view owner) const {
     return sees_all || std::find(owners.begin(), owners.end(), owner) != owners.end();
+  }
+  bool acts_for(std::string_view user) const {
+    return std::find(acting_for.begin(), acting_for.end(), user) != acting_for.end();
   }
   bool may_queue(std::string_view queue) const {
     return sees_all || std::find(queues.begin(), queues.end(), queue) != queues.end();

@@ -119,6 +119,19 @@ json transition(CallContext &context, const json &params) {
       if (!locked)
         throw not_found("params.customer_id", "no customer with id " + std::to_string(customer_id));
       const auto &current = *locked;
+      // on_behalf_of is the word of an active delegation, never the caller's: a move for a user
+      // whose work the caller does not cover now is refused, and a move of a customer the
+      // caller works only as a delegate records whom it was done for.
+      std::optional<std::string> acting_for = on_behalf_of;
+      if (on_behalf_of && *on_behalf_of != context.user && !context.actor.acts_for(*on_behalf_of))
+        throw Error(Status::permission_denied,
+                    "no delegation from \"" + *on_behalf_of +
+                        "\" to you is active: on_behalf_of names only a user whose work you "
+                        "cover now",
+                    "params.on_behalf_of");
+      if (!acting_for && current.owner && *current.owner != context.user &&
+          context.actor.acts_for(*current.owner))
+        acting_for = current.owner;
       if (expected_version && *expected_version != current.version)
         throw conflict("params.version", "customer " + std::to_string(customer_id) +
                                              " was changed meanwhile: it is at version " +
@@ -132,7 +145,7 @@ json transition(CallContext &context, const json &params) {
       event.to_stage = to;
       event.occurred_at = now;
       event.actor = context.user;
-      event.on_behalf_of = on_behalf_of;
+      event.on_behalf_of = acting_for;
       event.reason_code = reason_code;
       event.reason_text = reason_text;
       event.owner_before = current.owner;

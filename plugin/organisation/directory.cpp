@@ -6,6 +6,7 @@
 
 #include "../core/keyset.hpp"
 #include "../core/sql.hpp"
+#include "../core/time.hpp"
 
 namespace crm::organisation {
 
@@ -153,6 +154,46 @@ db::Value optional(const std::optional<std::string> &text) {
   return db::optional_text(text);
 }
 
+// The delegations active now to actor.user (judged at every call, so one starts and ends by
+// itself at its times), and a delegator deactivated since ends them: the delegators' customers
+// (scope everything) or the delegated customers join what the user sees.
+void add_delegations(db::Connection &connection, Actor &actor) {
+  const auto ts = connection.dialect().timestamp_param();
+  const auto now = time::to_db_text(time::now());
+  auto result = connection
+                    .prepare(
+                        "SELECT d.id, d.delegator, d.scope FROM crm_delegation d JOIN crm_user "
+                        "u ON u.user_key = d.delegator AND u.active = 1 WHERE d.delegate = ? "
+                        "AND d.starts_at <= " +
+                        ts + " AND d.ends_at > " + ts +
+                        " AND (d.ended_at IS NULL OR d.ended_at > " + ts + ") ORDER BY d.id")
+                    .query({actor.user, now, now, now},
+                           {Column::integer(), Column::text(128), Column::text(16)});
+  std::vector<std::string> chosen;
+  while (result.next()) {
+    add_unique(actor.acting_for, result.text(1));
+    if (result.text(2) == "everything")
+      add_unique(actor.owners, result.text(1));
+    else
+      chosen.push_back(std::to_string(result.int64(0)));
+  }
+  if (chosen.empty()) return;
+  std::set<std::int64_t> ids;
+  for (std::size_t start = 0; start < chosen.size(); start += kInListChunk) {
+    const std::size_t count = std::min(kInListChunk, chosen.size() - start);
+    std::vector<db::Value> values;
+    for (std::size_t i = start; i < start + count; ++i) values.push_back(std::stoll(chosen[i]));
+    auto customers = connection
+                         .prepare(
+                             "SELECT customer_id FROM crm_delegation_customer WHERE "
+                             "delegation_id IN (" +
+                             sql::placeholders(count) + ")")
+                         .query(values, {Column::integer()});
+    while (customers.next()) ids.insert(customers.int64(0));
+  }
+  actor.customers.assign(ids.begin(), ids.end());
+}
+
 }  // namespace
 
 Actor resolve(Store &store, const Settings &settings, const std::string &user) {
@@ -184,6 +225,7 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user) {
     actor.capabilities.insert(grants.capabilities.begin(), grants.capabilities.end());
     actor.scope = std::string(scope_name(grants.scope));
     actor.owners.push_back(user);
+    add_delegations(connection, actor);
     // The scheduler's user runs the jobs, which work on every customer; it reads nothing more
     // than its roles (none, unless it is also a CRM user) allow.
     if (job_user) actor.capabilities.insert("jobs");

@@ -221,6 +221,7 @@ json user_me(CallContext &context, const json &) {
     me["queues"] = actor.queues;
     me["sees_owners"] = actor.sees_all ? json(nullptr) : json(actor.owners);
     me["managers"] = user ? json(managers_of(connection, actor.user)) : json::array();
+    me["acting_for"] = actor.acting_for;
     return me;
   });
 }
@@ -402,16 +403,19 @@ void register_methods(Registry &registry) {
   me["properties"]["queues"] = rs::array(rs::string());
   me["properties"]["sees_owners"] = rs::nullable(rs::array(rs::string()));
   me["properties"]["managers"] = rs::array(rs::string());
-  for (const char *name : {"capabilities", "scope", "queues", "sees_owners", "managers"})
+  me["properties"]["acting_for"] = rs::array(rs::string());
+  for (const char *name :
+       {"capabilities", "scope", "queues", "sees_owners", "managers", "acting_for"})
     me["required"].push_back(name);
-  registry.add({"user.me",
-                "The session's user: profile, roles, capabilities, visibility scope, the team "
-                "queues and owners whose customers the user sees (null: every customer), and "
-                "the chain of managers.",
-                {},
-                me,
-                user_me,
-                std::string(kAnySession)});
+  registry.add(
+      {"user.me",
+       "The session's user: profile, roles, capabilities, visibility scope, the team "
+       "queues and owners whose customers the user sees (null: every customer), and "
+       "the chain of managers, and the users whose work an active delegation lets it do now.",
+       {},
+       me,
+       user_me,
+       std::string(kAnySession)});
   registry.add({"team.create",
                 "Adds a team (marketing, sales, service ...) with a lead and members; its key is "
                 "also the key of its customer queue.",

@@ -99,13 +99,17 @@ std::map<std::string, Role> default_roles() {
                               of({"opportunity", "lifecycle", "classification"}, {"write"}),
                               {"value.sensitive", "reports", "delegation", "transfer"}}),
                       Scope::subordinates};
-  roles["marketing"] = {
+  // Whoever holds customers may hand them to a colleague for an absence (delegation).
+  roles["marketing"] = {joined({read_all,
+                                customer_work,
+                                of({"lifecycle", "classification"}, {"write"}),
+                                {"reports", "delegation"}}),
+                        Scope::team};
+  roles["sales"] = {
       joined(
-          {read_all, customer_work, of({"lifecycle", "classification"}, {"write"}), {"reports"}}),
-      Scope::team};
-  roles["sales"] = {joined({read_all, customer_work, of({"opportunity", "lifecycle"}, {"write"})}),
-                    Scope::own};
-  roles["service"] = {joined({read_all, customer_work}), Scope::team};
+          {read_all, customer_work, of({"opportunity", "lifecycle"}, {"write"}), {"delegation"}}),
+      Scope::own};
+  roles["service"] = {joined({read_all, customer_work, {"delegation"}}), Scope::team};
   roles["viewer"] = {read_all, Scope::team};
   return roles;
 }

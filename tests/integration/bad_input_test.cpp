@@ -36,7 +36,9 @@ class BadInputTest : public ApiTest {
     imported_ = database_.column("SELECT id FROM crm_customer WHERE host_key IS NOT NULL").at(0);
     ok("value.run", {{"period", "2026-10"}, {"as_of", "2026-10-31T00:00:00Z"}});
     ok("value.run", {{"period", "2026-11"}, {"as_of", kAsOf}});
+    user("alice", {"admin"});  // a CRM user too, so that bob can delegate to alice
     user("boss", {"manager"});
+    user("bob", {"sales"});
     ok("team.create", {{"team_key", "sales"}, {"name", "销售部"}});
     acme_ = customer("Acme", {{"stage", "potential"}})["id"];
     contact_ = ok("contact.create", {{"customer_id", acme_}, {"name", "Li"}})["id"];
@@ -137,6 +139,14 @@ class BadInputTest : public ApiTest {
         {"interaction.log", interaction()},
         {"interaction.log_batch", {{"items", json::array({interaction()})}}},
         {"interaction.list", {{"customer_id", acme_}, {"channel", "tel"}, {"limit", 5}}},
+        {"delegation.create",
+         {{"delegate", "alice"},
+          {"delegator", "bob"},
+          {"starts_at", "2026-01-01T00:00:00Z"},
+          {"ends_at", "2099-01-01T00:00:00Z"},
+          {"customer_ids", {acme_}},
+          {"reason", "休假"}}},
+        {"delegation.list", {{"user", "bob"}, {"as", "delegator"}, {"active", true}, {"limit", 5}}},
         {"lifecycle.transition",
          {{"customer_id", acme_},
           {"to", "opportunity"},
@@ -145,6 +155,7 @@ class BadInputTest : public ApiTest {
           {"on_behalf_of", "bob"},
           {"version", 3}}},
         {"lifecycle.history", {{"customer_id", acme_}, {"limit", 5}}},
+        {"delegation.end", {{"id", "1"}}},
         {"lifecycle.sync", {{"as_of", kAsOf}}},
         {"opportunity.create",
          {{"customer_id", acme_},

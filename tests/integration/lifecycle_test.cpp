@@ -187,6 +187,19 @@ TEST_P(LifecycleTest, ManualMovesFollowTheTransitionsAndRecordTheLedger) {
   reconfigure(sections());
   json lead = customer("上海云海科技", {{"stage", "potential"}});
   const std::string id = lead["id"];
+  // alice covers bob's work this week: her moves may say they are made for bob, for nobody else.
+  user("alice");
+  user("bob", {"sales"});
+  ok("delegation.create", {{"delegate", "alice"},
+                           {"delegator", "bob"},
+                           {"ends_at", "2099-01-01T00:00:00Z"},
+                           {"reason", "出差"}});
+  rejects("lifecycle.transition",
+          {{"customer_id", id},
+           {"to", "opportunity"},
+           {"reason_code", "qualified"},
+           {"on_behalf_of", "carol"}},
+          "permission_denied", "params.on_behalf_of");
 
   json moved = ok("lifecycle.transition", {{"customer_id", id},
                                            {"to", "opportunity"},
