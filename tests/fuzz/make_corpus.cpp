@@ -370,6 +370,22 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> written_
   add("marketing", '0', "team.get", {{"team_key", "marketing"}});
   add("all", '0', "team.list", json::object());
   add("page", '1', "team.list", {{"limit", 1}, {"cursor", cursor(json::array({"marketing"}))}});
+  add("cover", '0', "delegation.create",
+      {{"delegate", "lina002"},
+       {"delegator", "zhangwei001"},
+       {"starts_at", "2026-11-01T00:00:00+08:00"},
+       {"ends_at", "2099-01-01T00:00:00Z"},
+       {"reason", "年假：代为跟进"}});
+  add("chosen", '1', "delegation.create",
+      {{"delegate", "viewer 9"},
+       {"ends_at", "2099-01-01T00:00:00Z"},
+       {"customer_ids", {"1", "2"}},
+       {"reason", "r"}});
+  add("first", '0', "delegation.end", {{"id", "1"}});
+  add("missing", '1', "delegation.end", {{"id", "999"}});
+  add("mine", '0', "delegation.list", json::object());
+  add("filtered", '1', "delegation.list",
+      {{"user", "zhangwei001"}, {"as", "delegator"}, {"active", true}, {"limit", 2}});
   add("imported", '0', "customer.view", {{"id", "1"}});
   add("kinds", '0', "customer.view",
       {{"id", "1"}, {"kinds", {"order", "invoice", "payment"}}, {"limit", 3}});
