@@ -222,10 +222,14 @@ json link_host(CallContext &context, const json &params) {
     return store.transact(connection, [&] {
       auto customer = load_existing(connection, context.actor, id, store);
       if (customer["host_key"] == host_key) return customer;
-      if (auto other = record::id_of_host_key(connection, host_key))
-        throw conflict("params.host_key", "host key \"" + host_key +
-                                              "\" is already linked to customer " +
-                                              std::to_string(*other));
+      if (auto other = record::id_of_host_key(connection, host_key)) {
+        // Which customer holds the key is told only to a user who may see that customer.
+        const auto seen = record::existing(connection, context.actor, {*other});
+        const bool visible = seen.count(*other) && seen.at(*other);
+        throw conflict("params.host_key",
+                       "host key \"" + host_key + "\" is already linked to " +
+                           (visible ? "customer " + std::to_string(*other) : "another customer"));
+      }
       record::set_host_key(connection, id, host_key, time::to_db_text(time::now()), context.user);
       return load_existing(connection, context.actor, id, store);
     });

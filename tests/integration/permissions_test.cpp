@@ -469,6 +469,14 @@ TEST_F(PermissionTest, TheMethodsSharingARecordCheckRefuseToo) {
           .status,
       CRM_E_PERMISSION_DENIED);
   EXPECT_EQ(database_.snapshot(), before);
+  // A host key held by a customer s1 does not see is "another customer"'s, without its id.
+  ok("customer.link_host", {{"id", id}, {"host_key", "KEY-S-THREE"}});
+  auto taken =
+      call_as("s1", "customer.link_host", {{"id", ids_["s1"]}, {"host_key", "KEY-S-THREE"}});
+  EXPECT_EQ(taken.status, CRM_E_CONFLICT) << taken.body.dump();
+  const std::string message = taken.body["error"]["message"];
+  EXPECT_NE(message.find("another customer"), std::string::npos) << message;
+  EXPECT_EQ(message.find(id.get<std::string>()), std::string::npos) << message;
 }
 
 }  // namespace
