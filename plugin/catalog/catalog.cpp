@@ -8,6 +8,7 @@
 #include "interactions/interactions.hpp"
 #include "lifecycle/lifecycle.hpp"
 #include "opportunities/opportunities.hpp"
+#include "ownership/ownership.hpp"
 #include "organisation/organisation.hpp"
 #include "system/system.hpp"
 #include "tasks/tasks.hpp"
@@ -23,6 +24,7 @@ const Registry &registry() {
     organisation::register_methods(registry);  // first: every call resolves its Actor there
     hostdata::register_methods(registry);
     delegation::register_methods(registry);
+    ownership::register_methods(registry);
     customers::register_methods(registry);
     contacts::register_methods(registry);
     interactions::register_methods(registry);

@@ -252,6 +252,18 @@ std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
       .execute({as_of, cutoff, cutoff});
 }
 
+std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
+                            const std::string &from, const std::string &to, const std::string &at,
+                            const std::string &by) {
+  return connection
+      .prepare("UPDATE crm_customer SET owner = ?, updated_at = " +
+               connection.dialect().timestamp_param() +
+               ", updated_by = ?, version = version + 1 WHERE owner = ? AND id IN (SELECT "
+               "m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND m.kind = "
+               "'customer')")
+      .execute({to, at, by, from, batch_id});
+}
+
 void apply_classes(db::Connection &connection, const std::string &classified_at) {
   connection
       .prepare(
@@ -343,6 +355,9 @@ nlohmann::json page(db::Connection &connection, const Actor &actor, const ListFi
     add("queue = ?");
     values.push_back(*filter.queue);
   }
+  if (filter.orphaned)
+    add("owner IS NOT NULL AND queue IS NULL AND NOT EXISTS (SELECT 1 FROM crm_user u WHERE "
+        "u.user_key = crm_customer.owner AND u.active = 1)");
   if (filter.search) {
     const std::string pattern = "%" + db::escape_like(*filter.search) + "%";
     add("(" + dialect.like_ci("name") + " OR " + dialect.like_ci("phone") + " OR " +

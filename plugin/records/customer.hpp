@@ -121,6 +121,13 @@ std::int64_t clear_dormant(db::Connection &connection, const std::string &cutoff
 std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
                           const std::string &cutoff);
 
+// The owner of every customer the ownership batch moves (crm_ownership_move, kind customer)
+// becomes `to`, where it is still from: returns how many changed, which is fewer than the
+// batch's moves when another transfer moved some of them meanwhile.
+std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
+                            const std::string &from, const std::string &to, const std::string &at,
+                            const std::string &by);
+
 // business_class, class_rule and classified_at of every customer in
 // crm_class_work.
 void apply_classes(db::Connection &connection, const std::string &classified_at);
@@ -164,6 +171,9 @@ std::optional<std::int64_t> id_of_host_key(db::Connection &connection, const std
 struct ListFilter {
   std::optional<std::string> stage, owner, queue;
   std::optional<std::string> search;  // contained in name, phone or e-mail, case-insensitive
+  // Only customers whose owner is no active CRM user (left the company, deactivated, or a key
+  // the CRM does not know) and that wait in no queue: nobody is looking after them.
+  bool orphaned = false;
 };
 // A keyset page by id (params' cursor, limit): {"items": [to_json(row)...], "next_cursor"}.
 nlohmann::json page(db::Connection &connection, const Actor &actor, const ListFilter &filter,

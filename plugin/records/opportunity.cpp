@@ -120,6 +120,16 @@ bool update(db::Connection &connection, std::int64_t id, std::int64_t version,
   return detail::update_at_version(connection, "crm_opportunity", std::move(set), id, version);
 }
 
+std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
+                            const std::string &to, const std::string &at, const std::string &by) {
+  return connection
+      .prepare("UPDATE crm_opportunity SET owner = ?, updated_at = " +
+               connection.dialect().timestamp_param() +
+               ", updated_by = ?, version = version + 1 WHERE id IN (SELECT m.record_id FROM "
+               "crm_ownership_move m WHERE m.batch_id = ? AND m.kind = 'opportunity')")
+      .execute({to, at, by, batch_id});
+}
+
 nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter &filter,
                     const nlohmann::json &params, std::size_t limit,
                     nlohmann::json (*to_json)(const Row &)) {

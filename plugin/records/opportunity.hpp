@@ -96,6 +96,11 @@ struct Change {
 bool update(db::Connection &connection, std::int64_t id, std::int64_t version,
             const Change &change);
 
+// The owner of every opportunity the ownership batch moves becomes `to` (updated as `by` at
+// `at`); returns how many.
+std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
+                            const std::string &to, const std::string &at, const std::string &by);
+
 // opportunity.list's filters.
 struct Filter {
   std::optional<std::int64_t> customer_id;

@@ -135,6 +135,15 @@ void complete(db::Connection &connection, std::int64_t id, const std::string &at
       .execute(values);
 }
 
+std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
+                            const std::string &to) {
+  return connection
+      .prepare(
+          "UPDATE crm_task SET owner = ?, version = version + 1 WHERE id IN (SELECT "
+          "m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND m.kind = 'task')")
+      .execute({to, batch_id});
+}
+
 nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter &filter,
                     const nlohmann::json &params, std::size_t limit,
                     nlohmann::json (*to_json)(const Row &)) {

@@ -71,6 +71,10 @@ void cancel(db::Connection &connection, const std::vector<std::int64_t> &ids,
 void complete(db::Connection &connection, std::int64_t id, const std::string &at,
               const std::string &by, const std::optional<std::string> &note);
 
+// The owner of every task the ownership batch moves becomes `to`; returns how many.
+std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
+                            const std::string &to);
+
 // task.list's filters.
 struct Filter {
   std::string status = "open";

@@ -386,6 +386,20 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> written_
   add("mine", '0', "delegation.list", json::object());
   add("filtered", '1', "delegation.list",
       {{"user", "zhangwei001"}, {"as", "delegator"}, {"active", true}, {"limit", 2}});
+  add("leaver", '0', "ownership.transfer",
+      {{"from", "lina002"}, {"to", "zhangwei001"}, {"reason", "离职交接"}});
+  add("preview", '1', "ownership.transfer",
+      {{"from", "ghost"},
+       {"to", "zhangwei001"},
+       {"stage", "customer"},
+       {"customer_ids", {"1", "2"}},
+       {"preview", true},
+       {"reason", "r"}});
+  add("first", '0', "ownership.batch.get", {{"id", "1"}, {"kind", "task"}, {"limit", 3}});
+  add("all", '0', "ownership.batch.list", json::object());
+  add("of-user", '1', "ownership.batch.list", {{"user", "lina002"}, {"limit", 2}});
+  add("all", '0', "ownership.orphans", json::object());
+  add("staged", '1', "ownership.orphans", {{"stage", "potential"}, {"limit", 2}});
   add("imported", '0', "customer.view", {{"id", "1"}});
   add("kinds", '0', "customer.view",
       {{"id", "1"}, {"kinds", {"order", "invoice", "payment"}}, {"limit", 3}});

@@ -94,6 +94,55 @@ TEST_F(FaultsTest, ConnectionKilledMidBatchWritesNothingAndRecovers) {
             std::vector<std::string>{"10"});
 }
 
+// A transfer killed half way (its customers and opportunities already moved in its
+// transaction, waiting on the tasks) leaves nothing moved and no audit behind.
+TEST_F(FaultsTest, TransferKilledHalfWayMovesNothing) {
+  user("leaver", {"sales"});
+  user("successor", {"sales"});
+  for (int i = 0; i < 30; ++i) {
+    const json id = customer("客户 " + std::to_string(i), {{"owner", "leaver"}})["id"];
+    ok("opportunity.create", {{"customer_id", id}, {"name", "deal"}, {"owner", "leaver"}});
+    ok("task.create", {{"customer_id", id},
+                       {"title", "call"},
+                       {"due_at", "2030-01-01T00:00:00Z"},
+                       {"owner", "leaver"}});
+  }
+  const std::string before = database_.snapshot();
+  auto holder = database_.open_connection();
+  auto killer = database_.open_connection();
+  const bool postgres = database_.dialect() == "postgresql";
+  if (postgres) {
+    holder->begin();
+    holder->execute_direct("LOCK TABLE crm_task IN ACCESS EXCLUSIVE MODE");
+  } else {
+    holder->execute_direct("LOCK TABLES crm_task WRITE");
+  }
+  auto pending = std::async(std::launch::async, [&] {
+    return session_->call(request(
+        "ownership.transfer", {{"from", "leaver"}, {"to", "successor"}, {"reason", "离职交接"}}));
+  });
+  std::string victim;
+  for (int i = 0; i < 200 && victim.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    victim = blocked_session(*killer);
+  }
+  ASSERT_FALSE(victim.empty()) << "the transfer never waited on the lock";
+  killer->execute_direct(postgres ? "SELECT pg_terminate_backend(" + victim + ")"
+                                  : "KILL " + victim);
+  if (postgres)
+    holder->rollback();
+  else
+    holder->execute_direct("UNLOCK TABLES");
+  auto response = pending.get();
+  EXPECT_EQ(response.status, CRM_E_UNAVAILABLE) << response.body;
+  EXPECT_EQ(database_.snapshot(), before) << "a killed transfer left something behind";
+  // Run again, it moves everything at once.
+  json moved =
+      ok("ownership.transfer", {{"from", "leaver"}, {"to", "successor"}, {"reason", "离职交接"}});
+  EXPECT_EQ(moved["batch"]["counts"],
+            json({{"customers", 30}, {"opportunities", 30}, {"tasks", 30}}));
+}
+
 TEST_F(FaultsTest, ServerDownBetweenCallsAndAtClientCreation) {
   json acme = customer("Acme");
   server("stop");

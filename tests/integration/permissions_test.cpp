@@ -434,7 +434,9 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
       "system.describe", "user.get", "user.list", "user.me", "user.update", "team.get", "team.list",
       "team.update",
       // delegation: the customers a delegation names are checked in delegation_test.cpp
-      "delegation.create", "delegation.end", "delegation.list"};
+      "delegation.create", "delegation.end", "delegation.list",
+      // ownership: who may transfer, and the orphans a manager sees, in ownership_test.cpp
+      "ownership.transfer", "ownership.batch.get", "ownership.batch.list", "ownership.orphans"};
   // Covered through the same record checks as a method above (tests/integration name them).
   const std::set<std::string> same_path = {"customer.link_host", "interaction.log_batch",
                                            "opportunity.close", "opportunity.reopen"};

@@ -1,0 +1,396 @@
+#include "ownership.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "../core/json_values.hpp"
+#include "../core/keyset.hpp"
+#include "../core/sql.hpp"
+#include "../core/time.hpp"
+#include "../organisation/directory.hpp"
+#include "../records/customer.hpp"
+#include "../records/opportunity.hpp"
+#include "../records/task.hpp"
+
+namespace crm::ownership {
+
+namespace {
+
+using db::Column;
+using json_values::instant;
+using params::Field;
+
+constexpr std::size_t kReasonChars = 500;
+constexpr std::size_t kMaxCustomers = 1000;
+const std::vector<std::string> kStages = {"unidentified", "potential", "opportunity",
+                                          "customer",     "repeat",    "disqualified"};
+
+// Which of from's customers a transfer moves: all, those in one stage, or chosen ones.
+struct Selection {
+  std::string from, to;
+  std::optional<std::string> stage;
+  std::vector<std::int64_t> customer_ids;
+  json filter = json::object();
+};
+
+Selection selection_of(const json &params) {
+  Selection selection;
+  selection.from = params::string(params, "from");
+  selection.to = params::string(params, "to");
+  selection.stage = params::optional_string(params, "stage");
+  if (selection.stage) selection.filter["stage"] = *selection.stage;
+  if (params.contains("customer_ids") && !params["customer_ids"].is_null()) {
+    std::set<std::int64_t> ids;
+    for (const auto &id : params["customer_ids"])
+      ids.insert(*params::parse_id(id.get<std::string>()));
+    selection.customer_ids.assign(ids.begin(), ids.end());
+    json listed = json::array();
+    for (auto id : selection.customer_ids) listed.push_back(std::to_string(id));
+    selection.filter["customer_ids"] = listed;
+  }
+  return selection;
+}
+
+// "c.owner = ? AND ..." for the customers of selection the actor sees; values appended.
+std::string customer_condition(const Actor &actor, const Selection &selection,
+                               std::vector<db::Value> &values) {
+  std::string condition = "c.owner = ?";
+  values.push_back(selection.from);
+  if (selection.stage) {
+    condition += " AND c.stage = ?";
+    values.push_back(*selection.stage);
+  }
+  if (!selection.customer_ids.empty()) {
+    condition += " AND c.id IN (" + sql::placeholders(selection.customer_ids.size()) + ")";
+    values.insert(values.end(), selection.customer_ids.begin(), selection.customer_ids.end());
+  }
+  if (auto visible = records::customer::visible(actor, "c", values); !visible.empty())
+    condition += " AND " + visible;
+  return condition;
+}
+
+// A transfer moves work between users whose customers the caller sees: a manager between
+// the people below, an administrator between anyone.
+void check_may_transfer(const Actor &actor, const Selection &selection) {
+  for (const auto &[user, field] :
+       {std::pair{selection.from, "params.from"}, std::pair{selection.to, "params.to"}})
+    if (!actor.may_own(user))
+      throw Error(
+          Status::permission_denied,
+          "you may transfer only between users whose customers you see, not \"" + user + "\"",
+          field);
+}
+
+std::int64_t count(db::Connection &connection, const std::string &sql,
+                   const std::vector<db::Value> &values) {
+  auto result = connection.prepare(sql).query(values, {Column::integer()});
+  result.next();
+  return result.int64(0);
+}
+
+json counts_json(std::int64_t customers, std::int64_t opportunities, std::int64_t tasks) {
+  return {{"customers", customers}, {"opportunities", opportunities}, {"tasks", tasks}};
+}
+
+const char *const kBatchColumns =
+    "id, from_owner, to_owner, reason, filter, customers, opportunities, tasks, created_at, "
+    "created_by";
+
+std::vector<Column> batch_columns() {
+  return {Column::integer(),   Column::text(128), Column::text(128), Column::text(kReasonChars),
+          Column::long_text(), Column::integer(), Column::integer(), Column::integer(),
+          Column::text(32),    Column::text(128)};
+}
+
+json batch_json(const db::Result &r) {
+  json filter = json::parse(r.text(4), nullptr, false);
+  return {{"id", std::to_string(r.int64(0))},
+          {"from", r.text(1)},
+          {"to", r.text(2)},
+          {"reason", r.text(3)},
+          {"filter", filter.is_object() ? filter : json::object()},
+          {"counts", counts_json(r.int64(5), r.int64(6), r.int64(7))},
+          {"created_at", instant(r.text(8))},
+          {"created_by", r.text(9)}};
+}
+
+json transfer(CallContext &context, const json &params) {
+  auto &store = context.store;
+  const auto &actor = context.actor;
+  const auto selection = selection_of(params);
+  const bool preview = params.value("preview", false);
+  const auto reason = params::string(params, "reason");
+  if (selection.from == selection.to)
+    throw invalid_argument("params.to", "params.to is params.from: there is nothing to move");
+  check_may_transfer(actor, selection);
+  return store.with_connection([&](db::Connection &connection) -> json {
+    auto target = organisation::find_user(connection, selection.to);
+    if (!target) throw not_found("params.to", "no user with key \"" + selection.to + "\"");
+    if (!target->active)
+      throw invalid_argument(
+          "params.to", "user \"" + selection.to + "\" is inactive and cannot take over customers");
+    std::vector<db::Value> values;
+    const auto condition = customer_condition(actor, selection, values);
+    const std::string chosen = "SELECT c.id FROM crm_customer c WHERE " + condition;
+    if (preview) {
+      // The same selections the transfer makes, counted: a preview says what a transfer now
+      // would move.
+      const auto customers =
+          count(connection, "SELECT COUNT(*) FROM crm_customer c WHERE " + condition, values);
+      std::vector<db::Value> with_from = {selection.from};
+      with_from.insert(with_from.end(), values.begin(), values.end());
+      const auto opportunities = count(connection,
+                                       "SELECT COUNT(*) FROM crm_opportunity o WHERE o.status = "
+                                       "'open' AND o.owner = ? AND o.customer_id IN (" +
+                                           chosen + ")",
+                                       with_from);
+      const auto tasks = count(connection,
+                               "SELECT COUNT(*) FROM crm_task t WHERE t.status = 'open' AND "
+                               "t.owner = ? AND t.customer_id IN (" +
+                                   chosen + ")",
+                               with_from);
+      return {{"preview", true}, {"counts", counts_json(customers, opportunities, tasks)}};
+    }
+    return store.transact(connection, [&]() -> json {
+      // Reserved in the transaction: a transfer that fails leaves even the sequence as it was.
+      const auto id = store.ids().reserve_within(connection, "ownership_batch", 1);
+      const auto now = time::to_db_text(time::now());
+      const auto ts = connection.dialect().timestamp_param();
+      // One transaction, set-based: the batch row first, then the moves selected into the
+      // audit table (joined to the batch row, so that no value is bound in a select list), then
+      // each kind updated by joining its moves: the audit is exactly what moved.
+      connection
+          .prepare(
+              "INSERT INTO crm_ownership_batch (id, from_owner, to_owner, reason, filter, "
+              "customers, opportunities, tasks, created_at, created_by) VALUES (?, ?, ?, ?, "
+              "?, 0, 0, 0, " +
+              ts + ", ?)")
+          .execute({id, selection.from, selection.to, reason, to_text(selection.filter), now,
+                    context.user});
+      const std::string insert =
+          "INSERT INTO crm_ownership_move (batch_id, kind, record_id, owner_before, owner_after) ";
+      std::vector<db::Value> insert_customers = {id};
+      insert_customers.insert(insert_customers.end(), values.begin(), values.end());
+      const auto customers =
+          connection
+              .prepare(insert +
+                       "SELECT b.id, 'customer', c.id, c.owner, b.to_owner FROM "
+                       "crm_ownership_batch b, crm_customer c WHERE b.id = ? AND " +
+                       condition)
+              .execute(insert_customers);
+      const std::string moved_customers =
+          "SELECT m.record_id FROM crm_ownership_move m WHERE m.batch_id = b.id AND m.kind = "
+          "'customer'";
+      const auto opportunities =
+          connection
+              .prepare(insert +
+                       "SELECT b.id, 'opportunity', o.id, o.owner, b.to_owner FROM "
+                       "crm_ownership_batch b, crm_opportunity o WHERE b.id = ? AND o.status = "
+                       "'open' AND o.owner = b.from_owner AND o.customer_id IN (" +
+                       moved_customers + ")")
+              .execute({id});
+      const auto tasks = connection
+                             .prepare(insert +
+                                      "SELECT b.id, 'task', t.id, t.owner, b.to_owner FROM "
+                                      "crm_ownership_batch b, crm_task t WHERE b.id = ? AND "
+                                      "t.status = 'open' AND t.owner = b.from_owner AND "
+                                      "t.customer_id IN (" +
+                                      moved_customers + ")")
+                             .execute({id});
+      const auto changed = records::customer::transfer_owner(connection, id, selection.from,
+                                                             selection.to, now, context.user);
+      // Another transfer took some of these customers between our selection and our update
+      // (on PostgreSQL the update re-reads rows a concurrent commit changed): all or nothing.
+      if (changed != customers)
+        throw conflict("params.from", std::to_string(customers - changed) +
+                                          " of the customers were moved by another transfer "
+                                          "meanwhile; nothing was moved, try again");
+      records::opportunity::transfer_owner(connection, id, selection.to, now, context.user);
+      records::task::transfer_owner(connection, id, selection.to);
+      connection
+          .prepare(
+              "UPDATE crm_ownership_batch SET customers = ?, opportunities = ?, tasks = ? "
+              "WHERE id = ?")
+          .execute({customers, opportunities, tasks, id});
+      store.log().info(
+          "ownership batch {}: {} customers, {} opportunities, {} tasks from {} to "
+          "{} by {}",
+          id, customers, opportunities, tasks, selection.from, selection.to, context.user);
+      auto result = connection
+                        .prepare(std::string("SELECT ") + kBatchColumns +
+                                 " FROM crm_ownership_batch WHERE id = ?")
+                        .query({id}, batch_columns());
+      result.next();
+      return {{"preview", false}, {"batch", batch_json(result)}};
+    });
+  });
+}
+
+// A batch is for whoever could have made it: an administrator, or a user who sees the customers
+// of one of its two sides.
+bool may_read_batch(const Actor &actor, const json &batch) {
+  return actor.sees_all || actor.may_own(batch["from"].get<std::string>()) ||
+         actor.may_own(batch["to"].get<std::string>());
+}
+
+json batch_get(CallContext &context, const json &params) {
+  const auto id = params::id(params, "id");
+  const auto kind = params::optional_string(params, "kind");
+  const auto limit = params::limit(params, 100);
+  return context.store.with_connection([&](db::Connection &connection) {
+    auto row = connection
+                   .prepare(std::string("SELECT ") + kBatchColumns +
+                            " FROM crm_ownership_batch WHERE id = ?")
+                   .query({id}, batch_columns());
+    if (!row.next())
+      throw not_found("params.id", "no ownership batch with id " + std::to_string(id));
+    json batch = batch_json(row);
+    if (!may_read_batch(context.actor, batch))
+      throw Error(Status::permission_denied,
+                  "ownership batch " + std::to_string(id) + " is not among the records you may see",
+                  "params.id");
+    std::string sql =
+        "SELECT kind, record_id, owner_before, owner_after FROM crm_ownership_move WHERE "
+        "batch_id = ?";
+    std::vector<db::Value> values = {id};
+    if (kind) {
+      sql += " AND kind = ?";
+      values.push_back(*kind);
+    }
+    const keyset::Order order = {
+        {{"kind", keyset::Kind::text, 0}, {"record_id", keyset::Kind::id, 1}}, false};
+    keyset::page_query(sql, values, connection.dialect(), params, order, limit);
+    auto moves = connection.prepare(sql).query(
+        values, {Column::text(16), Column::integer(), Column::text(128), Column::text(128)});
+    auto page = keyset::read_page(moves, order, limit, [](const db::Result &r) {
+      return json{{"kind", r.text(0)},
+                  {"record_id", std::to_string(r.int64(1))},
+                  {"owner_before", json_values::nullable(r.optional_text(2))},
+                  {"owner_after", json_values::nullable(r.optional_text(3))}};
+    });
+    batch["moves"] = std::move(page["items"]);
+    batch["next_cursor"] = std::move(page["next_cursor"]);
+    return batch;
+  });
+}
+
+json batch_list(CallContext &context, const json &params) {
+  const auto user = params::optional_string(params, "user");
+  const auto limit = params::limit(params, 50);
+  const auto &actor = context.actor;
+  return context.store.with_connection([&](db::Connection &connection) {
+    std::string sql =
+        std::string("SELECT ") + kBatchColumns + " FROM crm_ownership_batch WHERE 1 = 1";
+    std::vector<db::Value> values;
+    if (user) {
+      sql += " AND (from_owner = ? OR to_owner = ?)";
+      values.insert(values.end(), {*user, *user});
+    }
+    if (!actor.sees_all) {
+      const auto n = sql::placeholders(actor.owners.size());
+      sql += " AND (from_owner IN (" + n + ") OR to_owner IN (" + n + "))";
+      for (int side = 0; side < 2; ++side)
+        values.insert(values.end(), actor.owners.begin(), actor.owners.end());
+    }
+    const auto order = keyset::by_id();
+    keyset::page_query(sql, values, connection.dialect(), params, order, limit);
+    auto result = connection.prepare(sql).query(values, batch_columns());
+    return keyset::read_page(result, order, limit, batch_json);
+  });
+}
+
+json orphans(CallContext &context, const json &params) {
+  const auto limit = params::limit(params, 50);
+  records::customer::ListFilter filter;
+  filter.orphaned = true;
+  filter.stage = params::optional_string(params, "stage");
+  return context.store.with_connection([&](db::Connection &connection) {
+    return records::customer::page(connection, context.actor, filter, params, limit,
+                                   [](const records::customer::Row &row) {
+                                     return json{{"id", std::to_string(row.id)},
+                                                 {"name", row.name},
+                                                 {"stage", row.stage},
+                                                 {"owner", json_values::nullable(row.owner)},
+                                                 {"updated_at", instant(row.updated_at)}};
+                                   });
+  });
+}
+
+json batch_schema() {
+  namespace rs = result_schema;
+  return rs::object({{"id", rs::id()},
+                     {"from", rs::string()},
+                     {"to", rs::string()},
+                     {"reason", rs::string()},
+                     {"filter", rs::free_object()},
+                     {"counts", rs::object({{"customers", rs::integer()},
+                                            {"opportunities", rs::integer()},
+                                            {"tasks", rs::integer()}})},
+                     {"created_at", rs::timestamp()},
+                     {"created_by", rs::string()}});
+}
+
+}  // namespace
+
+void register_methods(Registry &registry) {
+  namespace rs = result_schema;
+  const json counts = rs::object(
+      {{"customers", rs::integer()}, {"opportunities", rs::integer()}, {"tasks", rs::integer()}});
+  registry.add(
+      {"ownership.transfer",
+       "Moves a user's customers (all, one stage, or customer_ids) with their open opportunities "
+       "and open tasks of that user to another user, in one transaction, recorded as an audit "
+       "batch; preview counts what it would move and writes nothing.",
+       {Field::user("from", "the current owner (may have left: inactive or unknown)").require(),
+        Field::user("to", "the new owner, an active user").require(),
+        Field::enumeration("stage", kStages, "only customers in this stage"),
+        Field::list("customer_ids", kMaxCustomers, Field::id("", "a customer id"),
+                    "only these of from's customers"),
+        Field::boolean("preview", "count only (default false)"),
+        Field::string("reason", kReasonChars, "why (left the company, new territory ...)")
+            .require()},
+       rs::object({{"preview", rs::boolean()}}, {{"counts", counts}, {"batch", batch_schema()}}),
+       transfer,
+       "transfer"});
+  json with_moves = batch_schema();
+  with_moves["properties"]["moves"] =
+      rs::array(rs::object({{"kind", rs::enumeration({"customer", "opportunity", "task"})},
+                            {"record_id", rs::id()},
+                            {"owner_before", rs::nullable(rs::string())},
+                            {"owner_after", rs::nullable(rs::string())}}));
+  with_moves["properties"]["next_cursor"] = rs::nullable(rs::string());
+  with_moves["required"].push_back("moves");
+  with_moves["required"].push_back("next_cursor");
+  registry.add({"ownership.batch.get",
+                "One transfer batch with every record it moved (owner before and after), keyset "
+                "pages by kind and record.",
+                {Field::id("id", "batch id").require(),
+                 Field::enumeration("kind", {"customer", "opportunity", "task"}, "only this kind"),
+                 Field::limit(100, 1000), Field::cursor()},
+                with_moves,
+                batch_get,
+                "transfer"});
+  registry.add({"ownership.batch.list",
+                "Transfer batches the caller may see, newest id last, optionally of one user "
+                "(either side); keyset pages.",
+                {Field::user("user", "only batches from or to this user"), Field::limit(50, 500),
+                 Field::cursor()},
+                rs::page(batch_schema()),
+                batch_list,
+                "transfer"});
+  registry.add({"ownership.orphans",
+                "Customers the caller sees whose owner is no active CRM user (left, deactivated, "
+                "or unknown to the CRM) and that wait in no queue; keyset pages.",
+                {Field::enumeration("stage", kStages, "only customers in this stage"),
+                 Field::limit(50, 500), Field::cursor()},
+                rs::page(rs::object({{"id", rs::id()},
+                                     {"name", rs::string()},
+                                     {"stage", rs::string()},
+                                     {"owner", rs::nullable(rs::string())},
+                                     {"updated_at", rs::timestamp()}})),
+                orphans,
+                "customer.read"});
+}
+
+}  // namespace crm::ownership
