@@ -106,7 +106,14 @@ Customer Dataset::customer(std::int64_t id) const {
   customer.source = rng.pick(kSources);
   customer.attributes = "{\"credit_days\":" + std::to_string(rng.between(0, 9) * 10) +
                         ",\"erp_code\":\"C" + std::to_string(100000 + id) + "\"}";
+  if (owners_ > 0) customer.owner = owner_key((id - 1) % owners_);
   return customer;
+}
+
+std::string Dataset::owner_key(std::int64_t index) {
+  char key[32];
+  std::snprintf(key, sizeof key, "bench.sales.%03lld", static_cast<long long>(index));
+  return key;
 }
 
 Interaction Dataset::interaction(std::int64_t index) const {

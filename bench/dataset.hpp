@@ -38,6 +38,7 @@ struct Customer {
   std::int64_t id = 0;  // the id both sides end up with (ids are handed out from 1 upwards)
   std::string name, kind, phone, email, address, region, industry, source;
   std::string attributes;  // JSON object text, keys sorted, no spaces (as libcrm stores it)
+  std::string owner;       // empty: the user who creates it owns it
 };
 
 struct Interaction {
@@ -49,9 +50,15 @@ struct Interaction {
 
 class Dataset {
  public:
-  Dataset(std::uint64_t seed, std::int64_t customers) : seed_(seed), customers_(customers) {}
+  // owners > 0: customer i is owned by owner_key((i - 1) % owners), round robin, so each of
+  // them owns customers / owners; 0: by the user who creates it (every customer the same).
+  Dataset(std::uint64_t seed, std::int64_t customers, std::int64_t owners = 0)
+      : seed_(seed), customers_(customers), owners_(owners) {}
 
   std::int64_t customers() const { return customers_; }
+  std::int64_t owners() const { return owners_; }
+  // "bench.sales.007": the user key of owner `index` (0-based).
+  static std::string owner_key(std::int64_t index);
   Customer customer(std::int64_t id) const;
   Interaction interaction(std::int64_t index) const;
   std::vector<Interaction> interactions(std::int64_t first_index, std::size_t count) const;
@@ -60,7 +67,7 @@ class Dataset {
 
  private:
   std::uint64_t seed_;
-  std::int64_t customers_;
+  std::int64_t customers_, owners_;
 };
 
 // A UTC instant broken down: libcrm's own calendar (plugin/core/time.hpp).

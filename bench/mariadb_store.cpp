@@ -263,6 +263,9 @@ class MariadbStore final : public NativeStore {
   std::int64_t log_batch(const std::vector<Interaction> &items, const std::string &user) override;
   std::optional<CustomerRecord> get_customer(std::int64_t id) override;
   std::vector<InteractionRecord> list_interactions(std::int64_t customer_id, int limit) override;
+  std::vector<CustomerRecord> list_owned(const std::vector<std::string> &owners,
+                                         int limit) override;
+  std::string owned_plan(const std::vector<std::string> &owners) override;
   void prepare_for_reads() override { query("ANALYZE TABLE crm_customer, crm_interaction"); }
   std::uint64_t content_digest(const std::string &table) override;
   std::string list_plan(std::int64_t customer_id) override;
@@ -295,6 +298,12 @@ class MariadbStore final : public NativeStore {
   BulkPath bulk_;
   StatementPtr reserve_, create_, get_, list_, bulk_insert_, fill_;
   std::map<std::size_t, StatementPtr> inserts_;
+  // list_owned, by number of owners: the statement and its bound result row.
+  struct Owned {
+    StatementPtr statement;
+    BoundRow row;
+  };
+  std::map<std::size_t, Owned> owned_;
   BoundRow get_row_, list_row_;
   long long reserve_count_ = 0, key_ = 0, limit_ = 0;
   std::int64_t next_customer_id_ = 0, end_customer_id_ = 0;
@@ -323,6 +332,7 @@ MariadbStore::MariadbStore(const std::string &connection_string, const IdSpace &
 
 MariadbStore::~MariadbStore() {
   inserts_.clear();
+  owned_.clear();
   for (auto *slot : {&reserve_, &create_, &get_, &list_, &bulk_insert_, &fill_}) slot->reset();
   mysql_close(db_);
 }
@@ -485,8 +495,9 @@ void MariadbStore::fill_customers(const Dataset &dataset, std::int64_t first, st
         const Customer &c = customers[row];
         params.integer(0, row, space_.base + c.id);
         std::size_t column = 1;
-        for (const std::string *value : {&c.name, &c.kind, &c.phone, &c.email, &c.address,
-                                         &c.region, &c.industry, &user, &c.source, &c.attributes})
+        for (const std::string *value :
+             {&c.name, &c.kind, &c.phone, &c.email, &c.address, &c.region, &c.industry,
+              c.owner.empty() ? &user : &c.owner, &c.source, &c.attributes})
           params.text(column++, row, *value);
         params.time(11, row, now);
         params.text(12, row, user);
@@ -648,6 +659,34 @@ std::vector<InteractionRecord> MariadbStore::list_interactions(std::int64_t cust
   return items;
 }
 
+std::vector<CustomerRecord> MariadbStore::list_owned(const std::vector<std::string> &owners,
+                                                     int limit) {
+  Owned &owned = owned_[owners.size()];
+  if (!owned.statement) {
+    owned.statement =
+        prepare(std::string("SELECT ") + kCustomerColumns + " FROM crm_customer WHERE " +
+                owner_condition(owners.size(), false) + " ORDER BY id LIMIT ?");
+    owned.row.bind(owned.statement.get(), kCustomerIntegers);
+  }
+  MYSQL_STMT *statement = owned.statement.get();
+  std::vector<MYSQL_BIND> binds;
+  binds.reserve(owners.size() + 1);
+  for (const auto &owner : owners) binds.push_back(text_bind(owner));
+  limit_ = limit + 1;
+  binds.push_back(integer_bind(&limit_));
+  if (mysql_stmt_bind_param(statement, binds.data())) fail_statement(statement, "bind owned");
+  if (mysql_stmt_execute(statement)) fail_statement(statement, "list owned customers");
+  std::vector<CustomerRecord> records;
+  int rc;
+  while ((rc = mysql_stmt_fetch(statement)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+    if (static_cast<int>(records.size()) == limit) break;  // the extra row only says "more"
+    records.push_back(customer_from(owned.row));
+  }
+  if (rc == 1) fail_statement(statement, "list owned customers: fetch");
+  if (rc != MYSQL_NO_DATA) mysql_stmt_free_result(statement);  // drops the unread rows
+  return records;
+}
+
 std::uint64_t MariadbStore::content_digest(const std::string &table) {
   const std::string sql = digest_query(table, space_);
   if (mysql_real_query(db_, sql.data(), sql.size())) fail(sql);
@@ -672,6 +711,26 @@ std::string MariadbStore::list_plan(std::int64_t customer_id) {
       std::string("EXPLAIN SELECT ") + kListColumns +
       " FROM crm_interaction WHERE customer_id = " + std::to_string(customer_id) +
       " ORDER BY occurred_at DESC, id DESC LIMIT 51";
+  if (mysql_real_query(db_, sql.data(), sql.size())) fail(sql);
+  ResultPtr result(mysql_store_result(db_));
+  if (!result) fail(sql);
+  const unsigned columns = mysql_num_fields(result.get());
+  const MYSQL_FIELD *fields = mysql_fetch_fields(result.get());
+  std::string plan;
+  while (MYSQL_ROW row = mysql_fetch_row(result.get())) {
+    for (unsigned i = 0; i < columns; ++i) {
+      const std::string name = fields[i].name;
+      if (row[i] && (name == "type" || name == "key" || name == "rows" || name == "Extra"))
+        plan += (plan.empty() ? "" : ", ") + name + "=" + row[i];
+    }
+  }
+  return plan;
+}
+
+std::string MariadbStore::owned_plan(const std::vector<std::string> &owners) {
+  const std::string sql = std::string("EXPLAIN SELECT ") + kCustomerColumns +
+                          " FROM crm_customer WHERE " + owner_condition_literal(owners) +
+                          " ORDER BY id LIMIT 51";
   if (mysql_real_query(db_, sql.data(), sql.size())) fail(sql);
   ResultPtr result(mysql_store_result(db_));
   if (!result) fail(sql);

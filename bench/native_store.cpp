@@ -21,6 +21,24 @@ std::string lower(std::string text) {
 
 }  // namespace
 
+std::string owner_condition(std::size_t owners, bool dollar) {
+  auto mark = [&](std::size_t i) {
+    return dollar ? "$" + std::to_string(i + 1) : std::string("?");
+  };
+  if (owners == 1) return "owner = " + mark(0);
+  std::string condition = "owner IN (";
+  for (std::size_t i = 0; i < owners; ++i) condition += (i ? ", " : "") + mark(i);
+  return condition + ")";
+}
+
+std::string owner_condition_literal(const std::vector<std::string> &owners) {
+  // The keys are the bench's own ("bench.sales.007"): no quotes to escape.
+  if (owners.size() == 1) return "owner = '" + owners[0] + "'";
+  std::string condition = "owner IN (";
+  for (std::size_t i = 0; i < owners.size(); ++i) condition += (i ? ", '" : "'") + owners[i] + "'";
+  return condition + ")";
+}
+
 ServerAddress parse_odbc_connection(const std::string &connection_string, unsigned default_port) {
   ServerAddress address;
   address.port = default_port;

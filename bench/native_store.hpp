@@ -107,6 +107,14 @@ class NativeStore {
   virtual std::optional<CustomerRecord> get_customer(std::int64_t id) = 0;
   // Newest first, at most `limit` items (limit + 1 rows are read, as keyset paging needs).
   virtual std::vector<InteractionRecord> list_interactions(std::int64_t customer_id, int limit) = 0;
+  // customer.list's first page as a permission filter makes it: every column of the customers
+  // that the given users own, by id, at most `limit` (limit + 1 rows read):
+  // `WHERE owner IN (...) ORDER BY id LIMIT limit + 1`, `owner = ?` for one owner. Prepared
+  // once per number of owners.
+  virtual std::vector<CustomerRecord> list_owned(const std::vector<std::string> &owners,
+                                                 int limit) = 0;
+  // How the database runs that query (one line).
+  virtual std::string owned_plan(const std::vector<std::string> &owners) = 0;
 
   // Between the write and the read phases (not timed). SQLite: WAL checkpoint; PostgreSQL:
   // VACUUM (ANALYZE); MariaDB: ANALYZE TABLE.
@@ -146,6 +154,11 @@ inline std::uint64_t fnv1a(std::uint64_t hash, const void *data, std::size_t siz
   return hash;
 }
 constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+
+// "owner = ?" or "owner IN (?, ?, ...)"; with `dollar`, $1, $2 ... (PostgreSQL).
+std::string owner_condition(std::size_t owners, bool dollar);
+// The same condition with the keys written out as literals (for EXPLAIN).
+std::string owner_condition_literal(const std::vector<std::string> &owners);
 
 // The digest query for a server range: ids relative to the base, rows of this range only.
 std::string digest_query(const std::string &table, const IdSpace &space);

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <stdexcept>
 
 #include "native_store.hpp"
@@ -111,6 +112,9 @@ class PostgresqlStore final : public NativeStore {
   std::int64_t log_batch(const std::vector<Interaction> &items, const std::string &user) override;
   std::optional<CustomerRecord> get_customer(std::int64_t id) override;
   std::vector<InteractionRecord> list_interactions(std::int64_t customer_id, int limit) override;
+  std::vector<CustomerRecord> list_owned(const std::vector<std::string> &owners,
+                                         int limit) override;
+  std::string owned_plan(const std::vector<std::string> &owners) override;
   void prepare_for_reads() override {
     exec("VACUUM (ANALYZE) crm_customer, crm_interaction", PGRES_COMMAND_OK);
   }
@@ -151,6 +155,7 @@ class PostgresqlStore final : public NativeStore {
   bool reserve_prepared_ = false, create_prepared_ = false, get_prepared_ = false,
        list_prepared_ = false;
   std::vector<bool> insert_prepared_ = std::vector<bool>(kRowsPerInsert + 1, false);
+  std::set<std::size_t> owned_prepared_;  // list_owned, by number of owners
   std::int64_t next_customer_id_ = 0, end_customer_id_ = 0;
 };
 
@@ -322,7 +327,8 @@ void PostgresqlStore::fill_customers(const Dataset &dataset, std::int64_t first,
         data += std::to_string(space_.base + id);
         for (const std::string *value :
              {&customer.name, &customer.kind, &stage, &customer.phone, &customer.email,
-              &customer.address, &customer.region, &customer.industry, &user, &customer.source,
+              &customer.address, &customer.region, &customer.industry,
+              customer.owner.empty() ? &user : &customer.owner, &customer.source,
               &customer.attributes, &now, &user, &now, &user}) {
           data += '\t';
           append_copy_text(data, *value);
@@ -428,6 +434,27 @@ std::optional<CustomerRecord> PostgresqlStore::get_customer(std::int64_t id) {
   return record_from(result.get(), 0);
 }
 
+std::vector<CustomerRecord> PostgresqlStore::list_owned(const std::vector<std::string> &owners,
+                                                        int limit) {
+  const std::string name = "list_owned_" + std::to_string(owners.size());
+  if (owned_prepared_.insert(owners.size()).second)
+    prepare(name, std::string("SELECT ") + kCustomerColumns + " FROM crm_customer WHERE " +
+                      owner_condition(owners.size(), true) + " ORDER BY id LIMIT $" +
+                      std::to_string(owners.size() + 1));
+  const Decimal rows(limit + 1);
+  std::vector<const char *> values;
+  values.reserve(owners.size() + 1);
+  for (const auto &owner : owners) values.push_back(owner.c_str());
+  values.push_back(rows.digits);
+  auto result =
+      exec_prepared(name, static_cast<int>(values.size()), values.data(), PGRES_TUPLES_OK);
+  const int count = std::min(PQntuples(result.get()), limit);  // the extra row says "more"
+  std::vector<CustomerRecord> records;
+  records.reserve(static_cast<std::size_t>(count));
+  for (int row = 0; row < count; ++row) records.push_back(record_from(result.get(), row));
+  return records;
+}
+
 std::vector<InteractionRecord> PostgresqlStore::list_interactions(std::int64_t customer_id,
                                                                   int limit) {
   prepare_once(list_prepared_, "list_interactions",
@@ -492,6 +519,22 @@ std::string PostgresqlStore::list_plan(std::int64_t customer_id) {
     std::string line = text(result.get(), row, 0);
     const auto first = line.find_first_not_of(" ->");
     plan += (plan.empty() ? "" : "; ") + (first == std::string::npos ? line : line.substr(first));
+  }
+  return plan;
+}
+
+std::string PostgresqlStore::owned_plan(const std::vector<std::string> &owners) {
+  auto result = exec(std::string("EXPLAIN (COSTS OFF) SELECT ") + kCustomerColumns +
+                         " FROM crm_customer WHERE " + owner_condition_literal(owners) +
+                         " ORDER BY id LIMIT 51",
+                     PGRES_TUPLES_OK);
+  std::string plan;
+  for (int row = 0; row < PQntuples(result.get()); ++row) {
+    std::string line = text(result.get(), row, 0);
+    const auto first = line.find_first_not_of(" ->");
+    line = first == std::string::npos ? line : line.substr(first);
+    if (line.size() > 160) line = line.substr(0, 157) + "...";  // the IN list of a filter
+    plan += (plan.empty() ? "" : "; ") + line;
   }
   return plan;
 }

@@ -64,6 +64,9 @@ class SqliteStore final : public NativeStore {
   std::int64_t log_batch(const std::vector<Interaction> &items, const std::string &user) override;
   std::optional<CustomerRecord> get_customer(std::int64_t id) override;
   std::vector<InteractionRecord> list_interactions(std::int64_t customer_id, int limit) override;
+  std::vector<CustomerRecord> list_owned(const std::vector<std::string> &owners,
+                                         int limit) override;
+  std::string owned_plan(const std::vector<std::string> &owners) override;
   void prepare_for_reads() override { execute("PRAGMA wal_checkpoint(TRUNCATE)"); }
   std::uint64_t content_digest(const std::string &table) override;
   std::string list_plan(std::int64_t customer_id) override;
@@ -208,8 +211,8 @@ void SqliteStore::fill_customers(const Dataset &dataset, std::int64_t first, std
     int column = 2;
     for (const std::string *value :
          {&customer.name, &customer.kind, &customer.phone, &customer.email, &customer.address,
-          &customer.region, &customer.industry, &user, &customer.source, &customer.attributes, &now,
-          &user, &now, &user})
+          &customer.region, &customer.industry, customer.owner.empty() ? &user : &customer.owner,
+          &customer.source, &customer.attributes, &now, &user, &now, &user})
       bind_text(insert, column++, *value);
     step_done(insert, "fill customers");
   }
@@ -263,12 +266,7 @@ std::int64_t SqliteStore::log_batch(const std::vector<Interaction> &items,
   }
 }
 
-std::optional<CustomerRecord> SqliteStore::get_customer(std::int64_t id) {
-  auto *select = prepared_once(customer_select_, kCustomerSelect);
-  sqlite3_bind_int64(select, 1, id);
-  const int rc = sqlite3_step(select);
-  if (rc == SQLITE_DONE) return std::nullopt;
-  if (rc != SQLITE_ROW) fail("get customer");
+CustomerRecord customer_from(sqlite3_stmt *select) {
   CustomerRecord record;
   record.id = sqlite3_column_int64(select, 0);
   record.name = text(select, 1);
@@ -288,8 +286,49 @@ std::optional<CustomerRecord> SqliteStore::get_customer(std::int64_t id) {
   record.updated_by = text(select, 15);
   record.version = sqlite3_column_int64(select, 16);
   record.attributes = text(select, 17);
+  return record;
+}
+
+std::optional<CustomerRecord> SqliteStore::get_customer(std::int64_t id) {
+  auto *select = prepared_once(customer_select_, kCustomerSelect);
+  sqlite3_bind_int64(select, 1, id);
+  const int rc = sqlite3_step(select);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  if (rc != SQLITE_ROW) fail("get customer");
+  CustomerRecord record = customer_from(select);
   sqlite3_reset(select);
   return record;
+}
+
+std::vector<CustomerRecord> SqliteStore::list_owned(const std::vector<std::string> &owners,
+                                                    int limit) {
+  auto *select = prepared(std::string("SELECT ") + kCustomerColumns + " FROM crm_customer WHERE " +
+                          owner_condition(owners.size(), false) + " ORDER BY id LIMIT ?");
+  int index = 1;
+  for (const auto &owner : owners) bind_text(select, index++, owner);
+  sqlite3_bind_int(select, index, limit + 1);
+  std::vector<CustomerRecord> records;
+  int rc;
+  while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+    if (static_cast<int>(records.size()) == limit) break;  // the extra row only says "more"
+    records.push_back(customer_from(select));
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) fail("list owned customers");
+  sqlite3_reset(select);
+  return records;
+}
+
+std::string SqliteStore::owned_plan(const std::vector<std::string> &owners) {
+  sqlite3_stmt *raw = nullptr;
+  const std::string explain = std::string("EXPLAIN QUERY PLAN SELECT ") + kCustomerColumns +
+                              " FROM crm_customer WHERE " + owner_condition_literal(owners) +
+                              " ORDER BY id LIMIT 51";
+  if (sqlite3_prepare_v2(db_, explain.c_str(), -1, &raw, nullptr) != SQLITE_OK)
+    fail(explain.c_str());
+  StatementPtr select(raw);
+  std::string plan;
+  while (sqlite3_step(raw) == SQLITE_ROW) plan += (plan.empty() ? "" : "; ") + text(raw, 3);
+  return plan;
 }
 
 std::vector<InteractionRecord> SqliteStore::list_interactions(std::int64_t customer_id, int limit) {
