@@ -111,7 +111,7 @@ Customer Dataset::customer(std::int64_t id) const {
 }
 
 std::string Dataset::owner_key(std::int64_t index) {
-  char key[32];
+  char key[48];
   std::snprintf(key, sizeof key, "bench.sales.%03lld", static_cast<long long>(index));
   return key;
 }

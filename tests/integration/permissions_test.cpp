@@ -440,7 +440,8 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
   // Covered through the same record checks as a method above (tests/integration name them).
   const std::set<std::string> same_path = {"customer.link_host", "interaction.log_batch",
                                            "opportunity.close", "opportunity.reopen"};
-  for (const auto &method : ok("system.describe")["methods"]) {
+  const json described = ok("system.describe");
+  for (const auto &method : described["methods"]) {
     const std::string name = method["name"];
     EXPECT_TRUE(covered.count(name) || same_path.count(name))
         << name << " is not in the permission matrix";
