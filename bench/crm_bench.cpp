@@ -7,12 +7,15 @@
 //             [--customers N] [--interactions M] [--batch B] [--lookups L] [--lists K]
 //             [--create-sample S] [--seed X] [--dir DIR] [--library PATH]
 //             [--only libcrm|native] [--no-insert-variant] [--drop-existing]
-//             [--log-level LEVEL] [--keep] [--scenario default|permissions] [--views V]
+//             [--log-level LEVEL] [--keep] [--scenario default|permissions|transfer]
+//             [--views V] [--rounds R]
 //
 // --scenario permissions measures record-level visibility instead: customer.list's first page
 // for a manager of 50 salespeople and for one salesperson against the same SELECT sent
 // natively, and customer.get / customer.view as a salesperson against the administrator (see
-// run_permissions).
+// permissions_scenario.cpp). --scenario transfer measures ownership.transfer of a departing
+// salesperson's customers against the same UPDATEs sent natively, and how long other sessions'
+// writes wait meanwhile (transfer_scenario.cpp).
 //
 // All sides run in one process, interleaved operation by operation (or batch by batch, with
 // the order rotated every time), because this VM drifts by +-20 % between runs. Only the work
@@ -41,6 +44,9 @@
 #include "stats.hpp"
 
 namespace fs = std::filesystem;
+#include "bench_support.hpp"
+
+namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
@@ -48,32 +54,7 @@ namespace {
 using namespace bench;
 
 constexpr int kChinaOffsetMinutes = 480;
-constexpr int kListLimit = 50;
 constexpr std::int64_t kCreateChunk = 500;  // customers per side before switching sides
-const std::string kUser = "bench.user";
-
-struct Options {
-  std::string dialect = "sqlite";
-  std::string connection;  // postgresql, mariadb: libcrm's ODBC connection string
-  std::int64_t customers = 100'000;
-  std::int64_t interactions = 1'000'000;
-  std::int64_t batch = 5'000;
-  std::int64_t lookups = 10'000;
-  std::int64_t lists = 10'000;
-  std::int64_t warmup = 500;
-  std::optional<std::int64_t> create_sample;  // customers created through calls; rest bulk-filled
-  std::uint64_t seed = 42;
-  std::string dir;
-  std::string library = CRM_DEFAULT_LIBRARY;
-  std::string log_level = "warn";
-  bool run_libcrm = true;
-  bool run_native = true;
-  bool insert_variant = true;  // servers: a second native side with multi-row INSERTs
-  bool drop_existing = false;
-  bool keep = false;
-  std::string scenario = "default";  // or "permissions"
-  std::int64_t views = 2'000;        // permissions: timed customer.view calls per side
-};
 
 [[noreturn]] void usage(const std::string &problem, int status = 2) {
   if (!problem.empty()) std::cerr << "crm-bench: " << problem << "\n";
@@ -83,7 +64,7 @@ struct Options {
          "                 [--lists K] [--warmup W] [--create-sample S] [--seed X] [--dir DIR]\n"
          "                 [--library PATH] [--only libcrm|native] [--no-insert-variant]\n"
          "                 [--drop-existing] [--log-level LEVEL] [--keep]\n"
-         "                 [--scenario default|permissions] [--views V]\n"
+         "                 [--scenario default|permissions|transfer] [--views V] [--rounds R]\n"
          "defaults: sqlite (files in --dir), 100000 customers, 1000000 interactions, batches of\n"
          "5000, 10000 lookups and lists after 500 warm-up calls, every customer created through\n"
          "customer.create; quick run: --customers 10000 --interactions 100000\n"
@@ -94,7 +75,10 @@ struct Options {
          "--drop-existing\n"
          "--scenario permissions: users and owners instead of interactions; customer.list as a\n"
          "manager of 50 salespeople and as a salesperson, customer.get/view as a salesperson\n"
-         "and as the administrator (--lists, --lookups, --views calls; --interactions unused)\n";
+         "and as the administrator (--lists, --lookups, --views calls; --interactions unused)\n"
+         "--scenario transfer: ownership.transfer of --customers customers with their open\n"
+         "opportunities and tasks against the same UPDATEs sent natively, while two other\n"
+         "sessions write (--rounds R, default 2: two libcrm and two native transfers each)\n";
   std::exit(status);
 }
 
@@ -155,6 +139,8 @@ Options parse_options(int argc, char **argv) {
       options.scenario = value;
     else if (flag == "--views")
       options.views = count(flag, value, 1);
+    else if (flag == "--rounds")
+      options.rounds = count(flag, value, 1);
     else if (flag == "--only") {
       const std::string side = value;
       if (side != "libcrm" && side != "native") usage("--only takes libcrm or native");
@@ -164,8 +150,9 @@ Options parse_options(int argc, char **argv) {
       usage("unknown option " + flag);
     }
   }
-  if (options.scenario != "default" && options.scenario != "permissions")
-    usage("--scenario takes default or permissions");
+  if (options.scenario != "default" && options.scenario != "permissions" &&
+      options.scenario != "transfer")
+    usage("--scenario takes default, permissions or transfer");
   if (options.batch > 10'000) usage("--batch: interaction.log_batch takes at most 10000 items");
   if (options.dialect != "sqlite" && options.dialect != "postgresql" &&
       options.dialect != "mariadb")
@@ -183,31 +170,6 @@ Options parse_options(int argc, char **argv) {
   if (options.dir.empty())
     options.dir = (fs::temp_directory_path() / ("crm-bench-" + std::to_string(getpid()))).string();
   return options;
-}
-
-void remove_database(const fs::path &file) {
-  for (const char *suffix : {"", "-wal", "-shm", "-journal"})
-    fs::remove(fs::path(file.string() + suffix));
-}
-
-std::string client_config(const Target &target, const std::string &log_level) {
-  json database = {{"dialect", target.dialect}};
-  if (target.dialect == "sqlite")
-    database["path"] = target.path;
-  else
-    database["connection_string"] = target.connection_string;
-  // The benchmark's user is the installation's administrator: sees every customer, may do all.
-  return json({{"database", database},
-               {"log", {{"sink", "stderr"}, {"level", log_level}}},
-               {"organisation", {{"bootstrap_admins", {kUser}}}}})
-      .dump();
-}
-
-json expect_ok(const crm::host::Response &response, const char *method) {
-  json body = json::parse(response.body);
-  if (!response.ok())
-    throw std::runtime_error(std::string(method) + " failed: " + body["error"].dump());
-  return body["result"];
 }
 
 std::string create_request(const Customer &customer) {
@@ -238,139 +200,9 @@ std::string log_batch_request(const std::vector<Interaction> &items) {
       .dump();
 }
 
-std::string get_request(std::int64_t id) {
-  return R"({"method":"customer.get","params":{"id":")" + std::to_string(id) + "\"}}";
-}
-
 std::string list_request(std::int64_t customer_id) {
   return R"({"method":"interaction.list","params":{"customer_id":")" + std::to_string(customer_id) +
          R"(","limit":)" + std::to_string(kListLimit) + "}}";
-}
-
-// About ten lines per phase on stderr, so that a full-size run shows it is alive.
-class Progress {
- public:
-  Progress(const char *what, std::int64_t total) : what_(what), total_(total) {}
-  void update(std::int64_t done) {
-    if (done < next_ && done != total_) return;
-    std::fprintf(stderr, "  %s: %" PRId64 "/%" PRId64 "\n", what_, done, total_);
-    next_ = done + std::max<std::int64_t>(1, total_ / 10);
-  }
-
- private:
-  const char *what_;
-  std::int64_t total_, next_ = 0;
-};
-
-// Runs a and b in the given order: the caller alternates `a_first` so that neither side always
-// runs on caches the other just warmed or evicted.
-template <class A, class B>
-void in_order(bool a_first, A &&a, B &&b) {
-  if (a_first) {
-    a();
-    b();
-  } else {
-    b();
-    a();
-  }
-}
-
-// Runs every side once, starting with side `round % n` (each side takes each place in turn).
-void rotated(std::int64_t round, const std::vector<std::function<void()>> &sides) {
-  const auto n = static_cast<std::int64_t>(sides.size());
-  for (std::int64_t i = 0; i < n; ++i) sides[static_cast<std::size_t>((round + i) % n)]();
-}
-
-// One row of the final table.
-struct Row {
-  std::string operation;
-  std::optional<double> libcrm, native;
-  bool throughput;  // ratio = native / libcrm (slowdown); otherwise libcrm / native
-  int decimals = 1;
-};
-
-// The two columns of a table and what the latency ratio (first / second) is called.
-struct Columns {
-  const char *first = "libcrm", *second = "native", *ratio = "libcrm/native";
-};
-
-std::string number(std::optional<double> value, int decimals) {
-  if (!value) return "-";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, *value);
-  // Thousands separators keep rates of 100,000+ readable. (Built by appending: GCC 12 reports a
-  // false -Wrestrict on std::string::insert here.)
-  const std::string plain = buffer;
-  auto digits_end = plain.find('.');
-  if (digits_end == std::string::npos) digits_end = plain.size();
-  std::string text;
-  for (std::size_t i = 0; i < plain.size(); ++i) {
-    if (i > 0 && i < digits_end && (digits_end - i) % 3 == 0 && plain[i - 1] != '-') text += ',';
-    text += plain[i];
-  }
-  return text;
-}
-
-// Left-aligned in `width` columns; printf pads by bytes, which misaligns "µs".
-std::string padded(const std::string &text, std::size_t width) {
-  std::size_t columns = 0;
-  for (unsigned char c : text) columns += (c & 0xc0) != 0x80;  // count UTF-8 lead bytes only
-  return text + std::string(width > columns ? width - columns : 0, ' ');
-}
-
-void print_table(const std::vector<Row> &rows, const Columns &columns = {}) {
-  std::printf("\n%-46s %14s %14s %8s  %s\n", "operation", columns.first, columns.second, "ratio",
-              "ratio is");
-  std::printf("%s\n", std::string(112, '-').c_str());
-  for (const auto &row : rows) {
-    std::string ratio = "-";
-    if (row.libcrm && row.native && *row.libcrm > 0 && *row.native > 0)
-      ratio = number(row.throughput ? *row.native / *row.libcrm : *row.libcrm / *row.native, 2);
-    std::printf("%s %14s %14s %8s  %s\n", padded(row.operation, 46).c_str(),
-                number(row.libcrm, row.decimals).c_str(), number(row.native, row.decimals).c_str(),
-                ratio.c_str(), row.throughput ? "native/libcrm (slowdown)" : columns.ratio);
-  }
-}
-
-void print_latency(const char *what, const Recorder &recorder) {
-  if (recorder.empty()) return;
-  const auto wall = summarize(recorder.wall());
-  std::printf("  %-30s p50 %7.1f  p90 %7.1f  p99 %8.1f  max %8.1f  mean %7.1f µs (n=%zu)\n", what,
-              wall.p50, wall.p90, wall.p99, wall.max, wall.mean, wall.count);
-}
-
-void print_batches(const char *what, const Recorder &recorder, std::int64_t batch_size,
-                   double rows) {
-  if (recorder.empty()) return;
-  const auto wall = summarize(recorder.wall()), cpu = summarize(recorder.cpu());
-  std::printf("  %-30s median batch %6.1f ms (%s rows/s), total %s rows/s; CPU %.0f%% of wall\n",
-              what, wall.p50 / 1e3, number(double(batch_size) * 1e6 / wall.p50, 0).c_str(),
-              number(rows * 1e6 / wall.sum, 0).c_str(), 100.0 * cpu.sum / wall.sum);
-}
-
-// Median and range of per-pair ratios: the figure least affected by drift during the run.
-void print_pair_ratios(const char *what, const Recorder &a, const Recorder &b) {
-  if (a.empty() || b.empty()) return;
-  std::vector<double> ratios;
-  for (std::size_t i = 0; i < a.wall().size() && i < b.wall().size(); ++i)
-    ratios.push_back(a.wall()[i] / b.wall()[i]);
-  auto summary = summarize(std::move(ratios));
-  std::printf("  %-30s median %.2f (min %.2f, p90 %.2f, max %.2f) over %zu pairs\n", what,
-              summary.p50, summary.min, summary.p90, summary.max, summary.count);
-}
-
-std::string load_average() {
-  std::FILE *file = std::fopen("/proc/loadavg", "r");
-  if (!file) return "?";
-  char line[128] = {};
-  const bool read = std::fgets(line, sizeof line, file) != nullptr;
-  std::fclose(file);
-  std::string text = read ? line : "?";
-  // The first three fields: 1, 5 and 15 minute averages.
-  std::size_t end = 0;
-  for (int field = 0; field < 3 && end != std::string::npos; ++field)
-    end = text.find(' ', end + (field ? 1 : 0));
-  return text.substr(0, end);
 }
 
 int run(const Options &options) {
@@ -734,268 +566,14 @@ int run(const Options &options) {
   return (same_content && !*same_content) || mismatches ? 1 : 0;
 }
 
-// ---- --scenario permissions ---------------------------------------------------------------------
-//
-// Record-level visibility. The organisation: a manager (role manager: sees own + everyone below)
-// with kSubordinates salespeople (role sales: own customers only), and a second manager with two
-// salespeople of their own who own nothing here. Customer i is owned by salesperson
-// (i - 1) % kSubordinates, so each owns customers / kSubordinates, spread over the whole id
-// range. The customers are bulk-filled (not timed) into libcrm's database; the native side reads
-// those same rows through its own connection (reads only: there is nothing to keep apart).
-//
-// Timed, interleaved call by call (order rotated):
-//  - customer.list, first page (limit 50), as the manager and as salesperson 0, against
-//    `SELECT <all columns> ... WHERE owner IN (<the 51 keys>) ORDER BY id LIMIT 51` and
-//    `... WHERE owner = ? ...`;
-//  - customer.get of a random customer of salesperson 0: as that salesperson, as the
-//    administrator (sees all: no visibility condition, but the same actor resolution), and the
-//    native SELECT by id;
-//  - customer.view of such a customer, as the salesperson and as the administrator.
-constexpr std::int64_t kSubordinates = 50;
-const std::string kManager = "bench.manager";
-const std::string kOtherManager = "bench.other.manager";
-
-std::string user_create_request(const std::string &key, const std::string &name,
-                                const std::optional<std::string> &manager, const char *role) {
-  json params = {{"user_key", key}, {"name", name}, {"roles", {role}}};
-  if (manager) params["manager_key"] = *manager;
-  return json({{"method", "user.create"}, {"params", params}}).dump();
-}
-
-std::string customer_list_request() {
-  return R"({"method":"customer.list","params":{"limit":)" + std::to_string(kListLimit) + "}}";
-}
-
-std::string view_request(std::int64_t id) {
-  return R"({"method":"customer.view","params":{"id":")" + std::to_string(id) + "\"}}";
-}
-
-int run_permissions(const Options &options) {
-  const bool server = options.dialect != "sqlite";
-  const fs::path dir = options.dir;
-  fs::path file;
-  Target target{options.dialect, "", options.connection};
-  if (!server) {
-    fs::create_directories(dir);
-    file = dir / "libcrm.db";
-    remove_database(file);
-    target.path = file.string();
-  }
-  const std::string load_at_start = load_average();
-  const auto run_start = Clock::now();
-  const Dataset dataset(options.seed, options.customers, kSubordinates);
-  auto plugin = crm::host::Plugin::load(options.library);
-  const IdSpace space{0, ""};
-
-  std::unique_ptr<NativeStore> admin_store;
-  if (server) {
-    admin_store = open_store(target, space);
-    if (admin_store->holds_crm_data() && !options.drop_existing)
-      throw std::runtime_error(
-          "the database already holds CRM data; crm-bench drops every crm_* table there "
-          "before it starts: pass --drop-existing if that is what you want");
-    admin_store->drop_crm_tables();
-  }
-  std::optional<crm::host::Client> client;
-  client.emplace(plugin, client_config(target, options.log_level));
-  const std::string versions = open_store(target, space)->versions();
-  std::fprintf(stderr, "crm-bench: %s (crm %s), %s, %s, scenario permissions\n",
-               options.library.c_str(), plugin->version().c_str(), options.dialect.c_str(),
-               versions.c_str());
-
-  // ---- organisation and customers (not timed) --------------------------------------------------
-  auto phase_start = Clock::now();
-  std::optional<crm::host::Session> admin, manager, sales;
-  admin.emplace(client->open_session(kUser));
-  std::vector<std::string> team_keys = {kManager};  // what the manager sees: own + below
-  auto create_user = [&](const std::string &key, const std::optional<std::string> &boss,
-                         const char *role) {
-    expect_ok(admin->call(user_create_request(key, "Bench " + key, boss, role)), "user.create");
-  };
-  create_user(kManager, std::nullopt, "manager");
-  for (std::int64_t i = 0; i < kSubordinates; ++i) {
-    team_keys.push_back(Dataset::owner_key(i));
-    create_user(team_keys.back(), kManager, "sales");
-  }
-  create_user(kOtherManager, std::nullopt, "manager");
-  for (const char *key : {"bench.other.sales.1", "bench.other.sales.2"})
-    create_user(key, kOtherManager, "sales");
-  const std::string salesperson = Dataset::owner_key(0);
-  {
-    auto filler = open_store(target, space);
-    filler->fill_customers(dataset, 1, options.customers, kUser);
-    filler->prepare_for_reads();
-  }
-  const double fill_seconds = seconds_since(phase_start);
-  manager.emplace(client->open_session(kManager));
-  sales.emplace(client->open_session(salesperson));
-  auto native = open_store(target, space);
-  const std::vector<std::string> own_keys = {salesperson};
-  const std::string manager_plan = native->owned_plan(team_keys);
-  const std::string sales_plan = native->owned_plan(own_keys);
-  const double rss_setup = peak_rss_mib();
-  double waited = run_queue_wait_seconds();
-  auto waited_since = [&waited] {
-    const double now = run_queue_wait_seconds(), delta = now - waited;
-    waited = now;
-    return delta;
-  };
-  std::size_t mismatches = 0;
-
-  // ---- customer.list, first page
-  // ----------------------------------------------------------------- The same request every time:
-  // the first page, as a list screen opens.
-  const std::string list = customer_list_request();
-  auto list_phase = [&](crm::host::Session &session, const std::vector<std::string> &owners,
-                        Recorder &libcrm_side, Recorder &native_side) {
-    for (std::int64_t i = 0; i < options.warmup + options.lists; ++i) {
-      if (i == options.warmup) libcrm_side.clear(), native_side.clear();
-      crm::host::Response response{CRM_OK, {}};
-      std::vector<CustomerRecord> records;
-      in_order(
-          i % 2 == 0, [&] { response = libcrm_side.measure([&] { return session.call(list); }); },
-          [&] {
-            records = native_side.measure([&] { return native->list_owned(owners, kListLimit); });
-          });
-      if (i % 10 == 0 || !response.ok()) {
-        const auto items = expect_ok(response, "customer.list")["items"];
-        if (items.size() != records.size() ||
-            (!records.empty() && items.front()["id"] != std::to_string(records.front().id)))
-          ++mismatches;
-      }
-    }
-  };
-  Recorder list_manager, list_manager_native, list_sales, list_sales_native;
-  list_phase(*manager, team_keys, list_manager, list_manager_native);
-  const double list_manager_waited = waited_since();
-  list_phase(*sales, own_keys, list_sales, list_sales_native);
-  const double list_sales_waited = waited_since();
-
-  // ---- customer.get: salesperson, administrator, native ---------------------------------------
-  const std::int64_t owned = (options.customers + kSubordinates - 1) / kSubordinates;
-  Recorder get_sales, get_admin, get_native;
-  Rng get_ids = dataset.stream(11);
-  for (std::int64_t i = 0; i < options.warmup + options.lookups; ++i) {
-    if (i == options.warmup) get_sales.clear(), get_admin.clear(), get_native.clear();
-    const std::int64_t id = get_ids.between(0, owned - 1) * kSubordinates + 1;  // salesperson 0's
-    const std::string request = get_request(id);
-    const bool check = i % 10 == 0;
-    const std::string name = check ? dataset.customer(id).name : std::string();
-    auto as = [&](crm::host::Session *session, Recorder *recorder) {
-      return [&, session, recorder] {
-        auto response = recorder->measure([&] { return session->call(request); });
-        const auto result = check || !response.ok() ? expect_ok(response, "customer.get") : json();
-        if (check && result["name"] != name) ++mismatches;
-      };
-    };
-    rotated(i, {as(&*sales, &get_sales), as(&*admin, &get_admin), [&] {
-                  auto record = get_native.measure([&] { return native->get_customer(id); });
-                  if (!record || (check && record->name != name)) ++mismatches;
-                }});
-  }
-  const double get_waited = waited_since();
-
-  // ---- customer.view: salesperson, administrator ----------------------------------------------
-  Recorder view_sales, view_admin;
-  Rng view_ids = dataset.stream(12);
-  const std::int64_t view_warmup = std::min<std::int64_t>(options.warmup, 50);
-  for (std::int64_t i = 0; i < view_warmup + options.views; ++i) {
-    if (i == view_warmup) view_sales.clear(), view_admin.clear();
-    const std::string request = view_request(view_ids.between(0, owned - 1) * kSubordinates + 1);
-    auto as = [&](crm::host::Session *session, Recorder *recorder) {
-      return [&, session, recorder] {
-        auto response = recorder->measure([&] { return session->call(request); });
-        if (!response.ok()) expect_ok(response, "customer.view");
-      };
-    };
-    in_order(i % 2 == 0, as(&*sales, &view_sales), as(&*admin, &view_admin));
-  }
-  const double view_waited = waited_since();
-
-  // ---- report
-  // -------------------------------------------------------------------------------------
-  auto percentile = [](const Recorder &recorder, double Summary::*field) -> std::optional<double> {
-    if (recorder.empty()) return std::nullopt;
-    return summarize(recorder.wall()).*field;
-  };
-  auto latency_rows = [&](const std::string &what, const Recorder &a, const Recorder &b) {
-    return std::vector<Row>{
-        {what + " p50, µs", percentile(a, &Summary::p50), percentile(b, &Summary::p50), false},
-        {what + " p99, µs", percentile(a, &Summary::p99), percentile(b, &Summary::p99), false}};
-  };
-  std::printf("crm-bench --scenario permissions: %s, %" PRId64 " customers, %" PRId64
-              " salespeople under one manager (%" PRId64 " customers each), seed %" PRIu64
-              ", %s, crm %s\n",
-              options.dialect.c_str(), options.customers, kSubordinates, owned, options.seed,
-              versions.c_str(), plugin->version().c_str());
-  std::vector<Row> rows;
-  for (auto part :
-       {latency_rows("customer.list manager (51 owners)", list_manager, list_manager_native),
-        latency_rows("customer.list salesperson (own)", list_sales, list_sales_native),
-        latency_rows("customer.get salesperson", get_sales, get_native),
-        latency_rows("customer.get administrator", get_admin, get_native)})
-    rows.insert(rows.end(), part.begin(), part.end());
-  print_table(rows);
-  std::vector<Row> checks;
-  for (auto part : {latency_rows("customer.get", get_sales, get_admin),
-                    latency_rows("customer.view", view_sales, view_admin)})
-    checks.insert(checks.end(), part.begin(), part.end());
-  print_table(checks, {"salesperson", "administrator", "salesperson/administrator"});
-  std::printf("%-46s %14.0f  (one process: host + libcrm + driver + native side)\n",
-              "peak RSS, MiB", peak_rss_mib());
-
-  std::printf("\ndetails (wall-clock times)\n");
-  std::printf("  %-30s %zu users, %" PRId64 " customers bulk-filled (not timed): %.1f s\n",
-              "organisation and customers", team_keys.size() + 3, options.customers, fill_seconds);
-  print_latency("list manager libcrm", list_manager);
-  print_latency("list manager native", list_manager_native);
-  print_pair_ratios("list manager libcrm/native", list_manager, list_manager_native);
-  print_latency("list salesperson libcrm", list_sales);
-  print_latency("list salesperson native", list_sales_native);
-  print_pair_ratios("list sales libcrm/native", list_sales, list_sales_native);
-  print_latency("get salesperson", get_sales);
-  print_latency("get administrator", get_admin);
-  print_latency("get native", get_native);
-  print_pair_ratios("get salesperson/administrator", get_sales, get_admin);
-  print_pair_ratios("get administrator/native", get_admin, get_native);
-  print_pair_ratios("get salesperson/native", get_sales, get_native);
-  print_latency("view salesperson", view_sales);
-  print_latency("view administrator", view_admin);
-  print_pair_ratios("view salesperson/administrator", view_sales, view_admin);
-  std::printf("  %-30s %s\n", "plan, manager's 51 owners", manager_plan.c_str());
-  std::printf("  %-30s %s\n", "plan, salesperson's owner", sales_plan.c_str());
-  std::printf("  %-30s %s\n", "data", native->storage().c_str());
-  std::printf("  %-30s %zu\n", "result mismatches (sampled)", mismatches);
-  std::printf("  %-30s setup %.0f MiB\n", "peak RSS after set-up", rss_setup);
-  std::printf("  %-30s %s at start, %s at end; run %.0f s\n", "load average (1/5/15 min)",
-              load_at_start.c_str(), load_average().c_str(), seconds_since(run_start));
-  std::printf("  %-30s list manager %.2f s, list sales %.2f s, get %.2f s, view %.2f s\n",
-              "waited for a CPU (run queue)", list_manager_waited, list_sales_waited, get_waited,
-              view_waited);
-
-  admin.reset();
-  manager.reset();
-  sales.reset();
-  client.reset();
-  native.reset();
-  if (!options.keep) {
-    if (server) {
-      admin_store->drop_crm_tables();
-    } else {
-      remove_database(file);
-      std::error_code ignored;
-      fs::remove(dir, ignored);
-    }
-  }
-  return mismatches ? 1 : 0;
-}
-
 }  // namespace
 
 int main(int argc, char **argv) {
   try {
     const Options options = parse_options(argc, argv);
-    return options.scenario == "permissions" ? run_permissions(options) : run(options);
+    if (options.scenario == "permissions") return run_permissions(options);
+    if (options.scenario == "transfer") return run_transfer(options);
+    return run(options);
   } catch (const std::exception &error) {
     std::cerr << "\ncrm-bench: " << error.what() << "\n";
     return 1;

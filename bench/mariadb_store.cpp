@@ -267,6 +267,22 @@ class MariadbStore final : public NativeStore {
                                          int limit) override;
   std::string owned_plan(const std::vector<std::string> &owners) override;
   void prepare_for_reads() override { query("ANALYZE TABLE crm_customer, crm_interaction"); }
+  std::vector<std::int64_t> execute_in_transaction(
+      const std::vector<std::string> &statements) override {
+    query("START TRANSACTION");
+    try {
+      std::vector<std::int64_t> changed;
+      for (const auto &statement : statements) {
+        query(statement);
+        changed.push_back(static_cast<std::int64_t>(mysql_affected_rows(db_)));
+      }
+      if (mysql_commit(db_)) fail("COMMIT");
+      return changed;
+    } catch (...) {
+      mysql_rollback(db_);
+      throw;
+    }
+  }
   std::uint64_t content_digest(const std::string &table) override;
   std::string list_plan(std::int64_t customer_id) override;
   std::string storage() override;

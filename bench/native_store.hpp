@@ -125,6 +125,10 @@ class NativeStore {
   virtual std::uint64_t content_digest(const std::string &table) = 0;
   // How the database runs the list query (one line).
   virtual std::string list_plan(std::int64_t customer_id) = 0;
+  // Runs statements (complete SQL, nothing bound) in one transaction, rolled back if one fails;
+  // returns the rows each changed. For set-based work such as a transfer written by hand.
+  virtual std::vector<std::int64_t> execute_in_transaction(
+      const std::vector<std::string> &statements) = 0;
   // Sizes of the data, for the report (one line).
   virtual std::string storage() = 0;
 

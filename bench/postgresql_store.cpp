@@ -115,6 +115,23 @@ class PostgresqlStore final : public NativeStore {
   std::vector<CustomerRecord> list_owned(const std::vector<std::string> &owners,
                                          int limit) override;
   std::string owned_plan(const std::vector<std::string> &owners) override;
+  std::vector<std::int64_t> execute_in_transaction(
+      const std::vector<std::string> &statements) override {
+    exec("BEGIN", PGRES_COMMAND_OK);
+    try {
+      std::vector<std::int64_t> changed;
+      for (const auto &statement : statements) {
+        auto result = exec(statement, PGRES_COMMAND_OK);
+        const char *tuples = PQcmdTuples(result.get());
+        changed.push_back(tuples && *tuples ? std::stoll(tuples) : 0);
+      }
+      exec("COMMIT", PGRES_COMMAND_OK);
+      return changed;
+    } catch (...) {
+      PQclear(PQexec(db_, "ROLLBACK"));
+      throw;
+    }
+  }
   void prepare_for_reads() override {
     exec("VACUUM (ANALYZE) crm_customer, crm_interaction", PGRES_COMMAND_OK);
   }

@@ -68,6 +68,22 @@ class SqliteStore final : public NativeStore {
                                          int limit) override;
   std::string owned_plan(const std::vector<std::string> &owners) override;
   void prepare_for_reads() override { execute("PRAGMA wal_checkpoint(TRUNCATE)"); }
+  std::vector<std::int64_t> execute_in_transaction(
+      const std::vector<std::string> &statements) override {
+    execute("BEGIN IMMEDIATE");
+    try {
+      std::vector<std::int64_t> changed;
+      for (const auto &statement : statements) {
+        execute(statement);
+        changed.push_back(sqlite3_changes(db_));
+      }
+      execute("COMMIT");
+      return changed;
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
   std::uint64_t content_digest(const std::string &table) override;
   std::string list_plan(std::int64_t customer_id) override;
   std::string storage() override;
