@@ -315,6 +315,9 @@ class SqliteDialect final : public Dialect {
   bool transactional_ddl() const override { return true; }
   std::string_view for_update() const override { return ""; }
   std::string_view for_update_skip_locked() const override { return ""; }
+  // json_each is built into SQLite since 3.38 (Debian 12 has 3.40).
+  std::string text_list() const override { return "SELECT value FROM json_each(?)"; }
+  std::string integer_list() const override { return "SELECT value FROM json_each(?)"; }
   std::string text_cast(std::string_view expr) const override {
     return "CAST(" + std::string(expr) + " AS TEXT)";
   }

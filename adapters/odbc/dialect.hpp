@@ -70,6 +70,13 @@ class Dialect {
   // REPEATABLE READ).
   virtual std::string_view read_snapshot() const { return ""; }
 
+  // A subquery of one column, one row per element of the JSON array of strings (text_list) or of
+  // integers (integer_list) bound to its only "?": a list of any length as one parameter, for
+  // `column IN (<it>)` where bound IN lists would pass the driver's parameter limit. Elements of
+  // text lists are at most 128 characters (user and team keys).
+  virtual std::string text_list() const = 0;
+  virtual std::string integer_list() const = 0;
+
   // Spellings for queries over the host's own tables (host-schema mapping, aggregations).
   // expr as text, e.g. to compare an integer host key with a text column.
   virtual std::string text_cast(std::string_view expr) const = 0;

@@ -175,6 +175,15 @@ class MariadbDialect final : public Dialect {
   std::string_view for_update() const override { return " FOR UPDATE"; }
   // SKIP LOCKED exists from MariaDB 10.6.
   std::string_view for_update_skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  // JSON_TABLE (10.6+); the column has the CRM tables' collation, so that the comparison with a
+  // key column can use its index.
+  std::string text_list() const override {
+    return "SELECT list.k FROM JSON_TABLE(?, '$[*]' COLUMNS (k VARCHAR(128) CHARACTER SET "
+           "utf8mb4 COLLATE utf8mb4_nopad_bin PATH '$')) AS list";
+  }
+  std::string integer_list() const override {
+    return "SELECT list.k FROM JSON_TABLE(?, '$[*]' COLUMNS (k BIGINT PATH '$')) AS list";
+  }
   std::string text_cast(std::string_view expr) const override {
     return "CAST(" + std::string(expr) + " AS CHAR)";
   }

@@ -105,6 +105,12 @@ class PostgresqlDialect final : public Dialect {
   std::string_view read_snapshot() const override {
     return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
   }
+  std::string text_list() const override {
+    return "SELECT jsonb_array_elements_text(CAST(? AS jsonb))";
+  }
+  std::string integer_list() const override {
+    return "SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS BIGINT)";
+  }
   std::string text_cast(std::string_view expr) const override {
     return "CAST(" + std::string(expr) + " AS VARCHAR)";
   }

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "dialect.hpp"
@@ -14,6 +17,28 @@ inline std::string placeholders(std::size_t count) {
   std::string out;
   for (std::size_t i = 0; i < count; ++i) out += i ? ", ?" : "?";
   return out;
+}
+
+// Lists longer than this are bound as one JSON array instead of one parameter per element:
+// psqlODBC fails near 7,500 parameters in one statement, and a statement may hold several lists.
+inline constexpr std::size_t kMaxBoundList = 500;
+
+// "column IN (?, ?, ...)" with the elements appended to values; a longer list as
+// "column IN (<the dialect's list subquery>)" with one JSON array bound. Elements are strings
+// (keys, at most 128 characters) or 64-bit ids. An empty list matches nothing.
+template <class Element>
+std::string in_list(const db::Dialect &dialect, const std::string &column,
+                    const std::vector<Element> &elements, std::vector<db::Value> &values) {
+  static_assert(std::is_same_v<Element, std::string> || std::is_same_v<Element, std::int64_t>);
+  if (elements.empty()) return "1 = 0";
+  if (elements.size() <= kMaxBoundList) {
+    values.insert(values.end(), elements.begin(), elements.end());
+    return column + " IN (" + placeholders(elements.size()) + ")";
+  }
+  values.push_back(nlohmann::json(elements).dump());
+  return column + " IN (" +
+         (std::is_same_v<Element, std::string> ? dialect.text_list() : dialect.integer_list()) +
+         ")";
 }
 
 // Rows of `columns` values each per multi-row INSERT: as many as the dialect's parameter limit

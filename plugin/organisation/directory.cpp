@@ -157,9 +157,9 @@ db::Value optional(const std::optional<std::string> &text) {
 // The delegations active now to actor.user (judged at every call, so one starts and ends by
 // itself at its times), and a delegator deactivated since ends them: the delegators' customers
 // (scope everything) or the delegated customers join what the user sees.
-void add_delegations(db::Connection &connection, Actor &actor) {
+void add_delegations(db::Connection &connection, Actor &actor, time::Micros at) {
   const auto ts = connection.dialect().timestamp_param();
-  const auto now = time::to_db_text(time::now());
+  const auto now = time::to_db_text(at);
   auto result = connection
                     .prepare(
                         "SELECT d.id, d.delegator, d.scope FROM crm_delegation d JOIN crm_user "
@@ -196,7 +196,7 @@ void add_delegations(db::Connection &connection, Actor &actor) {
 
 }  // namespace
 
-Actor resolve(Store &store, const Settings &settings, const std::string &user) {
+Actor resolve(Store &store, const Settings &settings, const std::string &user, time::Micros now) {
   return store.with_connection([&](db::Connection &connection) {
     Actor actor;
     actor.user = user;
@@ -225,7 +225,7 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user) {
     actor.capabilities.insert(grants.capabilities.begin(), grants.capabilities.end());
     actor.scope = std::string(scope_name(grants.scope));
     actor.owners.push_back(user);
-    add_delegations(connection, actor);
+    add_delegations(connection, actor, now);
     // The scheduler's user runs the jobs, which work on every customer; it reads nothing more
     // than its roles (none, unless it is also a CRM user) allow.
     if (job_user) actor.capabilities.insert("jobs");

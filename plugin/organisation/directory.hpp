@@ -12,6 +12,7 @@
 
 #include "../core/actor.hpp"
 #include "../core/store.hpp"
+#include "../core/time.hpp"
 #include "roles.hpp"
 
 namespace crm::organisation {
@@ -44,8 +45,10 @@ struct Team {
 // The session's user as an Actor, or crm::Error(permission_denied) saying whether the user is
 // unknown or inactive. A bootstrap administrator of the settings needs no crm_user row (an
 // installation has none at first) and holds the admin role; the job user of the settings needs
-// none either and holds the jobs capability.
-Actor resolve(Store &store, const Settings &settings, const std::string &user);
+// none either and holds the jobs capability. Delegations count when starts_at <= now < ends_at
+// (and now < ended_at when ended early).
+Actor resolve(Store &store, const Settings &settings, const std::string &user,
+              time::Micros now = time::now());
 
 std::optional<User> find_user(db::Connection &connection, const std::string &user_key);
 std::optional<Team> find_team(db::Connection &connection, const std::string &team_key);

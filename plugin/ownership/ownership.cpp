@@ -53,8 +53,8 @@ Selection selection_of(const json &params) {
 }
 
 // "c.owner = ? AND ..." for the customers of selection the actor sees; values appended.
-std::string customer_condition(const Actor &actor, const Selection &selection,
-                               std::vector<db::Value> &values) {
+std::string customer_condition(const db::Dialect &dialect, const Actor &actor,
+                               const Selection &selection, std::vector<db::Value> &values) {
   std::string condition = "c.owner = ?";
   values.push_back(selection.from);
   if (selection.stage) {
@@ -65,7 +65,7 @@ std::string customer_condition(const Actor &actor, const Selection &selection,
     condition += " AND c.id IN (" + sql::placeholders(selection.customer_ids.size()) + ")";
     values.insert(values.end(), selection.customer_ids.begin(), selection.customer_ids.end());
   }
-  if (auto visible = records::customer::visible(actor, "c", values); !visible.empty())
+  if (auto visible = records::customer::visible(dialect, actor, "c", values); !visible.empty())
     condition += " AND " + visible;
   return condition;
 }
@@ -131,7 +131,7 @@ json transfer(CallContext &context, const json &params) {
       throw invalid_argument(
           "params.to", "user \"" + selection.to + "\" is inactive and cannot take over customers");
     std::vector<db::Value> values;
-    const auto condition = customer_condition(actor, selection, values);
+    const auto condition = customer_condition(connection.dialect(), actor, selection, values);
     const std::string chosen = "SELECT c.id FROM crm_customer c WHERE " + condition;
     if (preview) {
       // The same selections the transfer makes, counted: a preview says what a transfer now
@@ -288,10 +288,9 @@ json batch_list(CallContext &context, const json &params) {
       values.insert(values.end(), {*user, *user});
     }
     if (!actor.sees_all) {
-      const auto n = sql::placeholders(actor.owners.size());
-      sql += " AND (from_owner IN (" + n + ") OR to_owner IN (" + n + "))";
-      for (int side = 0; side < 2; ++side)
-        values.insert(values.end(), actor.owners.begin(), actor.owners.end());
+      const auto &dialect = connection.dialect();
+      sql += " AND (" + sql::in_list(dialect, "from_owner", actor.owners, values) + " OR " +
+             sql::in_list(dialect, "to_owner", actor.owners, values) + ")";
     }
     const auto order = keyset::by_id();
     keyset::page_query(sql, values, connection.dialect(), params, order, limit);

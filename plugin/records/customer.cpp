@@ -278,15 +278,15 @@ void apply_classes(db::Connection &connection, const std::string &classified_at)
       .execute({classified_at});
 }
 
-std::string visible(const Actor &actor, const std::string &alias, std::vector<db::Value> &values) {
+std::string visible(const db::Dialect &dialect, const Actor &actor, const std::string &alias,
+                    std::vector<db::Value> &values) {
   if (actor.sees_all) return "";
   const std::string prefix = alias.empty() ? "" : alias + ".";
   std::string condition;
   auto any_of = [&](const char *column, const auto &keys) {
     if (keys.empty()) return;
-    condition += (condition.empty() ? "" : " OR ") + prefix + column + " IN (" +
-                 sql::placeholders(keys.size()) + ")";
-    values.insert(values.end(), keys.begin(), keys.end());
+    condition +=
+        (condition.empty() ? "" : " OR ") + sql::in_list(dialect, prefix + column, keys, values);
   };
   any_of("owner", actor.owners);
   any_of("queue", actor.queues);
@@ -302,9 +302,9 @@ Error not_visible(const std::string &field, std::int64_t id) {
 namespace {
 
 // "<columns>, <1 if the actor sees the row, else 0>" for a statement on crm_customer.
-std::string with_visibility(const Actor &actor, const std::string &columns,
-                            std::vector<db::Value> &values) {
-  const auto condition = visible(actor, "", values);
+std::string with_visibility(const db::Dialect &dialect, const Actor &actor,
+                            const std::string &columns, std::vector<db::Value> &values) {
+  const auto condition = visible(dialect, actor, "", values);
   if (condition.empty()) return columns + ", 1";
   return columns + ", CASE WHEN " + condition + " THEN 1 ELSE 0 END";
 }
@@ -314,7 +314,7 @@ std::string with_visibility(const Actor &actor, const std::string &columns,
 std::optional<Row> find(db::Connection &connection, const Actor &actor, std::int64_t id,
                         const std::string &field) {
   std::vector<db::Value> values;
-  const auto columns = with_visibility(actor, kRowColumns, values);
+  const auto columns = with_visibility(connection.dialect(), actor, kRowColumns, values);
   values.push_back(id);
   auto types = row_columns();
   types.push_back(db::Column::integer());
@@ -342,7 +342,8 @@ nlohmann::json page(db::Connection &connection, const Actor &actor, const ListFi
   auto add = [&](const std::string &condition) {
     where += (where.empty() ? " WHERE " : " AND ") + condition;
   };
-  if (auto condition = visible(actor, "", values); !condition.empty()) add(condition);
+  if (auto condition = visible(connection.dialect(), actor, "", values); !condition.empty())
+    add(condition);
   if (filter.stage) {
     add("stage = ?");
     values.push_back(*filter.stage);
@@ -392,7 +393,8 @@ std::map<std::int64_t, PlanState> plan_states(db::Connection &connection,
 std::optional<StageState> lock_stage(db::Connection &connection, const Actor &actor,
                                      std::int64_t id) {
   std::vector<db::Value> values;
-  const auto columns = with_visibility(actor, "stage, owner, version, queue", values);
+  const auto columns =
+      with_visibility(connection.dialect(), actor, "stage, owner, version, queue", values);
   values.push_back(id);
   auto row = connection
                  .prepare("SELECT " + columns + " FROM crm_customer WHERE id = ?" +
@@ -435,7 +437,7 @@ std::map<std::int64_t, bool> existing(db::Connection &connection, const Actor &a
   for (std::size_t start = 0; start < all.size(); start += chunk) {
     const std::size_t count = std::min(chunk, all.size() - start);
     std::vector<db::Value> values;
-    const auto columns = with_visibility(actor, "id", values);
+    const auto columns = with_visibility(connection.dialect(), actor, "id", values);
     values.insert(values.end(), all.begin() + static_cast<std::ptrdiff_t>(start),
                   all.begin() + static_cast<std::ptrdiff_t>(start + count));
     auto result = connection
@@ -450,7 +452,7 @@ std::map<std::int64_t, bool> existing(db::Connection &connection, const Actor &a
 void require_visible(db::Connection &connection, const Actor &actor, std::int64_t id,
                      const std::string &field) {
   std::vector<db::Value> values;
-  const auto columns = with_visibility(actor, "id", values);
+  const auto columns = with_visibility(connection.dialect(), actor, "id", values);
   values.push_back(id);
   auto result = connection.prepare("SELECT " + columns + " FROM crm_customer WHERE id = ?")
                     .query(values, {db::Column::integer(), db::Column::integer()});
@@ -463,7 +465,7 @@ void require_visible_attached(db::Connection &connection, const Actor &actor,
                               const std::string &what) {
   if (actor.sees_all) return;
   std::vector<db::Value> values;
-  const auto condition = visible(actor, "", values);
+  const auto condition = visible(connection.dialect(), actor, "", values);
   values.push_back(customer_id);
   auto result = connection.prepare("SELECT 1 FROM crm_customer WHERE " + condition + " AND id = ?")
                     .query(values, {db::Column::integer()});
@@ -471,11 +473,12 @@ void require_visible_attached(db::Connection &connection, const Actor &actor,
     throw Error(Status::permission_denied, what + " is not among the records you may see", field);
 }
 
-std::string attached_visible(const Actor &actor, const std::string &customer_id_column,
+std::string attached_visible(const db::Dialect &dialect, const Actor &actor,
+                             const std::string &customer_id_column,
                              std::vector<db::Value> &values) {
   if (actor.sees_all) return "";
   return "EXISTS (SELECT 1 FROM crm_customer vc WHERE vc.id = " + customer_id_column + " AND " +
-         visible(actor, "vc", values) + ")";
+         visible(dialect, actor, "vc", values) + ")";
 }
 
 }  // namespace crm::records::customer

@@ -140,7 +140,8 @@ void apply_classes(db::Connection &connection, const std::string &classified_at)
 // The SQL condition under which actor sees the crm_customer row of alias ("" for the table
 // itself), its values appended to values; "" when the actor sees every customer. The planner
 // can use it with the (owner, id) and (queue, id) indexes.
-std::string visible(const Actor &actor, const std::string &alias, std::vector<db::Value> &values);
+std::string visible(const db::Dialect &dialect, const Actor &actor, const std::string &alias,
+                    std::vector<db::Value> &values);
 
 // The message of a customer outside the actor's visibility: the same for every such customer,
 // so that it says nothing of the record.
@@ -226,7 +227,7 @@ void require_visible_attached(db::Connection &connection, const Actor &actor,
                               const std::string &what);
 // The condition "the customer of column customer_id_column is visible to actor", "" for an
 // actor who sees every customer; values appended.
-std::string attached_visible(const Actor &actor, const std::string &customer_id_column,
-                             std::vector<db::Value> &values);
+std::string attached_visible(const db::Dialect &dialect, const Actor &actor,
+                             const std::string &customer_id_column, std::vector<db::Value> &values);
 
 }  // namespace crm::records::customer

@@ -135,7 +135,8 @@ nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter
                     nlohmann::json (*to_json)(const Row &)) {
   std::string where;
   std::vector<db::Value> values;
-  if (auto visible = customer::attached_visible(actor, "crm_opportunity.customer_id", values);
+  if (auto visible = customer::attached_visible(connection.dialect(), actor,
+                                                "crm_opportunity.customer_id", values);
       !visible.empty())
     where = " WHERE " + visible;
   auto add = [&](const std::string &condition, db::Value value) {

@@ -150,7 +150,8 @@ nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter
   const auto &dialect = connection.dialect();
   std::string sql = "SELECT " + kColumns + " FROM crm_task WHERE ";
   std::vector<db::Value> values;
-  if (auto visible = customer::attached_visible(actor, "crm_task.customer_id", values);
+  if (auto visible =
+          customer::attached_visible(connection.dialect(), actor, "crm_task.customer_id", values);
       !visible.empty())
     sql += visible + " AND ";
   sql += "status = ?";

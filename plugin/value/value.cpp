@@ -539,8 +539,8 @@ json tiers(CallContext &context, const json &params) {
     std::int64_t population = 0;
     {
       std::vector<db::Value> values = {period};
-      const auto visible =
-          records::customer::attached_visible(context.actor, "s.customer_id", values);
+      const auto visible = records::customer::attached_visible(connection.dialect(), context.actor,
+                                                               "s.customer_id", values);
       auto rows =
           connection
               .prepare(
@@ -611,12 +611,12 @@ json migration(CallContext &context, const json &params) {
       std::map<std::pair<std::string, std::string>, std::int64_t> counts;
       {
         std::vector<db::Value> values = {to, from};
-        auto visible_f =
-            records::customer::attached_visible(context.actor, "f.customer_id", values);
+        auto visible_f = records::customer::attached_visible(connection.dialect(), context.actor,
+                                                             "f.customer_id", values);
         if (!visible_f.empty()) visible_f = " AND " + visible_f;
         values.insert(values.end(), {to, from});
-        auto visible_t =
-            records::customer::attached_visible(context.actor, "t.customer_id", values);
+        auto visible_t = records::customer::attached_visible(connection.dialect(), context.actor,
+                                                             "t.customer_id", values);
         if (!visible_t.empty()) visible_t = " AND " + visible_t;
         auto result =
             connection
@@ -678,7 +678,8 @@ json migration(CallContext &context, const json &params) {
           "WHERE 1 = 1";
       values = {from, *from_tier, to, *to_tier};
     }
-    if (auto visible = records::customer::visible(context.actor, "c", values); !visible.empty())
+    if (auto visible = records::customer::visible(connection.dialect(), context.actor, "c", values);
+        !visible.empty())
       sql += " AND " + visible;
     if (!after.empty()) {
       sql += " AND " + after;
