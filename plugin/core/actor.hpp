@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace crm {
@@ -29,6 +31,10 @@ struct Actor {
   // Users whose work the user may do now (active delegations to the user): what on_behalf_of
   // may name. Delegation is not transitive: a delegate of this user does not act for these.
   std::vector<std::string> acting_for;
+  // Of acting_for, the delegators whose delegation covers everything they own (scope everything),
+  // and the (delegator, customer id) pairs of the delegations limited to chosen customers.
+  std::vector<std::string> acting_for_everything;
+  std::vector<std::pair<std::string, std::int64_t>> acting_for_customers;
 
   bool has(std::string_view capability) const {
     return capability == kAnySession || capabilities.find(capability) != capabilities.end();
@@ -38,6 +44,25 @@ struct Actor {
   }
   bool acts_for(std::string_view user) const {
     return std::find(acting_for.begin(), acting_for.end(), user) != acting_for.end();
+  }
+  // The one rule of on_behalf_of for every write (ledger, customers, interactions, opportunities,
+  // tasks): the user the write is done for when its record's responsible user (a customer's
+  // owner; for a record attached to a customer, the record's owner or else the customer's owner;
+  // before the write, or as created) is not the caller but a user whose work on that customer
+  // the caller covers now through an active delegation; nullopt otherwise (the caller acts for
+  // themselves, or by role). customer_id nullopt: a write over all of the user's customers (a
+  // transfer), which only a delegation of everything covers.
+  std::optional<std::string> on_behalf_of(const std::optional<std::string> &responsible,
+                                          std::optional<std::int64_t> customer_id) const {
+    if (!responsible || *responsible == user) return std::nullopt;
+    if (std::find(acting_for_everything.begin(), acting_for_everything.end(), *responsible) !=
+        acting_for_everything.end())
+      return responsible;
+    if (customer_id && std::find(acting_for_customers.begin(), acting_for_customers.end(),
+                                 std::pair<std::string, std::int64_t>(
+                                     *responsible, *customer_id)) != acting_for_customers.end())
+      return responsible;
+    return std::nullopt;
   }
   bool may_queue(std::string_view queue) const {
     return sees_all || std::find(queues.begin(), queues.end(), queue) != queues.end();

@@ -73,6 +73,7 @@ json row_to_json(const record::Row &row, Store &store) {
           {"created_by", row.created_by},
           {"updated_at", instant(row.updated_at)},
           {"updated_by", row.updated_by},
+          {"updated_on_behalf_of", nullable(row.updated_on_behalf_of)},
           {"version", row.version},
           {"attributes", std::move(attributes)},
           {"classification", std::move(classified)},
@@ -83,10 +84,14 @@ json row_to_json(const record::Row &row, Store &store) {
             {"last_order_at", instant(row.last_order_at)}}}};
 }
 
-json load_existing(db::Connection &connection, const Actor &actor, std::int64_t id, Store &store) {
+record::Row find_existing(db::Connection &connection, const Actor &actor, std::int64_t id) {
   auto row = record::find(connection, actor, id);
   if (!row) throw not_found("params.id", "no customer with id " + std::to_string(id));
-  return row_to_json(*row, store);
+  return *row;
+}
+
+json load_existing(db::Connection &connection, const Actor &actor, std::int64_t id, Store &store) {
+  return row_to_json(find_existing(connection, actor, id), store);
 }
 
 // A queue is a team's, and only the team's members (or those who see every customer) may put
@@ -145,12 +150,15 @@ json create(CallContext &context, const json &params) {
         customer.attributes = to_text(params["attributes"]);
       customer.at = now;
       customer.by = context.user;
+      // A new customer is its owner's: created for the owner when that is a delegator's.
+      customer.on_behalf_of = context.actor.on_behalf_of(owner, id);
       record::insert(connection, {customer});
       records::ledger::Event created;
       created.customer_id = id;
       created.to_stage = stage;
       created.occurred_at = now;
       created.actor = context.user;
+      created.on_behalf_of = customer.on_behalf_of;
       created.reason_code = "created";
       created.owner_after = customer.owner;
       records::ledger::append(store, connection, {created}, event_id);
@@ -196,10 +204,11 @@ json update(CallContext &context, const json &params) {
     return store.transact(connection, [&] {
       // Visibility first: a stale version of a customer the user does not see must not tell
       // the user its current version.
-      load_existing(connection, context.actor, id, store);
+      const auto before = find_existing(connection, context.actor, id);
       if (change.owner) check_owner(context.actor, *change.owner);
       if (change.queue) check_queue(connection, context.actor, *change.queue);
-      if (!record::update_profile(connection, id, version, change, now, context.user)) {
+      if (!record::update_profile(connection, id, version, change, now, context.user,
+                                  context.actor.on_behalf_of(before.owner, id))) {
         auto current = load_existing(connection, context.actor, id, store);
         throw conflict("params.version",
                        "customer " + std::to_string(id) +
@@ -220,17 +229,18 @@ json link_host(CallContext &context, const json &params) {
   auto &store = context.store;
   return store.with_connection([&](db::Connection &connection) {
     return store.transact(connection, [&] {
-      auto customer = load_existing(connection, context.actor, id, store);
-      if (customer["host_key"] == host_key) return customer;
+      const auto before = find_existing(connection, context.actor, id);
+      if (before.host_key == host_key) return row_to_json(before, store);
       if (auto other = record::id_of_host_key(connection, host_key)) {
         // Which customer holds the key is told only to a user who may see that customer.
         const auto seen = record::existing(connection, context.actor, {*other});
-        const bool visible = seen.count(*other) && seen.at(*other);
+        const bool visible = seen.count(*other) && seen.at(*other).visible;
         throw conflict("params.host_key",
                        "host key \"" + host_key + "\" is already linked to " +
                            (visible ? "customer " + std::to_string(*other) : "another customer"));
       }
-      record::set_host_key(connection, id, host_key, time::to_db_text(time::now()), context.user);
+      record::set_host_key(connection, id, host_key, time::to_db_text(time::now()), context.user,
+                           context.actor.on_behalf_of(before.owner, id));
       return load_existing(connection, context.actor, id, store);
     });
   });
@@ -272,6 +282,7 @@ json schema() {
        {"created_by", rs::string()},
        {"updated_at", rs::timestamp()},
        {"updated_by", rs::string()},
+       {"updated_on_behalf_of", text},
        {"version", rs::integer()},
        {"attributes", rs::free_object()},
        {"classification", classification::schema()},

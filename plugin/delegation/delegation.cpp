@@ -156,7 +156,7 @@ json create(CallContext &context, const json &params) {
       auto it = found.find(id);
       if (it == found.end())
         throw not_found("params.customer_ids", "no customer with id " + std::to_string(id));
-      if (!it->second) throw records::customer::not_visible("params.customer_ids", id);
+      if (!it->second.visible) throw records::customer::not_visible("params.customer_ids", id);
     }
     // Defined overlap: one window at a time per delegator and delegate (a second one would make
     // ending "the" delegation ambiguous); different delegates may cover one delegator at once.

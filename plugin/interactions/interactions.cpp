@@ -44,14 +44,17 @@ Item read_item(const json &params) {
           params::string(params, "direction"),
           time::to_db_text(*params::optional_timestamp(params, "occurred_at")),
           params::optional_string(params, "subject"),
-          params::optional_string(params, "body")};
+          params::optional_string(params, "body"),
+          std::nullopt};  // set by check_references
 }
 
 // Every referenced customer, contact and opportunity must exist, and contacts and
-// opportunities must belong to the item's customer. `path(i)` names item i in errors.
+// opportunities must belong to the item's customer. `path(i)` names item i in errors. Each item
+// is then logged for the user Actor::on_behalf_of names (the customer's owner is the
+// responsible user of an interaction).
 template <class Path>
-void check_references(db::Connection &connection, const Actor &actor,
-                      const std::vector<Item> &items, Path path) {
+void check_references(db::Connection &connection, const Actor &actor, std::vector<Item> &items,
+                      Path path) {
   std::set<std::int64_t> customer_ids, contact_ids, opportunity_ids;
   for (const auto &item : items) {
     customer_ids.insert(item.customer_id);
@@ -76,13 +79,14 @@ void check_references(db::Connection &connection, const Actor &actor,
                                  ", not to customer " + std::to_string(item.customer_id));
   };
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const auto &item = items[i];
+    auto &item = items[i];
     auto customer = customers.find(item.customer_id);
     if (customer == customers.end())
       throw not_found(path(i) + ".customer_id",
                       "no customer with id " + std::to_string(item.customer_id));
-    if (!customer->second)
+    if (!customer->second.visible)
       throw records::customer::not_visible(path(i) + ".customer_id", item.customer_id);
+    item.on_behalf_of = actor.on_behalf_of(customer->second.owner, item.customer_id);
     check_owned(contacts, item.contact_id, item, i, "contact_id", "contact");
     check_owned(opportunities, item.opportunity_id, item, i, "opportunity_id", "opportunity");
   }
@@ -106,12 +110,12 @@ json row_to_json(const interaction::Row &row) {
           {"subject", nullable(row.subject)},
           {"body", nullable(row.body)},
           {"logged_at", instant(row.logged_at)},
-          {"logged_by", row.logged_by}};
+          {"logged_by", row.logged_by},
+          {"on_behalf_of", nullable(row.on_behalf_of)}};
 }
 
 // Writes items all or nothing; returns the first id.
-std::int64_t write_items(CallContext &context, db::Connection &connection,
-                         const std::vector<Item> &items,
+std::int64_t write_items(CallContext &context, db::Connection &connection, std::vector<Item> &items,
                          const std::function<std::string(std::size_t)> &path) {
   auto &store = context.store;
   // References are checked before ids are reserved, so that a rejected call leaves the
@@ -174,7 +178,8 @@ json schema() {
                      {"subject", rs::nullable(rs::string())},
                      {"body", rs::nullable(rs::string())},
                      {"logged_at", rs::timestamp()},
-                     {"logged_by", rs::string()}});
+                     {"logged_by", rs::string()},
+                     {"on_behalf_of", rs::nullable(rs::string())}});
 }
 
 }  // namespace

@@ -121,17 +121,16 @@ json transition(CallContext &context, const json &params) {
       const auto &current = *locked;
       // on_behalf_of is the word of an active delegation, never the caller's: a move for a user
       // whose work the caller does not cover now is refused, and a move of a customer the
-      // caller works only as a delegate records whom it was done for.
-      std::optional<std::string> acting_for = on_behalf_of;
+      // caller works only as a delegate records whom it was done for (Actor::on_behalf_of, the
+      // rule of every write, with the customer's owner before the move as responsible user).
       if (on_behalf_of && *on_behalf_of != context.user && !context.actor.acts_for(*on_behalf_of))
         throw Error(Status::permission_denied,
                     "no delegation from \"" + *on_behalf_of +
                         "\" to you is active: on_behalf_of names only a user whose work you "
                         "cover now",
                     "params.on_behalf_of");
-      if (!acting_for && current.owner && *current.owner != context.user &&
-          context.actor.acts_for(*current.owner))
-        acting_for = current.owner;
+      const std::optional<std::string> acting_for =
+          on_behalf_of ? on_behalf_of : context.actor.on_behalf_of(current.owner, customer_id);
       if (expected_version && *expected_version != current.version)
         throw conflict("params.version", "customer " + std::to_string(customer_id) +
                                              " was changed meanwhile: it is at version " +
@@ -153,7 +152,7 @@ json transition(CallContext &context, const json &params) {
       const auto queue_after =
           nurture ? std::optional<std::string>(settings.nurture_team) : current.queue;
       records::customer::set_stage(connection, customer_id, to, event.owner_after, queue_after, now,
-                                   now, context.user);
+                                   now, context.user, acting_for);
       // Reserved in this transaction: a refused move leaves the sequence as it was.
       const auto event_id = store.ids().reserve_within(connection, "lifecycle_event", 1);
       append(store, connection, {event}, event_id);

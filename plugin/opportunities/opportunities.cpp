@@ -60,6 +60,7 @@ json to_json(const Opportunity &o) {
           {"created_by", o.created_by},
           {"updated_at", instant(o.updated_at)},
           {"updated_by", o.updated_by},
+          {"updated_on_behalf_of", nullable(o.updated_on_behalf_of)},
           {"version", o.version}};
 }
 
@@ -121,10 +122,13 @@ Error closed_conflict(const Opportunity &o, const std::string &what) {
 }
 
 // Runs the optimistic UPDATE and the events in one transaction; the pre-checked version guards
-// against a change made in between.
+// against a change made in between. The change is for the user Actor::on_behalf_of names, with
+// the opportunity's owner before it (or else its customer's) as the responsible user.
 json write_change(CallContext &context, db::Connection &connection, const Opportunity &before,
-                  const opportunity::Change &change, const std::vector<Event> &events,
+                  opportunity::Change change, const std::vector<Event> &events,
                   const std::string &now) {
+  change.updated_on_behalf_of =
+      records::customer::on_behalf_of(connection, context.actor, before.customer_id, before.owner);
   auto &store = context.store;
   const std::int64_t first_event =
       events.empty() ? 0
@@ -178,6 +182,9 @@ json create(CallContext &context, const json &params) {
     const auto event_id = store.ids().reserve(connection, "opportunity_event");
     o.stage_entered_at = o.created_at = o.updated_at = now;
     o.created_by = o.updated_by = context.user;
+    // A new opportunity is its owner's (or else its customer's owner's).
+    o.updated_on_behalf_of =
+        records::customer::on_behalf_of(connection, context.actor, o.customer_id, o.owner);
     o.version = 1;
     store.transact(connection, [&] {
       opportunity::insert(connection, o);
@@ -426,6 +433,7 @@ json schema() {
                      {"created_by", rs::string()},
                      {"updated_at", rs::timestamp()},
                      {"updated_by", rs::string()},
+                     {"updated_on_behalf_of", rs::nullable(rs::string())},
                      {"version", rs::integer()}});
 }
 

@@ -169,29 +169,38 @@ void add_delegations(db::Connection &connection, Actor &actor, time::Micros at) 
                         " AND (d.ended_at IS NULL OR d.ended_at > " + ts + ") ORDER BY d.id")
                     .query({actor.user, now, now, now},
                            {Column::integer(), Column::text(128), Column::text(16)});
-  std::vector<std::string> chosen;
+  std::vector<std::int64_t> chosen;
+  std::map<std::int64_t, std::string> delegator_of;  // chosen delegation id -> delegator
   while (result.next()) {
     add_unique(actor.acting_for, result.text(1));
-    if (result.text(2) == "everything")
+    if (result.text(2) == "everything") {
       add_unique(actor.owners, result.text(1));
-    else
-      chosen.push_back(std::to_string(result.int64(0)));
+      add_unique(actor.acting_for_everything, result.text(1));
+    } else {
+      chosen.push_back(result.int64(0));
+      delegator_of[result.int64(0)] = result.text(1);
+    }
   }
   if (chosen.empty()) return;
   std::set<std::int64_t> ids;
+  std::set<std::pair<std::string, std::int64_t>> covered;
   for (std::size_t start = 0; start < chosen.size(); start += kInListChunk) {
     const std::size_t count = std::min(kInListChunk, chosen.size() - start);
     std::vector<db::Value> values;
-    for (std::size_t i = start; i < start + count; ++i) values.push_back(std::stoll(chosen[i]));
+    for (std::size_t i = start; i < start + count; ++i) values.push_back(chosen[i]);
     auto customers = connection
                          .prepare(
-                             "SELECT customer_id FROM crm_delegation_customer WHERE "
-                             "delegation_id IN (" +
+                             "SELECT delegation_id, customer_id FROM crm_delegation_customer "
+                             "WHERE delegation_id IN (" +
                              sql::placeholders(count) + ")")
-                         .query(values, {Column::integer()});
-    while (customers.next()) ids.insert(customers.int64(0));
+                         .query(values, {Column::integer(), Column::integer()});
+    while (customers.next()) {
+      ids.insert(customers.int64(1));
+      covered.emplace(delegator_of[customers.int64(0)], customers.int64(1));
+    }
   }
   actor.customers.assign(ids.begin(), ids.end());
+  actor.acting_for_customers.assign(covered.begin(), covered.end());
 }
 
 }  // namespace

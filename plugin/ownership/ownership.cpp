@@ -198,16 +198,20 @@ json transfer(CallContext &context, const json &params) {
                                       "t.customer_id IN (" +
                                       moved_customers + ")")
                              .execute({id});
-      const auto changed = records::customer::transfer_owner(connection, id, selection.from,
-                                                             selection.to, now, context.user);
+      // A transfer moves all of from's customers that pass the filter: it is done for from only
+      // under a delegation of everything from from (Actor::on_behalf_of without a customer).
+      const auto for_user = context.actor.on_behalf_of(selection.from, std::nullopt);
+      const auto changed = records::customer::transfer_owner(
+          connection, id, selection.from, selection.to, now, context.user, for_user);
       // Another transfer took some of these customers between our selection and our update
       // (on PostgreSQL the update re-reads rows a concurrent commit changed): all or nothing.
       if (changed != customers)
         throw conflict("params.from", std::to_string(customers - changed) +
                                           " of the customers were moved by another transfer "
                                           "meanwhile; nothing was moved, try again");
-      records::opportunity::transfer_owner(connection, id, selection.to, now, context.user);
-      records::task::transfer_owner(connection, id, selection.to);
+      records::opportunity::transfer_owner(connection, id, selection.to, now, context.user,
+                                           for_user);
+      records::task::transfer_owner(connection, id, selection.to, for_user);
       connection
           .prepare(
               "UPDATE crm_ownership_batch SET customers = ?, opportunities = ?, tasks = ? "

@@ -58,13 +58,15 @@ const InsertColumn kInsertColumns[] = {
     {"version", Marker::param, [](const NewRow &) -> db::Value { return std::int64_t{1}; },
      nullptr},
     {"stage_changed_at", Marker::time, [](const NewRow &r) -> db::Value { return r.at; }, nullptr},
+    {"updated_on_behalf_of", Marker::param, [](const NewRow &r) { return text(r.on_behalf_of); },
+     [](const NewRow &r) { return r.on_behalf_of.has_value(); }},
 };
 
 const char *const kRowColumns =
     "id, name, kind, phone, email, address, region, industry, stage, owner, source, host_key, "
     "created_at, created_by, updated_at, updated_by, version, attributes, business_class, "
     "class_rule, classified_at, stage_changed_at, dormant_since, first_order_at, last_order_at, "
-    "queue";
+    "queue, updated_on_behalf_of";
 
 std::vector<db::Column> row_columns() {
   using db::Column;
@@ -80,7 +82,8 @@ std::vector<db::Column> row_columns() {
           Column::text(64),           Column::text(64),
           Column::text(32),           Column::text(32),
           Column::text(32),           Column::text(32),
-          Column::text(32),           Column::text(kQueueChars)};
+          Column::text(32),           Column::text(kQueueChars),
+          Column::text(kOwnerChars)};
 }
 
 Row read_row(const db::Result &r) {
@@ -111,6 +114,7 @@ Row read_row(const db::Result &r) {
   row.first_order_at = r.optional_text(23);
   row.last_order_at = r.optional_text(24);
   row.queue = r.optional_text(25);
+  row.updated_on_behalf_of = r.optional_text(26);
   return row;
 }
 
@@ -146,7 +150,8 @@ bool ProfileChange::empty() const {
 }
 
 bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t version,
-                    const ProfileChange &change, const std::string &at, const std::string &by) {
+                    const ProfileChange &change, const std::string &at, const std::string &by,
+                    const Text &on_behalf_of) {
   detail::Assignments set;
   auto assign = [&](const char *column, db::Value value, const std::string &marker = "?") {
     set.add(column, std::move(value), marker);
@@ -162,26 +167,28 @@ bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t ve
   if (change.attributes) assign("attributes", *change.attributes);
   assign("updated_at", at, connection.dialect().timestamp_param());
   assign("updated_by", by);
+  assign("updated_on_behalf_of", text(on_behalf_of));
   return detail::update_at_version(connection, "crm_customer", std::move(set), id, version);
 }
 
 void set_host_key(db::Connection &connection, std::int64_t id, const std::string &host_key,
-                  const std::string &at, const std::string &by) {
+                  const std::string &at, const std::string &by, const Text &on_behalf_of) {
   connection
       .prepare("UPDATE crm_customer SET host_key = ?, updated_at = " +
                connection.dialect().timestamp_param() +
-               ", updated_by = ?, version = version + 1 WHERE id = ?")
-      .execute({host_key, at, by, id});
+               ", updated_by = ?, updated_on_behalf_of = ?, version = version + 1 WHERE id = ?")
+      .execute({host_key, at, by, text(on_behalf_of), id});
 }
 
 void set_stage(db::Connection &connection, std::int64_t id, const std::string &stage,
                const Text &owner, const Text &queue, const std::string &stage_changed_at,
-               const std::string &at, const std::string &by) {
+               const std::string &at, const std::string &by, const Text &on_behalf_of) {
   const auto ts = connection.dialect().timestamp_param();
   connection
       .prepare("UPDATE crm_customer SET stage = ?, owner = ?, queue = ?, stage_changed_at = " + ts +
-               ", updated_at = " + ts + ", updated_by = ?, version = version + 1 WHERE id = ?")
-      .execute({stage, text(owner), text(queue), stage_changed_at, at, by, id});
+               ", updated_at = " + ts +
+               ", updated_by = ?, updated_on_behalf_of = ?, version = version + 1 WHERE id = ?")
+      .execute({stage, text(owner), text(queue), stage_changed_at, at, by, text(on_behalf_of), id});
 }
 
 void refresh_from_host(db::Connection &connection, const std::vector<HostFields> &rows,
@@ -192,7 +199,7 @@ void refresh_from_host(db::Connection &connection, const std::vector<HostFields>
       "is_reference = ?, "
       "updated_at = " +
       connection.dialect().timestamp_param() +
-      ", updated_by = ?, version = version + 1 WHERE id = ?");
+      ", updated_by = ?, updated_on_behalf_of = NULL, version = version + 1 WHERE id = ?");
   for (const auto &row : rows)
     update.execute({row.name, text(row.industry), text(row.region),
                     std::int64_t{row.is_reference ? 1 : 0}, at, by, row.id});
@@ -215,7 +222,7 @@ void record_orders(db::Connection &connection, const OrderFacts &facts, const st
   std::vector<db::Value> values = {facts.first_order_at, facts.last_order_at};
   if (facts.stage) {
     set += ", stage = ?, stage_changed_at = " + ts + ", updated_at = " + ts +
-           ", updated_by = ?, version = version + 1";
+           ", updated_by = ?, updated_on_behalf_of = NULL, version = version + 1";
     values.insert(values.end(), {*facts.stage, facts.stage_changed_at, at, by});
   }
   values.push_back(facts.id);
@@ -254,14 +261,14 @@ std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
 
 std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
                             const std::string &from, const std::string &to, const std::string &at,
-                            const std::string &by) {
+                            const std::string &by, const Text &on_behalf_of) {
   return connection
       .prepare("UPDATE crm_customer SET owner = ?, updated_at = " +
                connection.dialect().timestamp_param() +
-               ", updated_by = ?, version = version + 1 WHERE owner = ? AND id IN (SELECT "
-               "m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND m.kind = "
-               "'customer')")
-      .execute({to, at, by, from, batch_id});
+               ", updated_by = ?, updated_on_behalf_of = ?, version = version + 1 WHERE owner = ? "
+               "AND id IN (SELECT m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND "
+               "m.kind = 'customer')")
+      .execute({to, at, by, text(on_behalf_of), from, batch_id});
 }
 
 void apply_classes(db::Connection &connection, const std::string &classified_at) {
@@ -427,9 +434,9 @@ std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
   return rows;
 }
 
-std::map<std::int64_t, bool> existing(db::Connection &connection, const Actor &actor,
-                                      const std::set<std::int64_t> &ids) {
-  std::map<std::int64_t, bool> found;
+std::map<std::int64_t, Existing> existing(db::Connection &connection, const Actor &actor,
+                                          const std::set<std::int64_t> &ids) {
+  std::map<std::int64_t, Existing> found;
   if (ids.empty()) return found;
   const std::size_t chunk = std::max<std::size_t>(
       1, std::min<std::size_t>(500, connection.dialect().max_parameters() / 2));
@@ -437,16 +444,27 @@ std::map<std::int64_t, bool> existing(db::Connection &connection, const Actor &a
   for (std::size_t start = 0; start < all.size(); start += chunk) {
     const std::size_t count = std::min(chunk, all.size() - start);
     std::vector<db::Value> values;
-    const auto columns = with_visibility(connection.dialect(), actor, "id", values);
+    const auto columns = with_visibility(connection.dialect(), actor, "id, owner", values);
     values.insert(values.end(), all.begin() + static_cast<std::ptrdiff_t>(start),
                   all.begin() + static_cast<std::ptrdiff_t>(start + count));
     auto result = connection
                       .prepare("SELECT " + columns + " FROM crm_customer WHERE id IN (" +
                                sql::placeholders(count) + ")")
-                      .query(values, {db::Column::integer(), db::Column::integer()});
-    while (result.next()) found[result.int64(0)] = result.int64(1) != 0;
+                      .query(values, {db::Column::integer(), db::Column::text(kOwnerChars),
+                                      db::Column::integer()});
+    while (result.next()) found[result.int64(0)] = {result.int64(2) != 0, result.optional_text(1)};
   }
   return found;
+}
+
+Text on_behalf_of(db::Connection &connection, const Actor &actor, std::int64_t customer_id,
+                  const Text &record_owner) {
+  if (actor.acting_for.empty()) return std::nullopt;
+  if (record_owner) return actor.on_behalf_of(record_owner, customer_id);
+  auto result = connection.prepare("SELECT owner FROM crm_customer WHERE id = ?")
+                    .query({customer_id}, {db::Column::text(kOwnerChars)});
+  if (!result.next()) return std::nullopt;
+  return actor.on_behalf_of(result.optional_text(0), customer_id);
 }
 
 void require_visible(db::Connection &connection, const Actor &actor, std::int64_t id,

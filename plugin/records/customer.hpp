@@ -36,14 +36,22 @@ inline constexpr std::size_t kSourceChars = 100;
 inline constexpr std::size_t kHostKeyChars = 128;
 inline constexpr std::size_t kQueueChars = 64;  // a team key
 
-inline constexpr Limit kLimits[] = {
-    {"name", kNameChars},         {"kind", kKindChars},        {"phone", kPhoneChars},
-    {"email", kEmailChars},       {"address", kAddressChars},  {"region", kRegionChars},
-    {"industry", kIndustryChars}, {"stage", kStageChars},      {"owner", kOwnerChars},
-    {"source", kSourceChars},     {"host_key", kHostKeyChars}, {"queue", kQueueChars}};
+inline constexpr Limit kLimits[] = {{"name", kNameChars},
+                                    {"kind", kKindChars},
+                                    {"phone", kPhoneChars},
+                                    {"email", kEmailChars},
+                                    {"address", kAddressChars},
+                                    {"region", kRegionChars},
+                                    {"industry", kIndustryChars},
+                                    {"stage", kStageChars},
+                                    {"owner", kOwnerChars},
+                                    {"source", kSourceChars},
+                                    {"host_key", kHostKeyChars},
+                                    {"queue", kQueueChars},
+                                    {"updated_on_behalf_of", kOwnerChars}};
 
 // A new customer. created_at, updated_at and stage_changed_at are `at`;
-// created_by and updated_by are `by`; the version is 1.
+// created_by and updated_by are `by`; updated_on_behalf_of is on_behalf_of; the version is 1.
 struct NewRow {
   std::int64_t id = 0;
   std::string name;
@@ -56,6 +64,7 @@ struct NewRow {
   bool is_reference = false;
   std::string at;  // database time text
   std::string by;
+  std::optional<std::string> on_behalf_of;  // Actor::on_behalf_of of the write
 };
 
 // Inserts rows with multi-row statements sized by the dialect's parameter
@@ -73,19 +82,24 @@ struct ProfileChange {
   bool empty() const;
 };
 
-// Applies change as `by` at `at` if the customer is at version; false when no
-// row matched (unknown id or another version).
+// Every write a user makes is as `by` at `at`, for on_behalf_of (Actor::on_behalf_of of the
+// write: updated_on_behalf_of, NULL when nullopt); the jobs' writes (host refresh, orders) are
+// for nobody and write NULL.
+
+// Applies change if the customer is at version; false when no row matched (unknown id or
+// another version).
 bool update_profile(db::Connection &connection, std::int64_t id, std::int64_t version,
-                    const ProfileChange &change, const std::string &at, const std::string &by);
+                    const ProfileChange &change, const std::string &at, const std::string &by,
+                    const Text &on_behalf_of);
 
 // Links the customer to the host ERP's key.
 void set_host_key(db::Connection &connection, std::int64_t id, const std::string &host_key,
-                  const std::string &at, const std::string &by);
+                  const std::string &at, const std::string &by, const Text &on_behalf_of);
 
-// A stage move: stage, owner, queue and stage_changed_at, as `by` at `at`.
+// A stage move: stage, owner, queue and stage_changed_at.
 void set_stage(db::Connection &connection, std::int64_t id, const std::string &stage,
                const Text &owner, const Text &queue, const std::string &stage_changed_at,
-               const std::string &at, const std::string &by);
+               const std::string &at, const std::string &by, const Text &on_behalf_of);
 
 // The master data the host ERP owns for an imported customer.
 struct HostFields {
@@ -126,7 +140,7 @@ std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
 // batch's moves when another transfer moved some of them meanwhile.
 std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
                             const std::string &from, const std::string &to, const std::string &at,
-                            const std::string &by);
+                            const std::string &by, const Text &on_behalf_of);
 
 // business_class, class_rule and classified_at of every customer in
 // crm_class_work.
@@ -160,6 +174,7 @@ struct Row {
   Text business_class, class_rule, classified_at;
   Text stage_changed_at, dormant_since, first_order_at, last_order_at;
   Text queue;
+  Text updated_on_behalf_of;
 };
 
 // nullopt for an unknown id; permission_denied for a customer the actor does not see.
@@ -211,9 +226,20 @@ struct OrderState {
 std::map<std::string, OrderState> lock_by_host_keys(db::Connection &connection,
                                                     const std::vector<std::string> &host_keys);
 
-// Of ids, those that name a customer, each with whether the actor sees it.
-std::map<std::int64_t, bool> existing(db::Connection &connection, const Actor &actor,
-                                      const std::set<std::int64_t> &ids);
+// Of ids, those that name a customer, each with whether the actor sees it and its owner.
+struct Existing {
+  bool visible = false;
+  Text owner;
+};
+std::map<std::int64_t, Existing> existing(db::Connection &connection, const Actor &actor,
+                                          const std::set<std::int64_t> &ids);
+
+// Actor::on_behalf_of for a write to a record of customer_id whose owner is record_owner (an
+// opportunity's, a task's; nullopt for the customer itself or a record without one): the
+// record's owner, or else the customer's owner, is the responsible user. Reads the customer's
+// owner only when it is needed (the actor acts for somebody and the record has no owner).
+Text on_behalf_of(db::Connection &connection, const Actor &actor, std::int64_t customer_id,
+                  const Text &record_owner);
 
 // Throws not_found naming `field` unless the customer exists, and permission_denied unless the
 // actor sees it.

@@ -22,7 +22,8 @@ inline constexpr std::size_t kLoggedByChars = 128;
 inline constexpr Limit kLimits[] = {{"channel", kChannelChars},
                                     {"direction", kDirectionChars},
                                     {"subject", kSubjectChars},
-                                    {"logged_by", kLoggedByChars}};
+                                    {"logged_by", kLoggedByChars},
+                                    {"on_behalf_of", kLoggedByChars}};
 // body is TEXT (MEDIUMTEXT on MariaDB): this is the parameter's limit, not the column's.
 inline constexpr std::size_t kBodyChars = 65535;
 
@@ -36,6 +37,8 @@ struct Entry {
   std::string occurred_at;
   std::optional<std::string> subject;
   std::optional<std::string> body;
+  // The user it is logged for (Actor::on_behalf_of of the write); nullopt: for the logger.
+  std::optional<std::string> on_behalf_of;
 };
 
 // A stored row: the entry with its id and who logged it when.

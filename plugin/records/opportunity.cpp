@@ -11,7 +11,7 @@ namespace {
 const std::string kColumns =
     "id, customer_id, name, stage, status, amount_minor, probability, expected_close, owner, "
     "stage_entered_at, closed_at, close_reason, created_at, created_by, updated_at, updated_by, "
-    "version";
+    "version, updated_on_behalf_of";
 const std::string kSelect = "SELECT " + kColumns + " FROM crm_opportunity";
 
 std::vector<db::Column> select_columns() {
@@ -24,7 +24,7 @@ std::vector<db::Column> select_columns() {
           Column::text(32),           Column::text(kReasonChars),
           Column::text(32),           Column::text(128),
           Column::text(32),           Column::text(128),
-          Column::integer()};
+          Column::integer(),          Column::text(kOwnerChars)};
 }
 
 Row read(const db::Result &row) {
@@ -46,6 +46,7 @@ Row read(const db::Result &row) {
   o.updated_at = row.text(14);
   o.updated_by = row.text(15);
   o.version = row.int64(16);
+  o.updated_on_behalf_of = row.optional_text(17);
   return o;
 }
 
@@ -75,13 +76,14 @@ void insert(db::Connection &connection, const Row &row) {
       .prepare(
           "INSERT INTO crm_opportunity (id, customer_id, name, stage, status, "
           "amount_minor, probability, expected_close, owner, stage_entered_at, "
-          "created_at, created_by, updated_at, updated_by, version) VALUES (?, ?, ?, ?, "
-          "?, ?, ?, ?, ?, " +
-          ts + ", " + ts + ", ?, " + ts + ", ?, ?)")
+          "created_at, created_by, updated_at, updated_by, version, updated_on_behalf_of) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, " +
+          ts + ", " + ts + ", ?, " + ts + ", ?, ?, ?)")
       .execute({row.id, row.customer_id, row.name, row.stage, row.status, optional_int(row.amount),
                 row.probability, db::optional_text(row.expected_close),
                 db::optional_text(row.owner), db::optional_text(row.stage_entered_at),
-                row.created_at, row.created_by, row.updated_at, row.updated_by, row.version});
+                row.created_at, row.created_by, row.updated_at, row.updated_by, row.version,
+                db::optional_text(row.updated_on_behalf_of)});
 }
 
 std::optional<Row> find(db::Connection &connection, std::int64_t id) {
@@ -117,17 +119,20 @@ bool update(db::Connection &connection, std::int64_t id, std::int64_t version,
   assign_nullable("close_reason", change.close_reason, "?");
   assign("updated_at", change.updated_at, ts);
   assign("updated_by", change.updated_by);
+  assign("updated_on_behalf_of", db::optional_text(change.updated_on_behalf_of));
   return detail::update_at_version(connection, "crm_opportunity", std::move(set), id, version);
 }
 
 std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
-                            const std::string &to, const std::string &at, const std::string &by) {
+                            const std::string &to, const std::string &at, const std::string &by,
+                            const std::optional<std::string> &on_behalf_of) {
   return connection
       .prepare("UPDATE crm_opportunity SET owner = ?, updated_at = " +
                connection.dialect().timestamp_param() +
-               ", updated_by = ?, version = version + 1 WHERE id IN (SELECT m.record_id FROM "
-               "crm_ownership_move m WHERE m.batch_id = ? AND m.kind = 'opportunity')")
-      .execute({to, at, by, batch_id});
+               ", updated_by = ?, updated_on_behalf_of = ?, version = version + 1 WHERE id IN "
+               "(SELECT m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND m.kind = "
+               "'opportunity')")
+      .execute({to, at, by, db::optional_text(on_behalf_of), batch_id});
 }
 
 nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter &filter,

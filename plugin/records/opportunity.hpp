@@ -42,11 +42,9 @@ inline constexpr std::size_t kStatusChars = 8;
 inline constexpr std::size_t kExpectedCloseChars = 10;  // YYYY-MM-DD
 inline constexpr std::size_t kOwnerChars = 128;
 inline constexpr std::size_t kReasonChars = 500;  // close_reason, and the events' reason
-inline constexpr Limit kLimits[] = {{"name", kNameChars},
-                                    {"stage", kStageChars},
-                                    {"status", kStatusChars},
-                                    {"owner", kOwnerChars},
-                                    {"close_reason", kReasonChars}};
+inline constexpr Limit kLimits[] = {
+    {"name", kNameChars},   {"stage", kStageChars},         {"status", kStatusChars},
+    {"owner", kOwnerChars}, {"close_reason", kReasonChars}, {"updated_on_behalf_of", kOwnerChars}};
 inline constexpr Limit kEventLimits[] = {
     {"from_stage", kStageChars}, {"to_stage", kStageChars}, {"reason", kReasonChars}};
 
@@ -66,6 +64,7 @@ struct Row {
   std::optional<std::string> closed_at;
   std::optional<std::string> close_reason;
   std::string created_at, created_by, updated_at, updated_by;
+  std::optional<std::string> updated_on_behalf_of;  // Actor::on_behalf_of of the latest write
   std::int64_t version = 0;
 };
 
@@ -79,8 +78,8 @@ std::optional<Row> find(db::Connection &connection, std::int64_t id);
 template <class T>
 using Nullable = std::optional<T>;
 
-// An update's changes; an absent member leaves its column as it is. updated_at and
-// updated_by are always written.
+// An update's changes; an absent member leaves its column as it is. updated_at, updated_by
+// and updated_on_behalf_of (NULL for nullopt) are always written.
 struct Change {
   std::optional<std::string> name, stage, status;
   std::optional<Nullable<std::string>> expected_close, owner, close_reason;
@@ -89,6 +88,7 @@ struct Change {
   std::optional<std::string> stage_entered_at;
   std::optional<Nullable<std::string>> closed_at;
   std::string updated_at, updated_by;
+  std::optional<std::string> updated_on_behalf_of;
 };
 
 // Applies change if the opportunity is at version (and counts the version up); false when no
@@ -97,9 +97,10 @@ bool update(db::Connection &connection, std::int64_t id, std::int64_t version,
             const Change &change);
 
 // The owner of every opportunity the ownership batch moves becomes `to` (updated as `by` at
-// `at`); returns how many.
+// `at` for on_behalf_of); returns how many.
 std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
-                            const std::string &to, const std::string &at, const std::string &by);
+                            const std::string &to, const std::string &at, const std::string &by,
+                            const std::optional<std::string> &on_behalf_of);
 
 // opportunity.list's filters.
 struct Filter {

@@ -12,11 +12,11 @@ namespace {
 
 const std::string kColumns =
     "id, customer_id, plan_id, kind, title, owner, due_at, status, created_at, created_by, "
-    "completed_at, completed_by, note, version";
+    "completed_at, completed_by, note, version, updated_on_behalf_of";
 
 std::vector<std::string> markers(const db::Dialect &dialect) {
   const auto ts = dialect.timestamp_param();
-  return {"?", "?", "?", "?", "?", "?", ts, "?", ts, "?", ts, "?", "?", "?"};
+  return {"?", "?", "?", "?", "?", "?", ts, "?", ts, "?", ts, "?", "?", "?", "?"};
 }
 
 std::vector<db::Column> columns() {
@@ -25,7 +25,7 @@ std::vector<db::Column> columns() {
           Column::text(kKindChars),  Column::text(kTitleChars),  Column::text(kOwnerChars),
           Column::text(32),          Column::text(kStatusChars), Column::text(32),
           Column::text(kOwnerChars), Column::text(32),           Column::text(kOwnerChars),
-          Column::text(kNoteChars),  Column::integer()};
+          Column::text(kNoteChars),  Column::integer(),          Column::text(kOwnerChars)};
 }
 
 std::vector<db::Value> values(const Row &row) {
@@ -42,7 +42,8 @@ std::vector<db::Value> values(const Row &row) {
           db::optional_text(row.completed_at),
           db::optional_text(row.completed_by),
           db::optional_text(row.note),
-          row.version};
+          row.version,
+          db::optional_text(row.updated_on_behalf_of)};
 }
 
 Row read(const db::Result &result) {
@@ -50,7 +51,7 @@ Row read(const db::Result &result) {
           result.text(3),           result.text(4),           result.optional_text(5),
           result.text(6),           result.text(7),           result.text(8),
           result.text(9),           result.optional_text(10), result.optional_text(11),
-          result.optional_text(12), result.int64(13)};
+          result.optional_text(12), result.int64(13),         result.optional_text(14)};
 }
 
 // " IN (?, ?, ...)" over ids, appended to values.
@@ -117,15 +118,18 @@ void cancel(db::Connection &connection, const std::vector<std::int64_t> &ids,
   connection
       .prepare("UPDATE crm_task SET status = 'cancelled', note = ?, completed_at = " +
                connection.dialect().timestamp_param() +
-               ", completed_by = ?, version = version + 1 WHERE status = 'open' AND id" + in)
+               ", completed_by = ?, updated_on_behalf_of = NULL, version = version + 1 WHERE "
+               "status = 'open' AND id" +
+               in)
       .execute(values);
 }
 
 void complete(db::Connection &connection, std::int64_t id, const std::string &at,
-              const std::string &by, const std::optional<std::string> &note) {
-  std::vector<db::Value> values = {at, by};
+              const std::string &by, const std::optional<std::string> &note,
+              const std::optional<std::string> &on_behalf_of) {
+  std::vector<db::Value> values = {at, by, db::optional_text(on_behalf_of)};
   std::string set = "status = 'done', completed_at = " + connection.dialect().timestamp_param() +
-                    ", completed_by = ?";
+                    ", completed_by = ?, updated_on_behalf_of = ?";
   if (note) {
     set += ", note = ?";
     values.push_back(*note);
@@ -136,12 +140,13 @@ void complete(db::Connection &connection, std::int64_t id, const std::string &at
 }
 
 std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
-                            const std::string &to) {
+                            const std::string &to, const std::optional<std::string> &on_behalf_of) {
   return connection
       .prepare(
-          "UPDATE crm_task SET owner = ?, version = version + 1 WHERE id IN (SELECT "
-          "m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND m.kind = 'task')")
-      .execute({to, batch_id});
+          "UPDATE crm_task SET owner = ?, updated_on_behalf_of = ?, version = version + 1 WHERE "
+          "id IN (SELECT m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND m.kind = "
+          "'task')")
+      .execute({to, db::optional_text(on_behalf_of), batch_id});
 }
 
 nlohmann::json page(db::Connection &connection, const Actor &actor, const Filter &filter,

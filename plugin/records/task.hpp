@@ -23,9 +23,13 @@ inline constexpr std::size_t kTitleChars = 200;
 inline constexpr std::size_t kOwnerChars = 128;
 inline constexpr std::size_t kStatusChars = 16;
 inline constexpr std::size_t kNoteChars = 1000;
-inline constexpr Limit kLimits[] = {{"plan_id", kPlanIdChars}, {"kind", kKindChars},
-                                    {"title", kTitleChars},    {"owner", kOwnerChars},
-                                    {"status", kStatusChars},  {"note", kNoteChars}};
+inline constexpr Limit kLimits[] = {{"plan_id", kPlanIdChars},
+                                    {"kind", kKindChars},
+                                    {"title", kTitleChars},
+                                    {"owner", kOwnerChars},
+                                    {"status", kStatusChars},
+                                    {"note", kNoteChars},
+                                    {"updated_on_behalf_of", kOwnerChars}};
 
 // One row. Times are database text (UTC).
 struct Row {
@@ -41,6 +45,9 @@ struct Row {
   std::string created_by;
   std::optional<std::string> completed_at, completed_by, note;
   std::int64_t version = 1;
+  // For whom the latest write that names its user (created_by, completed_by; a transfer) was
+  // done: Actor::on_behalf_of of that write, nullopt when the user acted for themselves.
+  std::optional<std::string> updated_on_behalf_of;
 };
 
 // Inserts rows (ids reserved beforehand) with multi-row statements sized by the dialect's
@@ -61,19 +68,23 @@ struct PlanTask {
 std::vector<PlanTask> open_plan_tasks(db::Connection &connection,
                                       const std::vector<std::int64_t> &customer_ids);
 
-// Gives the open ones of ids to owner.
+// Gives the open ones of ids to owner (a plan task following its customer's owner: it names no
+// user, and leaves updated_on_behalf_of as it is).
 void hand_over(db::Connection &connection, const std::optional<std::string> &owner,
                const std::vector<std::int64_t> &ids);
-// Cancels the open ones of ids with reason as the note, as `by` at `at`.
+// Cancels the open ones of ids with reason as the note, as `by` at `at` (a plan's consequence of
+// a change to their customer: for nobody).
 void cancel(db::Connection &connection, const std::vector<std::int64_t> &ids,
             const std::string &reason, const std::string &at, const std::string &by);
-// Marks the task done as `by` at `at`, with note when one is given.
+// Marks the task done as `by` at `at` for on_behalf_of, with note when one is given.
 void complete(db::Connection &connection, std::int64_t id, const std::string &at,
-              const std::string &by, const std::optional<std::string> &note);
+              const std::string &by, const std::optional<std::string> &note,
+              const std::optional<std::string> &on_behalf_of);
 
-// The owner of every task the ownership batch moves becomes `to`; returns how many.
+// The owner of every task the ownership batch moves becomes `to` (for on_behalf_of); returns how
+// many.
 std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
-                            const std::string &to);
+                            const std::string &to, const std::optional<std::string> &on_behalf_of);
 
 // task.list's filters.
 struct Filter {

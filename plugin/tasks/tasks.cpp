@@ -157,6 +157,7 @@ json task_json(const task::Row &row) {
           {"completed_at", instant(row.completed_at)},
           {"completed_by", nullable(row.completed_by)},
           {"note", nullable(row.note)},
+          {"updated_on_behalf_of", nullable(row.updated_on_behalf_of)},
           {"version", row.version}};
 }
 
@@ -166,9 +167,9 @@ json load_task(db::Connection &connection, std::int64_t id) {
   return task_json(*row);
 }
 
-// A new open task of plan for customer_id (its id is given on insert).
+// A new open task of plan for customer_id (its id is given on insert), created by the actor.
 task::Row new_task(std::int64_t customer_id, const Plan &plan, const CustomerState &customer,
-                   time::Micros now, const std::string &user) {
+                   time::Micros now, const Actor &actor) {
   task::Row row;
   row.customer_id = customer_id;
   row.plan_id = plan.id;
@@ -177,7 +178,10 @@ task::Row new_task(std::int64_t customer_id, const Plan &plan, const CustomerSta
   row.owner = owner_for(plan, customer);
   row.due_at = time::to_db_text(now + plan.days * kDay);
   row.created_at = time::to_db_text(now);
-  row.created_by = user;
+  row.created_by = actor.user;
+  // The task's owner (or else the customer's) is its responsible user.
+  row.updated_on_behalf_of =
+      actor.on_behalf_of(row.owner ? row.owner : customer.owner, customer_id);
   return row;
 }
 
@@ -225,7 +229,7 @@ void follow(CallContext &context, db::Connection &connection,
     for (const auto &[id, customer] : customers)
       for (const auto &plan : plans.plans)
         if (applies(plan, customer) && !open[id].count(plan.id))
-          rows.push_back(new_task(id, plan, customer, now, context.user));
+          rows.push_back(new_task(id, plan, customer, now, context.actor));
     insert_tasks(store, connection, rows);
   }
 }
@@ -271,7 +275,9 @@ json complete(CallContext &context, const json &params) {
                            std::to_string(version) + ", the completion was made against version " +
                            std::to_string(*expected_version));
       const auto now = time::now();
-      task::complete(connection, id, time::to_db_text(now), context.user, note);
+      task::complete(
+          connection, id, time::to_db_text(now), context.user, note,
+          records::customer::on_behalf_of(connection, context.actor, customer_id, locked->owner));
       json next = nullptr;
       const Plan *plan = plan_id ? plans.find(*plan_id) : nullptr;
       if (kind == "recurring" && plan && plan->kind == "recurring") {
@@ -280,7 +286,7 @@ json complete(CallContext &context, const json &params) {
           const CustomerState &customer = found->second;
           if (applies(*plan, customer)) {
             std::vector<task::Row> rows = {
-                new_task(customer_id, *plan, customer, now, context.user)};
+                new_task(customer_id, *plan, customer, now, context.actor)};
             insert_tasks(store, connection, rows);
             next = load_task(connection, rows[0].id);
           }
@@ -314,6 +320,8 @@ json create(CallContext &context, const json &params) {
       row.due_at = time::to_db_text(due);
       row.created_at = time::to_db_text(time::now());
       row.created_by = context.user;
+      row.updated_on_behalf_of =
+          records::customer::on_behalf_of(connection, context.actor, customer_id, row.owner);
       task::insert(connection, {row});
       return load_task(connection, id);
     });
@@ -343,6 +351,7 @@ json schema() {
                      {"completed_at", rs::nullable(rs::timestamp())},
                      {"completed_by", rs::nullable(rs::string())},
                      {"note", rs::nullable(rs::string())},
+                     {"updated_on_behalf_of", rs::nullable(rs::string())},
                      {"version", rs::integer()}});
 }
 

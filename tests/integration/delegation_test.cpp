@@ -172,5 +172,217 @@ TEST_F(DelegationTest, WhoMayArrangeWhat) {
   EXPECT_EQ(database_.snapshot(), before);
 }
 
+// The responsible user's field of a record: on_behalf_of of an interaction,
+// updated_on_behalf_of of a customer, an opportunity or a task (null, or the user's key).
+json for_whom(const json &record) {
+  return record.contains("on_behalf_of") ? record["on_behalf_of"] : record["updated_on_behalf_of"];
+}
+
+// Every write a delegate does of the delegator's work records the delegate as its user and the
+// delegator as whom it was done for; the owner's own writes and an administrator's (who sees
+// everything but covers nobody) record nobody, and clear the mark a delegate's write left.
+TEST_F(DelegationTest, EveryWriteOfTheDelegatorsWorkRecordsWhomItWasDoneFor) {
+  const json own = customer("C 自己的客户", {{"owner", "c"}})["id"];
+  const json delegation =
+      ok_as("a", "delegation.create",
+            {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "产假"}});
+
+  // Interactions: one, and a batch mixing the delegator's customers and the delegate's own.
+  json logged = ok_as("c", "interaction.log",
+                      {{"customer_id", a_first_},
+                       {"channel", "tel"},
+                       {"direction", "outbound"},
+                       {"occurred_at", "2026-11-30T09:00:00Z"},
+                       {"subject", "代理回访"}});
+  EXPECT_EQ(logged["logged_by"], "c");
+  EXPECT_EQ(logged["on_behalf_of"], "a");
+  EXPECT_EQ(logged["subject"], "代理回访");
+  json batch = ok_as("c", "interaction.log_batch",
+                     {{"items",
+                       {{{"customer_id", a_second_},
+                         {"channel", "email"},
+                         {"direction", "outbound"},
+                         {"occurred_at", "2026-11-30T10:00:00Z"}},
+                        {{"customer_id", own},
+                         {"channel", "email"},
+                         {"direction", "outbound"},
+                         {"occurred_at", "2026-11-30T10:00:00Z"}},
+                        {{"customer_id", a_first_},
+                         {"channel", "sms"},
+                         {"direction", "inbound"},
+                         {"occurred_at", "2026-11-30T11:00:00Z"}}}}});
+  ASSERT_EQ(batch["count"], 3);
+  auto interactions = [&](const json &customer_id) {
+    return ok("interaction.list", {{"customer_id", customer_id}})["items"];
+  };
+  ASSERT_EQ(interactions(a_second_).size(), 1u);
+  EXPECT_EQ(interactions(a_second_)[0]["on_behalf_of"], "a");
+  EXPECT_EQ(interactions(own)[0]["on_behalf_of"], nullptr) << "the delegate's own customer";
+  const json first_items = interactions(a_first_);
+  ASSERT_EQ(first_items.size(), 2u);
+  for (const auto &item : first_items) {
+    EXPECT_EQ(item["on_behalf_of"], "a") << item;
+    EXPECT_EQ(item["logged_by"], "c") << item;
+  }
+
+  // The customer: an update, a host link, a stage move; and a new customer made for a.
+  json customer = ok("customer.get", {{"id", a_first_}});
+  json updated =
+      ok_as("c", "customer.update",
+            {{"id", a_first_}, {"version", customer["version"]}, {"name", "代理改名的客户一"}});
+  EXPECT_EQ(updated["name"], "代理改名的客户一");
+  EXPECT_EQ(updated["updated_by"], "c");
+  EXPECT_EQ(updated["updated_on_behalf_of"], "a");
+  EXPECT_EQ(ok("customer.get", {{"id", a_first_}})["updated_on_behalf_of"], "a");
+  json linked = ok_as("c", "customer.link_host", {{"id", a_second_}, {"host_key", "ERP-代理-1"}});
+  EXPECT_EQ(linked["updated_by"], "c");
+  EXPECT_EQ(linked["updated_on_behalf_of"], "a");
+  json moved = ok_as("c", "lifecycle.transition",
+                     {{"customer_id", a_second_}, {"to", "potential"}, {"reason_code", "call"}});
+  EXPECT_EQ(moved["event"]["on_behalf_of"], "a");
+  EXPECT_EQ(ok("customer.get", {{"id", a_second_}})["updated_on_behalf_of"], "a");
+  json made_for_a = ok_as("c", "customer.create", {{"name", "为 A 新建"}, {"owner", "a"}});
+  EXPECT_EQ(made_for_a["created_by"], "c");
+  EXPECT_EQ(made_for_a["updated_on_behalf_of"], "a");
+  json history = ok("lifecycle.history", {{"customer_id", made_for_a["id"]}})["items"];
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["on_behalf_of"], "a");
+  EXPECT_EQ(ok_as("c", "customer.create", {{"name", "C 的新客户"}})["updated_on_behalf_of"],
+            nullptr)
+      << "a customer the delegate creates for themselves";
+
+  // An opportunity of a's: created, updated, closed, reopened by the delegate.
+  json opportunity = ok_as("c", "opportunity.create",
+                           {{"customer_id", a_first_}, {"name", "代理的商机"}, {"owner", "a"}});
+  EXPECT_EQ(opportunity["created_by"], "c");
+  EXPECT_EQ(opportunity["updated_on_behalf_of"], "a");
+  json changed = ok_as("c", "opportunity.update",
+                       {{"id", opportunity["id"]}, {"version", 1}, {"stage", "develop"}});
+  EXPECT_EQ(changed["updated_by"], "c");
+  EXPECT_EQ(changed["updated_on_behalf_of"], "a");
+  json closed = ok_as("c", "opportunity.close",
+                      {{"id", opportunity["id"]}, {"version", 2}, {"outcome", "won"}});
+  EXPECT_EQ(closed["updated_on_behalf_of"], "a");
+  EXPECT_EQ(ok("opportunity.get", {{"id", opportunity["id"]}})["updated_on_behalf_of"], "a");
+  json listed = ok("opportunity.list", {{"customer_id", a_first_}})["items"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["updated_on_behalf_of"], "a");
+  // The delegate's own opportunity (owner defaults to the caller) is nobody else's work.
+  EXPECT_EQ(ok_as("c", "opportunity.create",
+                  {{"customer_id", a_first_}, {"name", "C 自己跟的商机"}})["updated_on_behalf_of"],
+            nullptr);
+
+  // A task of a's: created and completed by the delegate.
+  json task = ok_as("c", "task.create",
+                    {{"customer_id", a_first_},
+                     {"title", "代理跟进"},
+                     {"due_at", "2026-12-31T00:00:00Z"},
+                     {"owner", "a"}});
+  EXPECT_EQ(task["created_by"], "c");
+  EXPECT_EQ(task["updated_on_behalf_of"], "a");
+  json done = ok_as("c", "task.complete", {{"id", task["id"]}, {"note", "已电话确认"}});
+  EXPECT_EQ(done["task"]["completed_by"], "c");
+  EXPECT_EQ(done["task"]["updated_on_behalf_of"], "a");
+  json tasks = ok("task.list", {{"customer_id", a_first_}, {"status", "done"}})["items"];
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0]["updated_on_behalf_of"], "a");
+
+  // The owner acting themselves records nobody, and their write clears the delegate's mark.
+  json by_owner = ok_as("a", "customer.update",
+                        {{"id", a_first_}, {"version", updated["version"]}, {"phone", "010-1"}});
+  EXPECT_EQ(by_owner["updated_by"], "a");
+  EXPECT_EQ(by_owner["updated_on_behalf_of"], nullptr);
+  EXPECT_EQ(ok_as("a", "interaction.log",
+                  {{"customer_id", a_first_},
+                   {"channel", "tel"},
+                   {"direction", "inbound"},
+                   {"occurred_at", "2026-11-30T12:00:00Z"}})["on_behalf_of"],
+            nullptr);
+  json reopened = ok_as("a", "opportunity.reopen",
+                        {{"id", opportunity["id"]}, {"version", 3}, {"reason", "客户追加"}});
+  EXPECT_EQ(reopened["updated_by"], "a");
+  EXPECT_EQ(reopened["updated_on_behalf_of"], nullptr);
+
+  // An administrator sees every customer but covers nobody's work.
+  json by_admin =
+      ok("customer.update", {{"id", a_second_},
+                             {"version", ok("customer.get", {{"id", a_second_}})["version"]},
+                             {"region", "华北"}});
+  EXPECT_EQ(by_admin["updated_by"], "alice");
+  EXPECT_EQ(by_admin["updated_on_behalf_of"], nullptr);
+  EXPECT_EQ(ok("interaction.log", {{"customer_id", a_second_},
+                                   {"channel", "web"},
+                                   {"direction", "inbound"},
+                                   {"occurred_at", "2026-11-30T13:00:00Z"}})["on_behalf_of"],
+            nullptr);
+  json admin_task = ok("task.create", {{"customer_id", a_first_},
+                                       {"title", "管理员代办"},
+                                       {"due_at", "2026-12-31T00:00:00Z"},
+                                       {"owner", "a"}});
+  EXPECT_EQ(admin_task["updated_on_behalf_of"], nullptr);
+
+  // Once the delegation ends, the delegate is refused and nothing is written.
+  ok_as("a", "delegation.end", {{"id", delegation["id"]}});
+  const std::string before = database_.snapshot();
+  EXPECT_EQ(status_as("c", "customer.update",
+                      {{"id", a_first_}, {"version", by_owner["version"]}, {"name", "不许"}}),
+            CRM_E_PERMISSION_DENIED);
+  EXPECT_EQ(status_as("c", "interaction.log",
+                      {{"customer_id", a_first_},
+                       {"channel", "tel"},
+                       {"direction", "outbound"},
+                       {"occurred_at", "2026-11-30T14:00:00Z"}}),
+            CRM_E_PERMISSION_DENIED);
+  EXPECT_EQ(database_.snapshot(), before);
+}
+
+// A delegation of chosen customers covers those customers only: a delegate who sees the
+// delegator's other customers by role (the manager) records the delegator for the chosen ones
+// and nobody for the rest.
+TEST_F(DelegationTest, AChosenCustomersDelegationRecordsItForThoseCustomersOnly) {
+  ok_as("a", "delegation.create",
+        {{"delegate", "mgr"},
+         {"ends_at", "2099-01-01T00:00:00Z"},
+         {"customer_ids", {a_first_}},
+         {"reason", "只交接一家"}});
+  ok_as("a", "delegation.create",
+        {{"delegate", "c"},
+         {"ends_at", "2099-01-01T00:00:00Z"},
+         {"customer_ids", {a_first_}},
+         {"reason", "只交接一家"}});
+  EXPECT_EQ(ok_as("mgr", "user.me", json::object())["acting_for"], json::array({"a"}));
+  auto update_as = [&](const std::string &user, const json &id, const std::string &name) {
+    json current = ok("customer.get", {{"id", id}});
+    return ok_as(user, "customer.update",
+                 {{"id", id}, {"version", current["version"]}, {"name", name}});
+  };
+  EXPECT_EQ(update_as("mgr", a_first_, "经理代管的客户")["updated_on_behalf_of"], "a");
+  json not_chosen = update_as("mgr", a_second_, "经理自己管的客户");
+  EXPECT_EQ(not_chosen["updated_by"], "mgr");
+  EXPECT_EQ(not_chosen["updated_on_behalf_of"], nullptr) << "not a delegated customer";
+  auto log_as = [&](const std::string &user, const json &id) {
+    return ok_as(user, "interaction.log",
+                 {{"customer_id", id},
+                  {"channel", "face_to_face"},
+                  {"direction", "outbound"},
+                  {"occurred_at", "2026-11-30T09:00:00Z"}});
+  };
+  EXPECT_EQ(for_whom(log_as("mgr", a_first_)), "a");
+  EXPECT_EQ(for_whom(log_as("mgr", a_second_)), nullptr);
+  EXPECT_EQ(for_whom(log_as("c", a_first_)), "a");
+  json opportunity = ok_as("mgr", "opportunity.create",
+                           {{"customer_id", a_second_}, {"name", "经理的商机"}, {"owner", "a"}});
+  EXPECT_EQ(for_whom(opportunity), nullptr) << "a's opportunity, but of a customer not delegated";
+  EXPECT_EQ(for_whom(ok_as("mgr", "opportunity.create",
+                           {{"customer_id", a_first_}, {"name", "代管商机"}, {"owner", "a"}})),
+            "a");
+  EXPECT_EQ(status_as("c", "customer.update",
+                      {{"id", a_second_},
+                       {"version", ok("customer.get", {{"id", a_second_}})["version"]},
+                       {"name", "不许"}}),
+            CRM_E_PERMISSION_DENIED)
+      << "c sees the chosen customer only";
+}
+
 }  // namespace
 }  // namespace crm::test
