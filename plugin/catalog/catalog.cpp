@@ -12,6 +12,7 @@
 #include "ownership/ownership.hpp"
 #include "system/system.hpp"
 #include "tasks/tasks.hpp"
+#include "usersync/usersync.hpp"
 #include "value/value.hpp"
 #include "view/view.hpp"
 
@@ -25,6 +26,7 @@ const Registry &registry() {
     hostdata::register_methods(registry);
     delegation::register_methods(registry);
     ownership::register_methods(registry);
+    usersync::register_methods(registry);
     customers::register_methods(registry);
     contacts::register_methods(registry);
     interactions::register_methods(registry);

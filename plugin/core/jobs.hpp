@@ -35,6 +35,22 @@ inline json result_schema(result_schema::Members done) {
        rs::object({{"status", rs::enumeration({"running_elsewhere"})}, {"job", rs::string()}})});
 }
 
+// Adds the crm_job row of job `name` where no migration added it (a job newer than the schema's
+// seeded rows), outside any transaction on connection. Two processes adding it at once: the
+// second insert breaks the key, and the row is there, which is all that is needed.
+inline void ensure(db::Connection &connection, const std::string &name) {
+  {
+    auto row = connection.prepare("SELECT COUNT(*) FROM crm_job WHERE name = ?")
+                   .query({name}, {db::Column::integer()});
+    if (row.next() && row.int64(0) > 0) return;
+  }
+  try {
+    connection.prepare("INSERT INTO crm_job (name) VALUES (?)").execute({name});
+  } catch (const db::DbError &error) {
+    if (error.kind() != db::DbErrorKind::constraint) throw;
+  }
+}
+
 // Runs work(run) as job `name` inside one transaction on connection; work may change
 // run.watermark and returns the run's result, which is stored with the watermark on commit.
 // Returns {"status": "running_elsewhere"} without running work when another process holds it.

@@ -5,7 +5,7 @@
 //   customers    customer_key, name, industry?, region?, credit_limit?, referred_by_key?,
 //                is_reference?, created_at?
 //   contacts     contact_key, customer_key, name, title?, phone?, email?
-//   users        user_key, name, department?, is_active?
+//   users        user_key, name, department?, is_active?, manager_key?, email?
 //   orders       order_key, customer_key, ordered_at, amount, status ('valid' | 'cancelled' |
 //                'draft'), salesperson_key?
 //   order_lines  order_key, line_key?, amount, cost?

@@ -356,6 +356,38 @@ bool update_team(db::Connection &connection, const Team &team) {
   return true;
 }
 
+std::vector<User> all_users(db::Connection &connection) {
+  std::vector<User> users;
+  {
+    auto result =
+        connection
+            .prepare(std::string("SELECT ") + kUserColumns + " FROM crm_user ORDER BY user_key")
+            .query({}, user_columns());
+    while (result.next()) users.push_back(read_user(result));
+  }
+  attach_memberships(connection, users);
+  return users;
+}
+
+std::int64_t deactivate_host_users(db::Connection &connection, const std::vector<std::string> &keys,
+                                   const std::string &at, const std::string &by) {
+  const auto ts = connection.dialect().timestamp_param();
+  std::int64_t changed = 0;
+  for (std::size_t start = 0; start < keys.size(); start += kInListChunk) {
+    const std::size_t count = std::min(kInListChunk, keys.size() - start);
+    std::vector<db::Value> values = {at, by};
+    values.insert(values.end(), keys.begin() + static_cast<std::ptrdiff_t>(start),
+                  keys.begin() + static_cast<std::ptrdiff_t>(start + count));
+    changed += connection
+                   .prepare("UPDATE crm_user SET active = 0, updated_at = " + ts +
+                            ", updated_by = ?, version = version + 1 WHERE origin = 'host' AND "
+                            "active = 1 AND user_key IN (" +
+                            sql::placeholders(count) + ")")
+                   .execute(values);
+  }
+  return changed;
+}
+
 std::vector<std::string> managers_of(db::Connection &connection, const std::string &user_key) {
   std::vector<std::string> chain;
   std::set<std::string> seen = {user_key};

@@ -60,6 +60,13 @@ bool update_user(db::Connection &connection, const User &user);
 void insert_team(db::Connection &connection, const Team &team);
 bool update_team(db::Connection &connection, const Team &team);
 
+// Every user by key, with roles and teams (users.sync compares them with the host's).
+std::vector<User> all_users(db::Connection &connection);
+// Sets active = 0 on the active users of origin host among keys (one statement per chunk of
+// keys), as updated by `by` at `at`; returns how many changed.
+std::int64_t deactivate_host_users(db::Connection &connection, const std::vector<std::string> &keys,
+                                   const std::string &at, const std::string &by);
+
 // The chain of managers above user_key, nearest first, stopping before a repeat.
 std::vector<std::string> managers_of(db::Connection &connection, const std::string &user_key);
 

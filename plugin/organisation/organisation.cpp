@@ -147,11 +147,13 @@ json user_update(CallContext &context, const json &params) {
                        "user \"" + key + "\" is at version " + std::to_string(user.version) +
                            ", the update was made against version " + std::to_string(version));
       const bool host_owned = user.origin == "host";
-      for (const char *field : {"name", "email", "manager_key"})
+      // users.sync keeps these as the host has them; the roles stay the CRM's.
+      for (const char *field : {"name", "email", "manager_key", "active"})
         if (host_owned && params.contains(field))
           throw invalid_argument(std::string("params.") + field,
                                  std::string("the host ERP keeps ") + field + " of user \"" + key +
-                                     "\" (users.sync copies it); change it there");
+                                     "\" (users.sync copies it from the host's users); change it "
+                                     "there, only the roles are the CRM's");
       if (params.contains("name")) user.name = params::string(params, "name");
       if (params.contains("email")) user.email = params::optional_string(params, "email");
       if (params.contains("manager_key")) {
@@ -380,7 +382,8 @@ void register_methods(Registry &registry) {
   update_fields.insert(update_fields.begin() + 1, version_field());
   registry.add({"user.update",
                 "Changes a user's profile, manager, roles or active flag; optimistic on version. "
-                "Name, e-mail and manager of a host user are the host's.",
+                "Name, e-mail, manager and active flag of a host user (origin host) are the "
+                "host's, kept by users.sync: only its roles change here.",
                 update_fields, user_schema(), user_update, "organisation.manage"});
   registry.add({"user.get",
                 "Returns one user with roles and teams.",

@@ -120,7 +120,9 @@ Settings load_settings(const json *section) {
   if (!section) return settings;
   if (!section->is_object())
     throw invalid_argument("organisation", "organisation must be an object");
-  reject_unknown_fields(*section, "organisation", {"roles", "bootstrap_admins", "job_user"});
+  reject_unknown_fields(
+      *section, "organisation",
+      {"roles", "bootstrap_admins", "job_user", "host_user_roles", "on_user_deactivated"});
   if (section->contains("roles")) {
     const auto &roles = (*section)["roles"];
     if (!roles.is_object() || roles.size() > kMaxRoles)
@@ -144,7 +146,55 @@ Settings load_settings(const json *section) {
   }
   if (section->contains("job_user"))
     settings.job_user = user_key((*section)["job_user"], "organisation.job_user");
+  if (section->contains("host_user_roles")) {
+    const auto &mapping = (*section)["host_user_roles"];
+    const std::string path = "organisation.host_user_roles";
+    if (!mapping.is_object() || mapping.size() > kMaxRoles)
+      throw invalid_argument(path, path +
+                                       " must map up to 100 host departments (or \"*\" for "
+                                       "every other) to lists of role names");
+    settings.host_user_roles.clear();
+    for (const auto &[department, roles] : mapping.items()) {
+      const std::string at = path + "." + department;
+      if (department.empty() || department.size() > kMaxRoleName ||
+          text::user_key_problem(department))
+        throw invalid_argument(at, "a department must be 1 to 64 bytes with no control character");
+      if (!roles.is_array() || roles.size() > kMaxRoles)
+        throw invalid_argument(at, at + " must be a list of role names");
+      auto &names = settings.host_user_roles[department];
+      for (std::size_t i = 0; i < roles.size(); ++i) {
+        const std::string item = at + "[" + std::to_string(i) + "]";
+        if (!roles[i].is_string() || !settings.roles.count(roles[i].get<std::string>()))
+          throw invalid_argument(
+              item, item + " is no role of this configuration: " + roles[i].dump(-1, ' ', true));
+        if (std::find(names.begin(), names.end(), roles[i].get<std::string>()) == names.end())
+          names.push_back(roles[i].get<std::string>());
+      }
+      std::sort(names.begin(), names.end());
+    }
+  }
+  if (section->contains("on_user_deactivated")) {
+    const auto &value = (*section)["on_user_deactivated"];
+    const std::string path = "organisation.on_user_deactivated";
+    if (value == "orphan")
+      settings.on_user_deactivated = Settings::OnDeactivated::orphan;
+    else if (value == "transfer_to_manager")
+      settings.on_user_deactivated = Settings::OnDeactivated::transfer_to_manager;
+    else
+      throw invalid_argument(path, path + " must be \"orphan\" or \"transfer_to_manager\", not " +
+                                       value.dump(-1, ' ', true).substr(0, 64));
+  }
   return settings;
+}
+
+const std::vector<std::string> &Settings::host_roles(
+    const std::optional<std::string> &department) const {
+  static const std::vector<std::string> none;
+  if (department)
+    if (auto found = host_user_roles.find(*department); found != host_user_roles.end())
+      return found->second;
+  auto fallback = host_user_roles.find("*");
+  return fallback == host_user_roles.end() ? none : fallback->second;
 }
 
 Grants grants_of(const Settings &settings, const std::vector<std::string> &role_names) {

@@ -57,13 +57,25 @@ struct Settings {
   // up; and the user scheduled jobs run as.
   std::vector<std::string> bootstrap_admins;
   std::optional<std::string> job_user;
+  // users.sync: the roles a user new from the host gets, by the host's department; "*" stands
+  // for every other department and for users without one. Default {"*": ["sales"]}.
+  std::map<std::string, std::vector<std::string>> host_user_roles = {{"*", {"sales"}}};
+  // What users.sync does with the work of a user it deactivates: leave the customers orphans
+  // (ownership.orphans lists them), or transfer them with the user's open opportunities and
+  // open tasks to the user's manager when that manager is active.
+  enum class OnDeactivated { orphan, transfer_to_manager };
+  OnDeactivated on_user_deactivated = OnDeactivated::orphan;
+  // The roles host_user_roles gives a host user of department (nullopt: none known).
+  const std::vector<std::string> &host_roles(const std::optional<std::string> &department) const;
 };
 
 // admin, manager, marketing, sales, service and viewer.
 std::map<std::string, Role> default_roles();
 
 // The "organisation" section (null when absent): {roles: {name: {capabilities, scope}},
-// bootstrap_admins, job_user}. A role named like a default replaces it. Throws
+// bootstrap_admins, job_user, host_user_roles: {department | "*": [role, ...]},
+// on_user_deactivated: "orphan" | "transfer_to_manager"}. A role named like a default replaces
+// it; host_user_roles names roles of the configuration. Throws
 // crm::Error(invalid_argument) naming the path at fault.
 Settings load_settings(const nlohmann::json *section);
 

@@ -26,19 +26,12 @@ constexpr std::size_t kMaxCustomers = 1000;
 const std::vector<std::string> kStages = {"unidentified", "potential", "opportunity",
                                           "customer",     "repeat",    "disqualified"};
 
-// Which of from's customers a transfer moves: all, those in one stage, or chosen ones.
-struct Selection {
-  std::string from, to;
-  std::optional<std::string> stage;
-  std::vector<std::int64_t> customer_ids;
-  json filter = json::object();
-};
-
-Selection selection_of(const json &params) {
-  Selection selection;
+Transfer selection_of(const json &params) {
+  Transfer selection;
   selection.from = params::string(params, "from");
   selection.to = params::string(params, "to");
   selection.stage = params::optional_string(params, "stage");
+  selection.reason = params::string(params, "reason");
   if (selection.stage) selection.filter["stage"] = *selection.stage;
   if (params.contains("customer_ids") && !params["customer_ids"].is_null()) {
     std::set<std::int64_t> ids;
@@ -54,7 +47,7 @@ Selection selection_of(const json &params) {
 
 // "c.owner = ? AND ..." for the customers of selection the actor sees; values appended.
 std::string customer_condition(const db::Dialect &dialect, const Actor &actor,
-                               const Selection &selection, std::vector<db::Value> &values) {
+                               const Transfer &selection, std::vector<db::Value> &values) {
   std::string condition = "c.owner = ?";
   values.push_back(selection.from);
   if (selection.stage) {
@@ -72,7 +65,7 @@ std::string customer_condition(const db::Dialect &dialect, const Actor &actor,
 
 // A transfer moves work between users whose customers the caller sees: a manager between
 // the people below, an administrator between anyone.
-void check_may_transfer(const Actor &actor, const Selection &selection) {
+void check_may_transfer(const Actor &actor, const Transfer &selection) {
   for (const auto &[user, field] :
        {std::pair{selection.from, "params.from"}, std::pair{selection.to, "params.to"}})
     if (!actor.may_own(user))
@@ -115,12 +108,20 @@ json batch_json(const db::Result &r) {
           {"created_by", r.text(9)}};
 }
 
+json read_batch(db::Connection &connection, std::int64_t id) {
+  auto result = connection
+                    .prepare(std::string("SELECT ") + kBatchColumns +
+                             " FROM crm_ownership_batch WHERE id = ?")
+                    .query({id}, batch_columns());
+  result.next();
+  return batch_json(result);
+}
+
 json transfer(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto &actor = context.actor;
   const auto selection = selection_of(params);
   const bool preview = params.value("preview", false);
-  const auto reason = params::string(params, "reason");
   if (selection.from == selection.to)
     throw invalid_argument("params.to", "params.to is params.from: there is nothing to move");
   check_may_transfer(actor, selection);
@@ -130,12 +131,12 @@ json transfer(CallContext &context, const json &params) {
     if (!target->active)
       throw invalid_argument(
           "params.to", "user \"" + selection.to + "\" is inactive and cannot take over customers");
-    std::vector<db::Value> values;
-    const auto condition = customer_condition(connection.dialect(), actor, selection, values);
-    const std::string chosen = "SELECT c.id FROM crm_customer c WHERE " + condition;
     if (preview) {
       // The same selections the transfer makes, counted: a preview says what a transfer now
       // would move.
+      std::vector<db::Value> values;
+      const auto condition = customer_condition(connection.dialect(), actor, selection, values);
+      const std::string chosen = "SELECT c.id FROM crm_customer c WHERE " + condition;
       const auto customers =
           count(connection, "SELECT COUNT(*) FROM crm_customer c WHERE " + condition, values);
       std::vector<db::Value> with_from = {selection.from};
@@ -153,80 +154,8 @@ json transfer(CallContext &context, const json &params) {
       return {{"preview", true}, {"counts", counts_json(customers, opportunities, tasks)}};
     }
     return store.transact(connection, [&]() -> json {
-      // Reserved in the transaction: a transfer that fails leaves even the sequence as it was.
-      const auto id = store.ids().reserve_within(connection, "ownership_batch", 1);
-      const auto now = time::to_db_text(time::now());
-      const auto ts = connection.dialect().timestamp_param();
-      // One transaction, set-based: the batch row first, then the moves selected into the
-      // audit table (joined to the batch row, so that no value is bound in a select list), then
-      // each kind updated by joining its moves: the audit is exactly what moved.
-      connection
-          .prepare(
-              "INSERT INTO crm_ownership_batch (id, from_owner, to_owner, reason, filter, "
-              "customers, opportunities, tasks, created_at, created_by) VALUES (?, ?, ?, ?, "
-              "?, 0, 0, 0, " +
-              ts + ", ?)")
-          .execute({id, selection.from, selection.to, reason, to_text(selection.filter), now,
-                    context.user});
-      const std::string insert =
-          "INSERT INTO crm_ownership_move (batch_id, kind, record_id, owner_before, owner_after) ";
-      std::vector<db::Value> insert_customers = {id};
-      insert_customers.insert(insert_customers.end(), values.begin(), values.end());
-      const auto customers =
-          connection
-              .prepare(insert +
-                       "SELECT b.id, 'customer', c.id, c.owner, b.to_owner FROM "
-                       "crm_ownership_batch b, crm_customer c WHERE b.id = ? AND " +
-                       condition)
-              .execute(insert_customers);
-      const std::string moved_customers =
-          "SELECT m.record_id FROM crm_ownership_move m WHERE m.batch_id = b.id AND m.kind = "
-          "'customer'";
-      const auto opportunities =
-          connection
-              .prepare(insert +
-                       "SELECT b.id, 'opportunity', o.id, o.owner, b.to_owner FROM "
-                       "crm_ownership_batch b, crm_opportunity o WHERE b.id = ? AND o.status = "
-                       "'open' AND o.owner = b.from_owner AND o.customer_id IN (" +
-                       moved_customers + ")")
-              .execute({id});
-      const auto tasks = connection
-                             .prepare(insert +
-                                      "SELECT b.id, 'task', t.id, t.owner, b.to_owner FROM "
-                                      "crm_ownership_batch b, crm_task t WHERE b.id = ? AND "
-                                      "t.status = 'open' AND t.owner = b.from_owner AND "
-                                      "t.customer_id IN (" +
-                                      moved_customers + ")")
-                             .execute({id});
-      // A transfer moves all of from's customers that pass the filter: it is done for from only
-      // under a delegation of everything from from (Actor::on_behalf_of without a customer).
-      const auto for_user = context.actor.on_behalf_of(selection.from, std::nullopt);
-      const auto changed = records::customer::transfer_owner(
-          connection, id, selection.from, selection.to, now, context.user, for_user);
-      // Another transfer took some of these customers between our selection and our update
-      // (on PostgreSQL the update re-reads rows a concurrent commit changed): all or nothing.
-      if (changed != customers)
-        throw conflict("params.from", std::to_string(customers - changed) +
-                                          " of the customers were moved by another transfer "
-                                          "meanwhile; nothing was moved, try again");
-      records::opportunity::transfer_owner(connection, id, selection.to, now, context.user,
-                                           for_user);
-      records::task::transfer_owner(connection, id, selection.to, for_user);
-      connection
-          .prepare(
-              "UPDATE crm_ownership_batch SET customers = ?, opportunities = ?, tasks = ? "
-              "WHERE id = ?")
-          .execute({customers, opportunities, tasks, id});
-      store.log().info(
-          "ownership batch {}: {} customers, {} opportunities, {} tasks from {} to "
-          "{} by {}",
-          id, customers, opportunities, tasks, selection.from, selection.to, context.user);
-      auto result = connection
-                        .prepare(std::string("SELECT ") + kBatchColumns +
-                                 " FROM crm_ownership_batch WHERE id = ?")
-                        .query({id}, batch_columns());
-      result.next();
-      return {{"preview", false}, {"batch", batch_json(result)}};
+      const auto moved = transfer_within(store, connection, actor, selection, context.user);
+      return {{"preview", false}, {"batch", read_batch(connection, moved.batch_id)}};
     });
   });
 }
@@ -335,6 +264,81 @@ json batch_schema() {
 }
 
 }  // namespace
+
+Moved transfer_within(Store &store, db::Connection &connection, const Actor &actor,
+                      const Transfer &selection, const std::string &by) {
+  std::vector<db::Value> values;
+  const auto condition = customer_condition(connection.dialect(), actor, selection, values);
+  // Reserved in the transaction: a transfer that fails leaves even the sequence as it was.
+  const auto id = store.ids().reserve_within(connection, "ownership_batch", 1);
+  const auto now = time::to_db_text(time::now());
+  const auto ts = connection.dialect().timestamp_param();
+  // One transaction, set-based: the batch row first, then the moves selected into the audit
+  // table (joined to the batch row, so that no value is bound in a select list), then each kind
+  // updated by joining its moves: the audit is exactly what moved.
+  connection
+      .prepare(
+          "INSERT INTO crm_ownership_batch (id, from_owner, to_owner, reason, filter, "
+          "customers, opportunities, tasks, created_at, created_by) VALUES (?, ?, ?, ?, "
+          "?, 0, 0, 0, " +
+          ts + ", ?)")
+      .execute(
+          {id, selection.from, selection.to, selection.reason, to_text(selection.filter), now, by});
+  const std::string insert =
+      "INSERT INTO crm_ownership_move (batch_id, kind, record_id, owner_before, owner_after) ";
+  std::vector<db::Value> insert_customers = {id};
+  insert_customers.insert(insert_customers.end(), values.begin(), values.end());
+  Moved moved;
+  moved.batch_id = id;
+  moved.customers = connection
+                        .prepare(insert +
+                                 "SELECT b.id, 'customer', c.id, c.owner, b.to_owner FROM "
+                                 "crm_ownership_batch b, crm_customer c WHERE b.id = ? AND " +
+                                 condition)
+                        .execute(insert_customers);
+  // The batch id is bound, not taken from b: a subquery correlated with the outer row is run
+  // once per candidate row on PostgreSQL (100,000 customers: minutes), an uncorrelated one once.
+  const std::string moved_customers =
+      "SELECT m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND m.kind = "
+      "'customer'";
+  moved.opportunities =
+      connection
+          .prepare(insert +
+                   "SELECT b.id, 'opportunity', o.id, o.owner, b.to_owner FROM "
+                   "crm_ownership_batch b, crm_opportunity o WHERE b.id = ? AND o.status = "
+                   "'open' AND o.owner = b.from_owner AND o.customer_id IN (" +
+                   moved_customers + ")")
+          .execute({id, id});
+  moved.tasks = connection
+                    .prepare(insert +
+                             "SELECT b.id, 'task', t.id, t.owner, b.to_owner FROM "
+                             "crm_ownership_batch b, crm_task t WHERE b.id = ? AND "
+                             "t.status = 'open' AND t.owner = b.from_owner AND "
+                             "t.customer_id IN (" +
+                             moved_customers + ")")
+                    .execute({id, id});
+  // A transfer moves all of from's customers that pass the filter: it is done for from only
+  // under a delegation of everything from from (Actor::on_behalf_of without a customer).
+  const auto for_user = actor.on_behalf_of(selection.from, std::nullopt);
+  const auto changed = records::customer::transfer_owner(connection, id, selection.from,
+                                                         selection.to, now, by, for_user);
+  // Another transfer took some of these customers between our selection and our update (on
+  // PostgreSQL the update re-reads rows a concurrent commit changed): all or nothing.
+  if (changed != moved.customers)
+    throw conflict("params.from", std::to_string(moved.customers - changed) +
+                                      " of the customers were moved by another transfer "
+                                      "meanwhile; nothing was moved, try again");
+  records::opportunity::transfer_owner(connection, id, selection.to, now, by, for_user);
+  records::task::transfer_owner(connection, id, selection.to, for_user);
+  connection
+      .prepare(
+          "UPDATE crm_ownership_batch SET customers = ?, opportunities = ?, tasks = ? WHERE id = ?")
+      .execute({moved.customers, moved.opportunities, moved.tasks, id});
+  store.log().info(
+      "ownership batch {}: {} customers, {} opportunities, {} tasks from {} to {} by {}", id,
+      moved.customers, moved.opportunities, moved.tasks, selection.from, selection.to, by);
+  return moved;
+}
 
 void register_methods(Registry &registry) {
   namespace rs = result_schema;

@@ -398,6 +398,9 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> written_
   add("first", '0', "ownership.batch.get", {{"id", "1"}, {"kind", "task"}, {"limit", 3}});
   add("all", '0', "ownership.batch.list", json::object());
   add("of-user", '1', "ownership.batch.list", {{"user", "lina002"}, {"limit", 2}});
+  add("run", '0', "users.sync", json::object());
+  add("preview", '0', "users.sync", {{"preview", true}});
+  add("no-host", '1', "users.sync", {{"preview", false}});
   add("all", '0', "ownership.orphans", json::object());
   add("staged", '1', "ownership.orphans", {{"stage", "potential"}, {"limit", 2}});
   add("imported", '0', "customer.view", {{"id", "1"}});
@@ -514,6 +517,8 @@ json sections() {
       {"organisation",
        {{"bootstrap_admins", {"fuzzer", "zhangwei001"}},
         {"job_user", "crm-jobs"},
+        {"host_user_roles", {{"marketing", {"marketing"}}, {"*", {"sales", "auditor"}}}},
+        {"on_user_deactivated", "transfer_to_manager"},
         {"roles",
          {{"auditor", {{"capabilities", {"customer.read", "value.read"}}, {"scope", "all"}}},
           {"sales",
@@ -820,15 +825,16 @@ std::string client_dictionary() {
       "min_revenue", "plans", "title", "kind", "once", "recurring", "within_days", "every_days",
       "owner", "value", "weights", "sales", "expectation", "credit", "profit", "reference", "tiers",
       "name", "percent", "population_stages", "new", "gone", "crm.db", "+08:00", "Z",
-      "organisation", "bootstrap_admins", "job_user", "roles", "capabilities", "scope", "own",
-      "team", "subordinates", "all", "admin", "manager", "marketing", "service", "viewer",
-      "customer.read", "customer.write", "value.sensitive", "organisation.manage", "fuzzer",
+      "organisation", "bootstrap_admins", "job_user", "host_user_roles", "on_user_deactivated",
+      "orphan", "transfer_to_manager", "*", "roles", "capabilities", "scope", "own", "team",
+      "subordinates", "all", "admin", "manager", "marketing", "service", "viewer", "customer.read",
+      "customer.write", "value.sensitive", "organisation.manage", "fuzzer",
       // the columns host queries return
       "customer_key", "credit_limit", "referred_by_key", "is_reference", "created_at", "changed_at",
-      "contact_key", "phone", "email", "user_key", "department", "is_active", "order_key",
-      "ordered_at", "amount", "status", "salesperson_key", "line_key", "cost", "invoice_key",
-      "invoiced_at", "receivable_key", "due_date", "paid_amount", "paid_at", "valid", "cancelled",
-      "draft",
+      "contact_key", "phone", "email", "user_key", "department", "is_active", "manager_key",
+      "order_key", "ordered_at", "amount", "status", "salesperson_key", "line_key", "cost",
+      "invoice_key", "invoiced_at", "receivable_key", "due_date", "paid_amount", "paid_at", "valid",
+      "cancelled", "draft",
       // SQL and the jinhe tables
       "SELECT ", " FROM ", " AS ", " WHERE ", " JOIN ", " LEFT JOIN ", " ON ", "CASE ", " WHEN ",
       " THEN ", " ELSE ", " END", "CAST(", " AS DECIMAL(18,2))", " AS TEXT)", "NULL", "COUNT(*)",

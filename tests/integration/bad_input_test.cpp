@@ -167,6 +167,7 @@ class BadInputTest : public ApiTest {
         {"ownership.batch.list", {{"user", "boss"}, {"limit", 5}}},
         {"ownership.orphans", {{"stage", "potential"}, {"limit", 5}}},
         {"lifecycle.sync", {{"as_of", kAsOf}}},
+        {"users.sync", {{"preview", false}}},
         {"opportunity.create",
          {{"customer_id", acme_},
           {"name", "N"},

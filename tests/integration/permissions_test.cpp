@@ -344,6 +344,7 @@ TEST_F(PermissionTest, JobsAndAdministrationNeedTheirCapabilities) {
              {"value.run", {{"period", "2026-12"}, {"as_of", kAsOf}}},
              {"lifecycle.sync", {{"as_of", kAsOf}}},
              {"classification.run", json::object()},
+             {"users.sync", json::object()},
              {"user.create", {{"user_key", "x-" + viewer}, {"name", "x"}}},
              {"team.create", {{"team_key", "t-" + viewer}, {"name", "t"}}}}) {
       const std::string before = database_.snapshot();
@@ -429,7 +430,8 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
       "customer.update", "customer.create", "contact.create", "interaction.log", "task.create",
       "opportunity.create", "opportunity.update", "lifecycle.transition", "task.complete",
       // jobs and administration
-      "value.run", "lifecycle.sync", "classification.run", "user.create", "team.create",
+      "value.run", "lifecycle.sync", "classification.run", "users.sync", "user.create",
+      "team.create",
       // no customer data
       "system.describe", "user.get", "user.list", "user.me", "user.update", "team.get", "team.list",
       "team.update",

@@ -47,7 +47,12 @@ const std::vector<Entity> &entities() {
         {"phone", C::text},
         {"email", C::text}}},
       {"users",
-       {{"user_key", C::text}, {"name", C::text}, {"department", C::text}, {"is_active", C::key}}},
+       {{"user_key", C::text},
+        {"name", C::text},
+        {"department", C::text},
+        {"is_active", C::key},
+        {"manager_key", C::text},
+        {"email", C::text}}},
       {"orders",
        {{"order_key", C::key},
         {"customer_key", C::customer},
@@ -306,7 +311,19 @@ TEST(ErpFacts, CountsSkewAndVarietyOfTheLogicalDataset) {
     english += customer.name.find("Co., Ltd.") != std::string::npos;
     limits += customer.credit_limit.has_value();
   }
-  for (const auto &user : facts.users) departments.insert(user.department);
+  std::set<std::string> logins;
+  int managed = 0;
+  for (const auto &user : facts.users) {
+    departments.insert(user.department);
+    // Every manager is a user generated before (a tree, no cycle); everyone has a mailbox.
+    if (user.manager) {
+      EXPECT_TRUE(logins.count(*user.manager)) << user.login << " -> " << *user.manager;
+      ++managed;
+    }
+    EXPECT_TRUE(user.email && user.email->find('@') != std::string::npos) << user.login;
+    logins.insert(user.login);
+  }
+  EXPECT_EQ(managed, static_cast<int>(facts.users.size()) - 1);
   EXPECT_TRUE(departments.count("marketing") && departments.count("sales"));
   EXPECT_GE(regions.size(), 6u);
   EXPECT_TRUE(regions.count("华东") && regions.count("华南") && regions.count("西南"));
@@ -419,7 +436,7 @@ TEST_F(ErpTest, MappingsFilterAsDerivedTablesByCustomerAndDate) {
 
 // A hand-made customer with its documents, written through the Writer into both shapes.
 struct HandMade {
-  User user{"li.lei", "李雷", "sales", true};
+  User user{"li.lei", "李雷", "sales", true, std::nullopt, "li.lei@example.cn"};
   Customer referrer, customer;
   Contact contact;
   Order order;
@@ -485,7 +502,8 @@ TEST_F(ErpTest, WriterRoundTripsAHandMadeCustomerInBothShapes) {
                                  "0", "<null>"}));
     EXPECT_EQ(fetch(connection(), shape, "contacts"),
               (Rows{{"11", "7", "韩梅梅", "采购经理", "13800138000", "han@example.cn"}}));
-    EXPECT_EQ(fetch(connection(), shape, "users"), (Rows{{"li.lei", "李雷", "sales", "1"}}));
+    EXPECT_EQ(fetch(connection(), shape, "users"),
+              (Rows{{"li.lei", "李雷", "sales", "1", "<null>", "li.lei@example.cn"}}));
     EXPECT_EQ(fetch(connection(), shape, "orders"),
               (Rows{{"100", "7", "2025-03-04 10:11:12", "106007", "valid", "li.lei"}}));
     EXPECT_EQ(fetch(connection(), shape, "order_lines"),

@@ -74,6 +74,8 @@ struct User {
   std::string name;
   std::string department = "sales";  // one of kDepartments
   bool is_active = true;
+  std::optional<std::string> manager;  // the login of a user added before this one
+  std::optional<std::string> email;
 };
 
 struct Contact {

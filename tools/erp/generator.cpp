@@ -142,7 +142,7 @@ Summary produce(const Options &options, Sink &sink) {
 
   // ---- users: marketing and sales, a few others; about one per 500 customers ----------------
   const std::int64_t user_count = std::max<std::int64_t>(8, customers / 500);
-  std::vector<std::string> sales_logins;
+  std::vector<std::string> sales_logins, logins;
   for (std::int64_t u = 1; u <= user_count; ++u) {
     Rng rng(stream(seed, kUser, static_cast<std::uint64_t>(u)));
     const auto surname = rng.below(std::size(kSurnames));
@@ -160,6 +160,11 @@ Summary produce(const Options &options, Sink &sink) {
     if (u == user_count && user_count >= 10) user.department = "admin";
     if (u == 1) user.department = "sales";
     user.is_active = u == 1 || rng.percent(92);
+    // Not drawn from rng, so that every other generated value stays what it was: a tree of
+    // managers (user u reports to user u / 2; user 1 to nobody) and a mailbox per login.
+    if (u > 1) user.manager = logins[static_cast<std::size_t>(u / 2 - 1)];
+    user.email = user.login + "@erp.example.cn";
+    logins.push_back(user.login);
     if (user.department == "sales" && user.is_active) sales_logins.push_back(user.login);
     sink.add(user);
     ++summary.users;

@@ -32,9 +32,10 @@ const char *const kJinheDdl[] = {
     "INSERT INTO t_bmda (bmbm, bmmc, bmlx) VALUES ('01', '市场部', 1), ('02', '销售部', 2), "
     "('03', '财务部', 3), ('04', '仓储部', 4), ('05', '行政部', 5)",
     // 职员档案 employees: zyid 职员ID, dlm 登录名 login, xm 姓名 name, bmbm 部门编码,
-    // tybz 停用标志 1 = disabled.
+    // tybz 停用标志 1 = disabled, sjzyid 上级职员ID (the manager's zyid), yx 邮箱 e-mail.
     "CREATE TABLE t_zyda (zyid {id} NOT NULL PRIMARY KEY, dlm VARCHAR(40) NOT NULL, "
-    "xm VARCHAR(60) NOT NULL, bmbm VARCHAR(8), tybz INT NOT NULL DEFAULT 0)",
+    "xm VARCHAR(60) NOT NULL, bmbm VARCHAR(8), tybz INT NOT NULL DEFAULT 0, sjzyid INT, "
+    "yx VARCHAR(100))",
     "CREATE UNIQUE INDEX t_zyda_dlm ON t_zyda (dlm)",
     // 客户档案 customers: khid 客户ID, khbm 客户编码, khmc 客户名称, hy 行业, dq 地区,
     // xyed 信用额度 credit limit, tjkhid 推荐客户ID (referred by), ybkh 样板客户 reference
@@ -86,9 +87,10 @@ const char *const kMeridianTables[] = {"sys_user",    "pay_terms",    "cust_mast
 
 const char *const kMeridianDdl[] = {
     // Users: dept_code MKT marketing, SLS sales, FIN finance, WHS warehouse, ADM administration;
-    // user_state 'A' active, 'I' inactive.
+    // user_state 'A' active, 'I' inactive; reports_to the manager's user_name.
     "CREATE TABLE sys_user (user_name VARCHAR(40) NOT NULL PRIMARY KEY, "
-    "display_name VARCHAR(60) NOT NULL, dept_code CHAR(3) NOT NULL, user_state CHAR(1) NOT NULL)",
+    "display_name VARCHAR(60) NOT NULL, dept_code CHAR(3) NOT NULL, user_state CHAR(1) NOT NULL, "
+    "reports_to VARCHAR(40), email_addr VARCHAR(100))",
     // Payment terms: net_days after the invoice date. Codes 'N<days>'.
     "CREATE TABLE pay_terms (terms_code VARCHAR(8) NOT NULL PRIMARY KEY, net_days INT NOT NULL, "
     "descr VARCHAR(40) NOT NULL)",

@@ -41,7 +41,13 @@ std::vector<TableSpec> specs(Shape shape) {
   if (shape == Shape::jinhe)
     return {
         {"t_zyda",
-         {{"zyid", K::id}, {"dlm", K::text}, {"xm", K::text}, {"bmbm", K::text}, {"tybz", K::id}}},
+         {{"zyid", K::id},
+          {"dlm", K::text},
+          {"xm", K::text},
+          {"bmbm", K::text},
+          {"tybz", K::id},
+          {"sjzyid", K::id},
+          {"yx", K::text}}},
         {"t_khda",
          {{"khid", K::id},
           {"khbm", K::text},
@@ -101,7 +107,9 @@ std::vector<TableSpec> specs(Shape shape) {
        {{"user_name", K::text},
         {"display_name", K::text},
         {"dept_code", K::text},
-        {"user_state", K::text}}},
+        {"user_state", K::text},
+        {"reports_to", K::text},
+        {"email_addr", K::text}}},
       {"pay_terms", {{"terms_code", K::text}, {"net_days", K::id}, {"descr", K::text}}},
       {"cust_master",
        {{"cust_code", K::text},
@@ -316,16 +324,22 @@ void Writer::add(const User &user) {
   require(!user.name.empty(), "user.name", "must not be empty");
   const auto department = department_index(user.department);
   require(!user_ids_.count(user.login), "user.login", "duplicate login '" + user.login + "'");
+  if (user.manager)
+    require(user_ids_.count(*user.manager) > 0, "user.manager",
+            "no user with login '" + user.manager->substr(0, 40) + "' was added before");
   const auto id = static_cast<std::int64_t>(user_ids_.size()) + 1;
-  user_ids_.emplace(user.login, id);
+  const db::Value email = user.email ? db::Value(*user.email) : db::null_value();
   if (shape_ == Shape::jinhe)
     push(*tables_[kZyda],
          {id, user.login, user.name, std::string(kJinheDepartmentCodes[department]),
-          std::int64_t{user.is_active ? 0 : 1}});
+          std::int64_t{user.is_active ? 0 : 1},
+          user.manager ? db::Value(user_ids_.at(*user.manager)) : db::null_value(), email});
   else
     push(*tables_[kSysUser],
          {user.login, user.name, std::string(kMeridianDepartmentCodes[department]),
-          std::string(user.is_active ? "A" : "I")});
+          std::string(user.is_active ? "A" : "I"),
+          user.manager ? db::Value(*user.manager) : db::null_value(), email});
+  user_ids_.emplace(user.login, id);
 }
 
 void Writer::add(const Customer &customer) {
