@@ -118,4 +118,34 @@ std::string load_average() {
     end = text.find(' ', end + (field ? 1 : 0));
   return text.substr(0, end);
 }
+ScenarioDatabase::ScenarioDatabase(const Options &options)
+    : server_(options.dialect != "sqlite"),
+      dir_(options.dir),
+      target_{options.dialect, "", options.connection} {
+  if (!server_) {
+    fs::create_directories(dir_);
+    file_ = dir_ / "libcrm.db";
+    remove_database(file_);
+    target_.path = file_.string();
+    return;
+  }
+  admin_ = open_store(target_, IdSpace{0, ""});
+  if (admin_->holds_crm_data() && !options.drop_existing)
+    throw std::runtime_error(
+        "the database already holds CRM data; crm-bench drops every crm_* table there "
+        "before it starts: pass --drop-existing if that is what you want");
+  admin_->drop_crm_tables();
+}
+
+void ScenarioDatabase::close(bool keep) {
+  if (keep) return;
+  if (server_) {
+    admin_->drop_crm_tables();
+    return;
+  }
+  remove_database(file_);
+  std::error_code ignored;
+  fs::remove(dir_, ignored);  // only if empty: never delete what the caller put there
+}
+
 }  // namespace bench

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -107,6 +108,23 @@ void print_batches(const char *what, const Recorder &recorder, std::int64_t batc
 void print_pair_ratios(const char *what, const Recorder &a, const Recorder &b);
 // The 1, 5 and 15 minute load averages.
 std::string load_average();
+
+// Where a scenario's data lives: a fresh SQLite file in --dir, or the server named by
+// --connection, whose crm_* tables are dropped first (refused if they hold data, unless
+// --drop-existing). close() removes it again unless --keep.
+class ScenarioDatabase {
+ public:
+  explicit ScenarioDatabase(const Options &options);
+  const Target &target() const { return target_; }
+  bool server() const { return server_; }
+  void close(bool keep);
+
+ private:
+  bool server_;
+  std::filesystem::path dir_, file_;
+  Target target_;
+  std::unique_ptr<NativeStore> admin_;
+};
 
 // The scenarios besides the default one (crm_bench.cpp).
 int run_permissions(const Options &options);

@@ -11,8 +11,6 @@
 #include "bench_support.hpp"
 #include "dataset.hpp"
 
-namespace fs = std::filesystem;
-
 namespace bench {
 
 namespace {
@@ -56,31 +54,14 @@ std::string view_request(std::int64_t id) {
 }  // namespace
 
 int run_permissions(const Options &options) {
-  const bool server = options.dialect != "sqlite";
-  const fs::path dir = options.dir;
-  fs::path file;
-  Target target{options.dialect, "", options.connection};
-  if (!server) {
-    fs::create_directories(dir);
-    file = dir / "libcrm.db";
-    remove_database(file);
-    target.path = file.string();
-  }
+  ScenarioDatabase database(options);
+  const Target &target = database.target();
   const std::string load_at_start = load_average();
   const auto run_start = Clock::now();
   const Dataset dataset(options.seed, options.customers, kSubordinates);
   auto plugin = crm::host::Plugin::load(options.library);
   const IdSpace space{0, ""};
 
-  std::unique_ptr<NativeStore> admin_store;
-  if (server) {
-    admin_store = open_store(target, space);
-    if (admin_store->holds_crm_data() && !options.drop_existing)
-      throw std::runtime_error(
-          "the database already holds CRM data; crm-bench drops every crm_* table there "
-          "before it starts: pass --drop-existing if that is what you want");
-    admin_store->drop_crm_tables();
-  }
   std::optional<crm::host::Client> client;
   client.emplace(plugin, client_config(target, options.log_level));
   const std::string versions = open_store(target, space)->versions();
@@ -263,15 +244,7 @@ int run_permissions(const Options &options) {
   sales.reset();
   client.reset();
   native.reset();
-  if (!options.keep) {
-    if (server) {
-      admin_store->drop_crm_tables();
-    } else {
-      remove_database(file);
-      std::error_code ignored;
-      fs::remove(dir, ignored);
-    }
-  }
+  database.close(options.keep);
   return mismatches ? 1 : 0;
 }
 

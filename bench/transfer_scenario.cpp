@@ -25,8 +25,6 @@
 #include "bench_support.hpp"
 #include "dataset.hpp"
 
-namespace fs = std::filesystem;
-
 namespace bench {
 
 namespace {
@@ -246,16 +244,8 @@ struct Measured {
 }  // namespace
 
 int run_transfer(const Options &options) {
-  const bool server = options.dialect != "sqlite";
-  const fs::path dir = options.dir;
-  fs::path file;
-  Target target{options.dialect, "", options.connection};
-  if (!server) {
-    fs::create_directories(dir);
-    file = dir / "libcrm.db";
-    remove_database(file);
-    target.path = file.string();
-  }
+  ScenarioDatabase database(options);
+  const Target &target = database.target();
   const std::string load_at_start = load_average();
   const auto run_start = Clock::now();
   Layout layout;
@@ -264,15 +254,6 @@ int run_transfer(const Options &options) {
   const Dataset dataset(options.seed, layout.moved + layout.bystander);
   auto plugin = crm::host::Plugin::load(options.library);
   const IdSpace space{0, ""};
-  std::unique_ptr<NativeStore> admin_store;
-  if (server) {
-    admin_store = open_store(target, space);
-    if (admin_store->holds_crm_data() && !options.drop_existing)
-      throw std::runtime_error(
-          "the database already holds CRM data; crm-bench drops every crm_* table there "
-          "before it starts: pass --drop-existing if that is what you want");
-    admin_store->drop_crm_tables();
-  }
   std::optional<crm::host::Client> client;
   client.emplace(plugin, client_config(target, options.log_level));
   auto native = open_store(target, space);
@@ -294,7 +275,7 @@ int run_transfer(const Options &options) {
         "user.create");
   native->fill_customers(dataset, 1, layout.moved + layout.bystander, kUser);
   native->execute_in_transaction(population(layout));
-  if (server) native->prepare_for_reads();
+  if (database.server()) native->prepare_for_reads();
   native->execute_in_transaction({analyze(options.dialect)});
   const double fill_seconds = seconds_since(phase_start);
 
@@ -434,15 +415,7 @@ int run_transfer(const Options &options) {
   admin.reset();
   client.reset();
   native.reset();
-  if (!options.keep) {
-    if (server) {
-      admin_store->drop_crm_tables();
-    } else {
-      remove_database(file);
-      std::error_code ignored;
-      fs::remove(dir, ignored);
-    }
-  }
+  database.close(options.keep);
   return mismatches ? 1 : 0;
 }
 
