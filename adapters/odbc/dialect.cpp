@@ -315,6 +315,8 @@ class SqliteDialect final : public Dialect {
   bool transactional_ddl() const override { return true; }
   std::string_view for_update() const override { return ""; }
   std::string_view for_update_skip_locked() const override { return ""; }
+  // Writers queue for the lock at BEGIN (under the busy timeout), before they read anything.
+  std::string_view begin_write() const override { return "BEGIN IMMEDIATE"; }
   // json_each is built into SQLite since 3.38 (Debian 12 has 3.40).
   std::string text_list() const override { return "SELECT value FROM json_each(?)"; }
   std::string integer_list() const override { return "SELECT value FROM json_each(?)"; }

@@ -70,6 +70,20 @@ class Dialect {
   // REPEATABLE READ).
   virtual std::string_view read_snapshot() const { return ""; }
 
+  // The statement that begins a transaction that will write, where the driver's manual-commit
+  // mode would begin it as a reader ("" to use manual-commit mode). SQLite's deferred BEGIN
+  // takes the write lock only at the first write, and a writer whose snapshot another writer
+  // made stale meanwhile can never take it: it fails after waiting out the busy timeout.
+  virtual std::string_view begin_write() const { return ""; }
+
+  // Statements that make the rest of the current transaction join with hash or merge joins, and
+  // that undo it ("" where not needed), for statements the caller knows join large sets.
+  // PostgreSQL plans on statistics that may know nothing of an owner's recent customers or of
+  // rows this transaction wrote; with both sides estimated at a row it picks a nested loop whose
+  // inner side is scanned whole for every outer row: minutes at 100,000 (measured).
+  virtual std::string_view join_large_sets() const { return ""; }
+  virtual std::string_view join_as_planned() const { return ""; }
+
   // A subquery of one column, one row per element of the JSON array of strings (text_list) or of
   // integers (integer_list) bound to its only "?": a list of any length as one parameter, for
   // `column IN (<it>)` where bound IN lists would pass the driver's parameter limit. Elements of

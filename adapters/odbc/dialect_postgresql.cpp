@@ -102,6 +102,10 @@ class PostgresqlDialect final : public Dialect {
   bool transactional_ddl() const override { return true; }
   std::string_view for_update() const override { return " FOR UPDATE"; }
   std::string_view for_update_skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  std::string_view join_large_sets() const override { return "SET LOCAL enable_nestloop = off"; }
+  std::string_view join_as_planned() const override {
+    return "SET LOCAL enable_nestloop = DEFAULT";
+  }
   std::string_view read_snapshot() const override {
     return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
   }

@@ -150,6 +150,11 @@ Statement &Connection::prepare(const std::string &sql) {
 }
 
 void Connection::execute_direct(const std::string &sql) {
+  execute_uncounted(sql);
+  ++executed_;
+}
+
+void Connection::execute_uncounted(const std::string &sql) {
   SQLHSTMT stmt = SQL_NULL_HSTMT;
   check(SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &stmt), SQL_HANDLE_DBC, dbc_, "allocate statement");
   SQLRETURN rc = SQLExecDirect(stmt, reinterpret_cast<SQLCHAR *>(const_cast<char *>(sql.c_str())),
@@ -161,18 +166,30 @@ void Connection::execute_direct(const std::string &sql) {
     throw;
   }
   SQLFreeHandle(SQL_HANDLE_STMT, stmt);
-  ++executed_;
 }
 
-void Connection::begin() {
+void Connection::begin(Intent intent) {
   if (in_transaction_) throw std::logic_error("transaction already open on this connection");
-  check(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
-                          reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), SQL_IS_UINTEGER),
-        SQL_HANDLE_DBC, dbc_, "begin transaction");
+  if (auto statement = dialect_.begin_write(); intent == Intent::write && !statement.empty()) {
+    // In autocommit mode the driver leaves the transaction to the statements.
+    execute_uncounted(std::string(statement));
+    begun_by_statement_ = true;
+  } else {
+    check(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
+                            reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), SQL_IS_UINTEGER),
+          SQL_HANDLE_DBC, dbc_, "begin transaction");
+  }
   in_transaction_ = true;
 }
 
 void Connection::commit() {
+  if (begun_by_statement_) {
+    // A failed COMMIT (SQLite: busy) leaves the transaction open, to be rolled back.
+    execute_uncounted("COMMIT");
+    begun_by_statement_ = false;
+    in_transaction_ = false;
+    return;
+  }
   check(SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_COMMIT), SQL_HANDLE_DBC, dbc_, "commit");
   in_transaction_ = false;
   check(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
@@ -183,6 +200,17 @@ void Connection::commit() {
 void Connection::rollback() noexcept {
   if (!in_transaction_) return;
   in_transaction_ = false;
+  if (begun_by_statement_) {
+    begun_by_statement_ = false;
+    // Fails where the database already rolled back on its own (SQLite after some errors); the
+    // connection is then dropped rather than trusted.
+    try {
+      execute_uncounted("ROLLBACK");
+    } catch (...) {
+      broken_ = true;
+    }
+    return;
+  }
   if (!succeeded(SQLEndTran(SQL_HANDLE_DBC, dbc_, SQL_ROLLBACK))) broken_ = true;
   if (!succeeded(SQLSetConnectAttr(dbc_, SQL_ATTR_AUTOCOMMIT,
                                    reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON),

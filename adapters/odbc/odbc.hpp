@@ -185,7 +185,10 @@ class Connection {
   // Runs SQL without caching it (DDL, migrations, session set-up).
   void execute_direct(const std::string &sql);
 
-  void begin();
+  // A transaction that only reads (and ends with a rollback) may begin as a reader; one that
+  // may write begins as a writer where the dialect distinguishes them (Dialect::begin_write).
+  enum class Intent { write, read };
+  void begin(Intent intent = Intent::write);
   void commit();
   void rollback() noexcept;
   bool in_transaction() const { return in_transaction_; }
@@ -205,10 +208,15 @@ class Connection {
   void check(SQLRETURN rc, SQLSMALLINT handle_type, SQLHANDLE handle, std::string_view what);
 
  private:
+  // execute_direct without counting: transaction control is not a statement of the caller's
+  // (executed() counts as manual-commit mode would).
+  void execute_uncounted(const std::string &sql);
+
   const Dialect &dialect_;
   SQLHDBC dbc_ = SQL_NULL_HDBC;
   bool connected_ = false;
   bool in_transaction_ = false;
+  bool begun_by_statement_ = false;  // BEGIN sent in autocommit mode (Dialect::begin_write)
   bool broken_ = false;
   std::uint64_t executed_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
@@ -217,7 +225,11 @@ class Connection {
 // Scoped transaction: rolls back unless commit() ran.
 class Transaction {
  public:
-  explicit Transaction(Connection &connection) : connection_(connection) { connection_.begin(); }
+  explicit Transaction(Connection &connection,
+                       Connection::Intent intent = Connection::Intent::write)
+      : connection_(connection) {
+    connection_.begin(intent);
+  }
   ~Transaction() {
     if (!done_) connection_.rollback();
   }

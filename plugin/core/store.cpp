@@ -152,7 +152,7 @@ std::int64_t Store::reserve_ids_during(db::Connection &connection, const std::st
 thread_local Store::Pinned Store::pinned_;
 
 Store::ReadScope::ReadScope(Store &store, db::Connection &connection)
-    : transaction_(connection),
+    : transaction_(connection, db::Connection::Intent::read),
       previous_store_(pinned_.store),
       previous_connection_(pinned_.connection) {
   if (auto snapshot = store.dialect().read_snapshot(); !snapshot.empty())

@@ -45,23 +45,56 @@ Transfer selection_of(const json &params) {
   return selection;
 }
 
-// "c.owner = ? AND ..." for the customers of selection the actor sees; values appended.
+// "<table>.owner = ? AND ..." for the customers of selection the actor sees, with crm_customer
+// known as `table` in the statement; values appended.
 std::string customer_condition(const db::Dialect &dialect, const Actor &actor,
-                               const Transfer &selection, std::vector<db::Value> &values) {
-  std::string condition = "c.owner = ?";
+                               const Transfer &selection, const std::string &table,
+                               std::vector<db::Value> &values) {
+  std::string condition = table + ".owner = ?";
   values.push_back(selection.from);
   if (selection.stage) {
-    condition += " AND c.stage = ?";
+    condition += " AND " + table + ".stage = ?";
     values.push_back(*selection.stage);
   }
   if (!selection.customer_ids.empty()) {
-    condition += " AND c.id IN (" + sql::placeholders(selection.customer_ids.size()) + ")";
+    condition +=
+        " AND " + table + ".id IN (" + sql::placeholders(selection.customer_ids.size()) + ")";
     values.insert(values.end(), selection.customer_ids.begin(), selection.customer_ids.end());
   }
-  if (auto visible = records::customer::visible(dialect, actor, "c", values); !visible.empty())
+  if (auto visible = records::customer::visible(dialect, actor, table, values); !visible.empty())
     condition += " AND " + visible;
   return condition;
 }
+
+// Customers from which a transfer's joins are planned for large sets (Dialect::join_large_sets):
+// below it a nested loop misplanned on stale statistics costs milliseconds at most.
+constexpr std::int64_t kLargeTransfer = 1000;
+
+// For its lifetime, inside the current transaction, the joins of a transfer of `customers`
+// customers are planned as joins of large sets where that many make it worth it.
+class LargeSetJoins {
+ public:
+  LargeSetJoins(db::Connection &connection, std::int64_t customers) : connection_(connection) {
+    const auto statement = connection.dialect().join_large_sets();
+    if (customers < kLargeTransfer || statement.empty()) return;
+    connection.execute_direct(std::string(statement));
+    active_ = true;
+  }
+  ~LargeSetJoins() {
+    if (!active_) return;
+    try {
+      connection_.execute_direct(std::string(connection_.dialect().join_as_planned()));
+    } catch (...) {
+      connection_.mark_broken();  // its transaction is failing anyway; not reused as it is
+    }
+  }
+  LargeSetJoins(const LargeSetJoins &) = delete;
+  LargeSetJoins &operator=(const LargeSetJoins &) = delete;
+
+ private:
+  db::Connection &connection_;
+  bool active_ = false;
+};
 
 // A transfer moves work between users whose customers the caller sees: a manager between
 // the people below, an administrator between anyone.
@@ -134,11 +167,15 @@ json transfer(CallContext &context, const json &params) {
     if (preview) {
       // The same selections the transfer makes, counted: a preview says what a transfer now
       // would move.
+      // One snapshot for the three counts.
+      Store::ReadScope snapshot(store, connection);
       std::vector<db::Value> values;
-      const auto condition = customer_condition(connection.dialect(), actor, selection, values);
+      const auto condition =
+          customer_condition(connection.dialect(), actor, selection, "c", values);
       const std::string chosen = "SELECT c.id FROM crm_customer c WHERE " + condition;
       const auto customers =
           count(connection, "SELECT COUNT(*) FROM crm_customer c WHERE " + condition, values);
+      const LargeSetJoins joins(connection, customers);
       std::vector<db::Value> with_from = {selection.from};
       with_from.insert(with_from.end(), values.begin(), values.end());
       const auto opportunities = count(connection,
@@ -267,15 +304,16 @@ json batch_schema() {
 
 Moved transfer_within(Store &store, db::Connection &connection, const Actor &actor,
                       const Transfer &selection, const std::string &by) {
+  const auto &dialect = connection.dialect();
   std::vector<db::Value> values;
-  const auto condition = customer_condition(connection.dialect(), actor, selection, values);
+  const auto condition = customer_condition(dialect, actor, selection, "crm_customer", values);
   // Reserved in the transaction: a transfer that fails leaves even the sequence as it was.
   const auto id = store.ids().reserve_within(connection, "ownership_batch", 1);
   const auto now = time::to_db_text(time::now());
-  const auto ts = connection.dialect().timestamp_param();
+  const auto ts = dialect.timestamp_param();
   // One transaction, set-based: the batch row first, then the moves selected into the audit
   // table (joined to the batch row, so that no value is bound in a select list), then each kind
-  // updated by joining its moves: the audit is exactly what moved.
+  // updated: the audit is exactly what moved.
   connection
       .prepare(
           "INSERT INTO crm_ownership_batch (id, from_owner, to_owner, reason, filter, "
@@ -290,12 +328,16 @@ Moved transfer_within(Store &store, db::Connection &connection, const Actor &act
   insert_customers.insert(insert_customers.end(), values.begin(), values.end());
   Moved moved;
   moved.batch_id = id;
-  moved.customers = connection
-                        .prepare(insert +
-                                 "SELECT b.id, 'customer', c.id, c.owner, b.to_owner FROM "
-                                 "crm_ownership_batch b, crm_customer c WHERE b.id = ? AND " +
-                                 condition)
-                        .execute(insert_customers);
+  // The selected customers stay locked until commit, so no other transfer can take one of
+  // them before the update below (on SQLite the writer holds the whole database anyway).
+  moved.customers =
+      connection
+          .prepare(insert +
+                   "SELECT b.id, 'customer', crm_customer.id, crm_customer.owner, b.to_owner "
+                   "FROM crm_ownership_batch b, crm_customer WHERE b.id = ? AND " +
+                   condition + std::string(dialect.for_update()))
+          .execute(insert_customers);
+  const LargeSetJoins joins(connection, moved.customers);
   // The batch id is bound, not taken from b: a subquery correlated with the outer row is run
   // once per candidate row on PostgreSQL (100,000 customers: minutes), an uncorrelated one once.
   const std::string moved_customers =
@@ -320,14 +362,18 @@ Moved transfer_within(Store &store, db::Connection &connection, const Actor &act
   // A transfer moves all of from's customers that pass the filter: it is done for from only
   // under a delegation of everything from from (Actor::on_behalf_of without a customer).
   const auto for_user = actor.on_behalf_of(selection.from, std::nullopt);
-  const auto changed = records::customer::transfer_owner(connection, id, selection.from,
+  // The customers are updated by the selection's own condition, not by joining the moves just
+  // written: PostgreSQL plans that join on statistics that know nothing of them, and an owner
+  // the statistics underestimate turned it into a nested loop of every customer by every move.
+  const auto changed = records::customer::transfer_owner(connection, condition, values,
                                                          selection.to, now, by, for_user);
-  // Another transfer took some of these customers between our selection and our update (on
-  // PostgreSQL the update re-reads rows a concurrent commit changed): all or nothing.
+  // The moved customers are locked, so a difference is a customer that became from's and passes
+  // the filter since the selection (another session's commit): all or nothing.
   if (changed != moved.customers)
-    throw conflict("params.from", std::to_string(moved.customers - changed) +
-                                      " of the customers were moved by another transfer "
-                                      "meanwhile; nothing was moved, try again");
+    throw conflict("params.from",
+                   "the customers of \"" + selection.from + "\" changed during the transfer (" +
+                       std::to_string(moved.customers) + " selected, " + std::to_string(changed) +
+                       " matched at the update); nothing was moved, try again");
   records::opportunity::transfer_owner(connection, id, selection.to, now, by, for_user);
   records::task::transfer_owner(connection, id, selection.to, for_user);
   connection

@@ -259,16 +259,18 @@ std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
       .execute({as_of, cutoff, cutoff});
 }
 
-std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
-                            const std::string &from, const std::string &to, const std::string &at,
-                            const std::string &by, const Text &on_behalf_of) {
+std::int64_t transfer_owner(db::Connection &connection, const std::string &condition,
+                            const std::vector<db::Value> &condition_values, const std::string &to,
+                            const std::string &at, const std::string &by,
+                            const Text &on_behalf_of) {
+  std::vector<db::Value> values = {to, at, by, text(on_behalf_of)};
+  values.insert(values.end(), condition_values.begin(), condition_values.end());
   return connection
       .prepare("UPDATE crm_customer SET owner = ?, updated_at = " +
                connection.dialect().timestamp_param() +
-               ", updated_by = ?, updated_on_behalf_of = ?, version = version + 1 WHERE owner = ? "
-               "AND id IN (SELECT m.record_id FROM crm_ownership_move m WHERE m.batch_id = ? AND "
-               "m.kind = 'customer')")
-      .execute({to, at, by, text(on_behalf_of), from, batch_id});
+               ", updated_by = ?, updated_on_behalf_of = ?, version = version + 1 WHERE " +
+               condition)
+      .execute(values);
 }
 
 void apply_classes(db::Connection &connection, const std::string &classified_at) {

@@ -135,12 +135,11 @@ std::int64_t clear_dormant(db::Connection &connection, const std::string &cutoff
 std::int64_t mark_dormant(db::Connection &connection, const std::string &as_of,
                           const std::string &cutoff);
 
-// The owner of every customer the ownership batch moves (crm_ownership_move, kind customer)
-// becomes `to`, where it is still from: returns how many changed, which is fewer than the
-// batch's moves when another transfer moved some of them meanwhile.
-std::int64_t transfer_owner(db::Connection &connection, std::int64_t batch_id,
-                            const std::string &from, const std::string &to, const std::string &at,
-                            const std::string &by, const Text &on_behalf_of);
+// The owner of every customer that passes condition (over crm_customer's columns, qualified
+// as "crm_customer.", with its values) becomes `to`: returns how many changed.
+std::int64_t transfer_owner(db::Connection &connection, const std::string &condition,
+                            const std::vector<db::Value> &condition_values, const std::string &to,
+                            const std::string &at, const std::string &by, const Text &on_behalf_of);
 
 // business_class, class_rule and classified_at of every customer in
 // crm_class_work.
