@@ -273,8 +273,7 @@ class MariadbStore final : public NativeStore {
     try {
       std::vector<std::int64_t> changed;
       for (const auto &statement : statements) {
-        query(statement);
-        changed.push_back(static_cast<std::int64_t>(mysql_affected_rows(db_)));
+        changed.push_back(query(statement));
       }
       if (mysql_commit(db_)) fail("COMMIT");
       return changed;
@@ -292,8 +291,9 @@ class MariadbStore final : public NativeStore {
     throw std::runtime_error("libmariadb: " + what.substr(0, 200) + ": " + mysql_error(db_) + " (" +
                              std::to_string(mysql_errno(db_)) + ")");
   }
-  // A statement without parameters; its result set, if any, is read and dropped.
-  void query(const std::string &sql);
+  // A statement without parameters; its result set, if any, is read and dropped. Returns the
+  // rows it changed (as mysql_affected_rows counts them).
+  std::int64_t query(const std::string &sql);
   // The rows of a small query as text (NULL as "").
   std::vector<std::vector<std::string>> rows(const std::string &sql);
   StatementPtr prepare(const std::string &sql);
@@ -353,12 +353,15 @@ MariadbStore::~MariadbStore() {
   mysql_close(db_);
 }
 
-void MariadbStore::query(const std::string &sql) {
+std::int64_t MariadbStore::query(const std::string &sql) {
   if (mysql_real_query(db_, sql.data(), sql.size())) fail(sql);
+  // Read before mysql_store_result, which leaves -1 for a statement without a result set.
+  const auto affected = static_cast<std::int64_t>(mysql_affected_rows(db_));
   do {
     ResultPtr result(mysql_store_result(db_));
     if (!result && mysql_field_count(db_) != 0) fail(sql);
   } while (mysql_next_result(db_) == 0);
+  return affected;
 }
 
 std::vector<std::vector<std::string>> MariadbStore::rows(const std::string &sql) {

@@ -346,14 +346,26 @@ int run_transfer(const Options &options) {
                  [&] { response = admin->call(transfer_request(kLeaver, kHeir, false)); });
     const auto moved = expect_ok(response, "ownership.transfer")["batch"]["counts"];
     for (const char *kind : {"customers", "opportunities", "tasks"})
-      if (moved[kind] != layout.moved || counts[kind] != layout.moved) ++mismatches;
+      if (moved[kind] != layout.moved || counts[kind] != layout.moved) {
+        std::fprintf(stderr, "  mismatch: libcrm %s moved %s, preview %s, expected %" PRId64 "\n",
+                     kind, moved[kind].dump().c_str(), counts[kind].dump().c_str(),
+                     static_cast<std::int64_t>(layout.moved));
+        ++mismatches;
+      }
   };
   // Statements before the transfer's own (the planner setting) count nothing.
   const std::size_t planner_statements =
       as_large_transfer(options.dialect, layout.moved, {}).size();
   auto check_native = [&](const std::vector<std::int64_t> &changed, std::size_t first) {
     for (std::size_t i = planner_statements + first; i < planner_statements + first + 3; ++i)
-      if (changed.at(i) != layout.moved) ++mismatches;
+      if (changed.at(i) != layout.moved) {
+        std::fprintf(stderr,
+                     "  mismatch: native statement %zu changed %" PRId64 " rows, expected %" PRId64
+                     "\n",
+                     i + 1, static_cast<std::int64_t>(changed.at(i)),
+                     static_cast<std::int64_t>(layout.moved));
+        ++mismatches;
+      }
   };
   for (std::int64_t round = 0; round < rounds; ++round) {
     std::fprintf(stderr, "  round %" PRId64 "/%" PRId64 "\n", round + 1, rounds);

@@ -84,6 +84,13 @@ class Dialect {
   virtual std::string_view join_large_sets() const { return ""; }
   virtual std::string_view join_as_planned() const { return ""; }
 
+  // The statement that makes a just-begun write transaction keep locks only on the rows it
+  // writes or selects for update, where the default isolation also keeps every row its
+  // statements scan (InnoDB's REPEATABLE READ: a transfer that scans the customer table holds
+  // everyone's customers until it commits). "" where writes lock only what they change
+  // (PostgreSQL) or the writer holds the whole database anyway (SQLite).
+  virtual std::string_view lock_only_rows_written() const { return ""; }
+
   // A subquery of one column, one row per element of the JSON array of strings (text_list) or of
   // integers (integer_list) bound to its only "?": a list of any length as one parameter, for
   // `column IN (<it>)` where bound IN lists would pass the driver's parameter limit. Elements of

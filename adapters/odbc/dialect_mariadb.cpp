@@ -175,6 +175,11 @@ class MariadbDialect final : public Dialect {
   std::string_view for_update() const override { return " FOR UPDATE"; }
   // SKIP LOCKED exists from MariaDB 10.6.
   std::string_view for_update_skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  // Set before the transaction's first statement, for that transaction only. READ COMMITTED
+  // releases the lock of every scanned row that does not match at once, and takes no gap locks.
+  std::string_view lock_only_rows_written() const override {
+    return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
+  }
   // JSON_TABLE (10.6+); the column has the CRM tables' collation, so that the comparison with a
   // key column can use its index.
   std::string text_list() const override {

@@ -191,6 +191,10 @@ json transfer(CallContext &context, const json &params) {
       return {{"preview", true}, {"counts", counts_json(customers, opportunities, tasks)}};
     }
     return store.transact(connection, [&]() -> json {
+      // A transfer scans many customers and holds what it moves until it commits; the others'
+      // customers it passes over stay free to change.
+      if (auto statement = connection.dialect().lock_only_rows_written(); !statement.empty())
+        connection.execute_direct(std::string(statement));
       const auto moved = transfer_within(store, connection, actor, selection, context.user);
       return {{"preview", false}, {"batch", read_batch(connection, moved.batch_id)}};
     });

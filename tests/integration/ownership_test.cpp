@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "fixture.hpp"
+#include "odbc.hpp"
 
 namespace crm::test {
 namespace {
@@ -193,6 +194,48 @@ TEST_F(OwnershipTest, ConcurrentTransfersMoveEachCustomerOnce) {
   EXPECT_EQ(database_.column("SELECT COUNT(*) FROM (SELECT record_id FROM crm_ownership_move WHERE "
                              "kind = 'customer' GROUP BY record_id HAVING COUNT(*) > 1) x"),
             std::vector<std::string>{"0"});
+}
+
+// A transfer holds what it moves until it commits, not the others' customers it scans past
+// (an UPDATE of the owner scans the whole customer table on MariaDB). The transfer is held up
+// at its opportunities by a share lock taken here, after its customers are updated; meanwhile
+// another user's customer can still be changed at once.
+TEST_F(OwnershipTest, ATransferHoldsOnlyWhatItMoves) {
+  if (database_.dialect() == "sqlite") GTEST_SKIP() << "SQLite has one writer at a time";
+  for (int i = 0; i < 20; ++i) customer("待转移 " + std::to_string(i), {{"owner", "s1"}});
+  auto holder = database_.open_connection();
+  db::Transaction held(*holder);
+  auto shared =
+      holder
+          ->prepare(std::string("SELECT id FROM crm_opportunity WHERE owner = 's1' AND "
+                                "status = 'open'") +
+                    (database_.dialect() == "mariadb" ? " LOCK IN SHARE MODE" : " FOR SHARE"))
+          .query({}, {db::Column::integer()});
+  int locked = 0;
+  while (shared.next()) ++locked;
+  ASSERT_EQ(locked, 2);
+  json batch;
+  std::thread transfer([&] {
+    batch = as("mgr", "ownership.transfer", {{"from", "s1"}, {"to", "mgr"}, {"reason", "调岗"}});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // it waits on the opportunities
+  auto bystander = database_.open_connection();
+  bystander->execute_direct(database_.dialect() == "mariadb"
+                                ? "SET SESSION innodb_lock_wait_timeout = 2"
+                                : "SET lock_timeout = '2s'");
+  try {
+    EXPECT_EQ(
+        bystander->prepare("UPDATE crm_customer SET name = ? WHERE id = ?")
+            .execute({std::string("李四的客户（改）"), std::stoll(other_.get<std::string>())}),
+        1);
+  } catch (const db::DbError &error) {
+    ADD_FAILURE() << "the transfer held a customer it does not move: " << error.what();
+  }
+  held.commit();
+  transfer.join();
+  EXPECT_EQ(batch["batch"]["counts"]["customers"], 23);
+  EXPECT_EQ(batch["batch"]["counts"]["opportunities"], 2);
+  EXPECT_EQ(owner_of(other_), "s2");
 }
 
 }  // namespace
