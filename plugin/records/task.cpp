@@ -106,8 +106,10 @@ void hand_over(db::Connection &connection, const std::optional<std::string> &own
   std::vector<db::Value> values = {db::optional_text(owner)};
   const std::string in = in_list(ids, values);
   connection
-      .prepare("UPDATE crm_task SET owner = ?, version = version + 1 WHERE status = 'open' AND id" +
-               in)
+      .prepare(
+          "UPDATE crm_task SET owner = ?, updated_on_behalf_of = NULL, version = version + 1 "
+          "WHERE status = 'open' AND id" +
+          in)
       .execute(values);
 }
 

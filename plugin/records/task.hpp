@@ -68,8 +68,8 @@ struct PlanTask {
 std::vector<PlanTask> open_plan_tasks(db::Connection &connection,
                                       const std::vector<std::int64_t> &customer_ids);
 
-// Gives the open ones of ids to owner (a plan task following its customer's owner: it names no
-// user, and leaves updated_on_behalf_of as it is).
+// Gives the open ones of ids to owner (a plan task following its customer's owner). A job's
+// change is done for no one: updated_on_behalf_of becomes NULL, as in cancel.
 void hand_over(db::Connection &connection, const std::optional<std::string> &owner,
                const std::vector<std::int64_t> &ids);
 // Cancels the open ones of ids with reason as the note, as `by` at `at` (a plan's consequence of

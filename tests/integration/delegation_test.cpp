@@ -22,14 +22,6 @@ class DelegationTest : public ApiTest {
     b_customer_ = customer("B 的客户", {{"owner", "b"}})["id"];
   }
 
-  int status_as(const std::string &user, const std::string &method, const json &params) {
-    auto session = client_->open_session(user);
-    return session.call(request(method, params)).status;
-  }
-  json ok_as(const std::string &user, const std::string &method, const json &params) {
-    auto session = client_->open_session(user);
-    return ok_on(session, method, params);
-  }
   bool sees(const std::string &user, const json &customer) {
     return status_as(user, "customer.get", {{"id", customer}}) == CRM_OK;
   }
@@ -56,8 +48,8 @@ TEST_F(DelegationTest, TheDelegateWorksTheDelegatorsCustomersWithinTheWindowOnly
   const std::string starts = in(std::chrono::milliseconds(1500));
   const std::string ends = in(std::chrono::milliseconds(3000));
   json created =
-      ok_as("a", "delegation.create",
-            {{"delegate", "c"}, {"starts_at", starts}, {"ends_at", ends}, {"reason", "年假"}});
+      as("a", "delegation.create",
+         {{"delegate", "c"}, {"starts_at", starts}, {"ends_at", ends}, {"reason", "年假"}});
   EXPECT_EQ(created["starts_at"], starts);
   EXPECT_EQ(created["ends_at"], ends);
   EXPECT_EQ(created["status"], "scheduled");
@@ -68,34 +60,34 @@ TEST_F(DelegationTest, TheDelegateWorksTheDelegatorsCustomersWithinTheWindowOnly
   EXPECT_TRUE(sees("c", a_second_));
   EXPECT_FALSE(sees("c", b_customer_)) << "only the delegator's customers";
   // Working a delegator's customer records whom it was done for.
-  json moved = ok_as("c", "lifecycle.transition",
-                     {{"customer_id", a_first_}, {"to", "potential"}, {"reason_code", "call"}});
+  json moved = as("c", "lifecycle.transition",
+                  {{"customer_id", a_first_}, {"to", "potential"}, {"reason_code", "call"}});
   EXPECT_EQ(moved["event"]["actor"], "c");
   EXPECT_EQ(moved["event"]["on_behalf_of"], "a");
-  EXPECT_EQ(ok_as("c", "user.me", json::object())["acting_for"], json::array({"a"}));
+  EXPECT_EQ(as("c", "user.me", json::object())["acting_for"], json::array({"a"}));
   std::this_thread::sleep_until(std::chrono::system_clock::now() + std::chrono::milliseconds(1600));
   EXPECT_FALSE(sees("c", a_first_)) << "after the window";
-  EXPECT_EQ(ok_as("a", "delegation.list", json::object())["items"][0]["status"], "ended");
+  EXPECT_EQ(as("a", "delegation.list", json::object())["items"][0]["status"], "ended");
 }
 
 TEST_F(DelegationTest, ChosenCustomersOnly) {
-  ok_as("a", "delegation.create",
-        {{"delegate", "c"},
-         {"ends_at", "2099-01-01T00:00:00Z"},
-         {"customer_ids", {a_first_}},
-         {"reason", "只交接一家"}});
+  as("a", "delegation.create",
+     {{"delegate", "c"},
+      {"ends_at", "2099-01-01T00:00:00Z"},
+      {"customer_ids", {a_first_}},
+      {"reason", "只交接一家"}});
   EXPECT_TRUE(sees("c", a_first_));
   EXPECT_FALSE(sees("c", a_second_));
-  auto list = ok_as("c", "customer.list", json::object());
+  auto list = as("c", "customer.list", json::object());
   ASSERT_EQ(list["items"].size(), 1u);
   EXPECT_EQ(list["items"][0]["id"], a_first_);
 }
 
 TEST_F(DelegationTest, ChainsAreNotTransitiveAndOverlapsAreDefined) {
-  ok_as("a", "delegation.create",
-        {{"delegate", "b"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "a 休假"}});
-  ok_as("b", "delegation.create",
-        {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "b 出差"}});
+  as("a", "delegation.create",
+     {{"delegate", "b"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "a 休假"}});
+  as("b", "delegation.create",
+     {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "b 出差"}});
   EXPECT_TRUE(sees("b", a_first_));
   EXPECT_TRUE(sees("c", b_customer_));
   EXPECT_FALSE(sees("c", a_first_)) << "c covers b's own work, not what b covers for a";
@@ -105,28 +97,28 @@ TEST_F(DelegationTest, ChainsAreNotTransitiveAndOverlapsAreDefined) {
       request("delegation.create",
               {{"delegate", "b"}, {"ends_at", "2098-01-01T00:00:00Z"}, {"reason", "again"}}));
   EXPECT_EQ(overlap.status, CRM_E_CONFLICT) << overlap.body;
-  ok_as("a", "delegation.create",
-        {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "两人分担"}});
+  as("a", "delegation.create",
+     {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "两人分担"}});
   EXPECT_TRUE(sees("c", a_first_));
 }
 
 TEST_F(DelegationTest, EndingEarlyAndDeactivatingTheDelegatorEndIt) {
-  json first = ok_as("a", "delegation.create",
-                     {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "r"}});
+  json first = as("a", "delegation.create",
+                  {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "r"}});
   EXPECT_TRUE(sees("c", a_first_));
-  json ended = ok_as("c", "delegation.end", {{"id", first["id"]}});
+  json ended = as("c", "delegation.end", {{"id", first["id"]}});
   EXPECT_EQ(ended["status"], "ended");
   EXPECT_EQ(ended["ended_by"], "c");
   EXPECT_FALSE(sees("c", a_first_));
   EXPECT_EQ(status_as("c", "delegation.end", {{"id", first["id"]}}), CRM_E_CONFLICT);
 
-  ok_as("b", "delegation.create",
-        {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "r"}});
+  as("b", "delegation.create",
+     {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "r"}});
   EXPECT_TRUE(sees("c", b_customer_));
   json b = ok("user.get", {{"user_key", "b"}});
   ok("user.update", {{"user_key", "b"}, {"version", b["version"]}, {"active", false}});
   EXPECT_FALSE(sees("c", b_customer_)) << "a delegation does not outlive its delegator";
-  json listed = ok_as("c", "delegation.list", {{"as", "delegate"}});
+  json listed = as("c", "delegation.list", {{"as", "delegate"}});
   bool reported = false;
   for (const auto &item : listed["items"])
     if (item["delegator"] == "b") reported = !item["delegator_active"].get<bool>();
@@ -184,33 +176,33 @@ json for_whom(const json &record) {
 TEST_F(DelegationTest, EveryWriteOfTheDelegatorsWorkRecordsWhomItWasDoneFor) {
   const json own = customer("C 自己的客户", {{"owner", "c"}})["id"];
   const json delegation =
-      ok_as("a", "delegation.create",
-            {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "产假"}});
+      as("a", "delegation.create",
+         {{"delegate", "c"}, {"ends_at", "2099-01-01T00:00:00Z"}, {"reason", "产假"}});
 
   // Interactions: one, and a batch mixing the delegator's customers and the delegate's own.
-  json logged = ok_as("c", "interaction.log",
-                      {{"customer_id", a_first_},
-                       {"channel", "tel"},
-                       {"direction", "outbound"},
-                       {"occurred_at", "2026-11-30T09:00:00Z"},
-                       {"subject", "代理回访"}});
+  json logged = as("c", "interaction.log",
+                   {{"customer_id", a_first_},
+                    {"channel", "tel"},
+                    {"direction", "outbound"},
+                    {"occurred_at", "2026-11-30T09:00:00Z"},
+                    {"subject", "代理回访"}});
   EXPECT_EQ(logged["logged_by"], "c");
   EXPECT_EQ(logged["on_behalf_of"], "a");
   EXPECT_EQ(logged["subject"], "代理回访");
-  json batch = ok_as("c", "interaction.log_batch",
-                     {{"items",
-                       {{{"customer_id", a_second_},
-                         {"channel", "email"},
-                         {"direction", "outbound"},
-                         {"occurred_at", "2026-11-30T10:00:00Z"}},
-                        {{"customer_id", own},
-                         {"channel", "email"},
-                         {"direction", "outbound"},
-                         {"occurred_at", "2026-11-30T10:00:00Z"}},
-                        {{"customer_id", a_first_},
-                         {"channel", "sms"},
-                         {"direction", "inbound"},
-                         {"occurred_at", "2026-11-30T11:00:00Z"}}}}});
+  json batch = as("c", "interaction.log_batch",
+                  {{"items",
+                    {{{"customer_id", a_second_},
+                      {"channel", "email"},
+                      {"direction", "outbound"},
+                      {"occurred_at", "2026-11-30T10:00:00Z"}},
+                     {{"customer_id", own},
+                      {"channel", "email"},
+                      {"direction", "outbound"},
+                      {"occurred_at", "2026-11-30T10:00:00Z"}},
+                     {{"customer_id", a_first_},
+                      {"channel", "sms"},
+                      {"direction", "inbound"},
+                      {"occurred_at", "2026-11-30T11:00:00Z"}}}}});
   ASSERT_EQ(batch["count"], 3);
   auto interactions = [&](const json &customer_id) {
     return ok("interaction.list", {{"customer_id", customer_id}})["items"];
@@ -228,59 +220,58 @@ TEST_F(DelegationTest, EveryWriteOfTheDelegatorsWorkRecordsWhomItWasDoneFor) {
   // The customer: an update, a host link, a stage move; and a new customer made for a.
   json customer = ok("customer.get", {{"id", a_first_}});
   json updated =
-      ok_as("c", "customer.update",
-            {{"id", a_first_}, {"version", customer["version"]}, {"name", "代理改名的客户一"}});
+      as("c", "customer.update",
+         {{"id", a_first_}, {"version", customer["version"]}, {"name", "代理改名的客户一"}});
   EXPECT_EQ(updated["name"], "代理改名的客户一");
   EXPECT_EQ(updated["updated_by"], "c");
   EXPECT_EQ(updated["updated_on_behalf_of"], "a");
   EXPECT_EQ(ok("customer.get", {{"id", a_first_}})["updated_on_behalf_of"], "a");
-  json linked = ok_as("c", "customer.link_host", {{"id", a_second_}, {"host_key", "ERP-代理-1"}});
+  json linked = as("c", "customer.link_host", {{"id", a_second_}, {"host_key", "ERP-代理-1"}});
   EXPECT_EQ(linked["updated_by"], "c");
   EXPECT_EQ(linked["updated_on_behalf_of"], "a");
-  json moved = ok_as("c", "lifecycle.transition",
-                     {{"customer_id", a_second_}, {"to", "potential"}, {"reason_code", "call"}});
+  json moved = as("c", "lifecycle.transition",
+                  {{"customer_id", a_second_}, {"to", "potential"}, {"reason_code", "call"}});
   EXPECT_EQ(moved["event"]["on_behalf_of"], "a");
   EXPECT_EQ(ok("customer.get", {{"id", a_second_}})["updated_on_behalf_of"], "a");
-  json made_for_a = ok_as("c", "customer.create", {{"name", "为 A 新建"}, {"owner", "a"}});
+  json made_for_a = as("c", "customer.create", {{"name", "为 A 新建"}, {"owner", "a"}});
   EXPECT_EQ(made_for_a["created_by"], "c");
   EXPECT_EQ(made_for_a["updated_on_behalf_of"], "a");
   json history = ok("lifecycle.history", {{"customer_id", made_for_a["id"]}})["items"];
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0]["on_behalf_of"], "a");
-  EXPECT_EQ(ok_as("c", "customer.create", {{"name", "C 的新客户"}})["updated_on_behalf_of"],
-            nullptr)
+  EXPECT_EQ(as("c", "customer.create", {{"name", "C 的新客户"}})["updated_on_behalf_of"], nullptr)
       << "a customer the delegate creates for themselves";
 
   // An opportunity of a's: created, updated, closed, reopened by the delegate.
-  json opportunity = ok_as("c", "opportunity.create",
-                           {{"customer_id", a_first_}, {"name", "代理的商机"}, {"owner", "a"}});
+  json opportunity = as("c", "opportunity.create",
+                        {{"customer_id", a_first_}, {"name", "代理的商机"}, {"owner", "a"}});
   EXPECT_EQ(opportunity["created_by"], "c");
   EXPECT_EQ(opportunity["updated_on_behalf_of"], "a");
-  json changed = ok_as("c", "opportunity.update",
-                       {{"id", opportunity["id"]}, {"version", 1}, {"stage", "develop"}});
+  json changed = as("c", "opportunity.update",
+                    {{"id", opportunity["id"]}, {"version", 1}, {"stage", "develop"}});
   EXPECT_EQ(changed["updated_by"], "c");
   EXPECT_EQ(changed["updated_on_behalf_of"], "a");
-  json closed = ok_as("c", "opportunity.close",
-                      {{"id", opportunity["id"]}, {"version", 2}, {"outcome", "won"}});
+  json closed =
+      as("c", "opportunity.close", {{"id", opportunity["id"]}, {"version", 2}, {"outcome", "won"}});
   EXPECT_EQ(closed["updated_on_behalf_of"], "a");
   EXPECT_EQ(ok("opportunity.get", {{"id", opportunity["id"]}})["updated_on_behalf_of"], "a");
   json listed = ok("opportunity.list", {{"customer_id", a_first_}})["items"];
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0]["updated_on_behalf_of"], "a");
   // The delegate's own opportunity (owner defaults to the caller) is nobody else's work.
-  EXPECT_EQ(ok_as("c", "opportunity.create",
-                  {{"customer_id", a_first_}, {"name", "C 自己跟的商机"}})["updated_on_behalf_of"],
+  EXPECT_EQ(as("c", "opportunity.create",
+               {{"customer_id", a_first_}, {"name", "C 自己跟的商机"}})["updated_on_behalf_of"],
             nullptr);
 
   // A task of a's: created and completed by the delegate.
-  json task = ok_as("c", "task.create",
-                    {{"customer_id", a_first_},
-                     {"title", "代理跟进"},
-                     {"due_at", "2026-12-31T00:00:00Z"},
-                     {"owner", "a"}});
+  json task = as("c", "task.create",
+                 {{"customer_id", a_first_},
+                  {"title", "代理跟进"},
+                  {"due_at", "2026-12-31T00:00:00Z"},
+                  {"owner", "a"}});
   EXPECT_EQ(task["created_by"], "c");
   EXPECT_EQ(task["updated_on_behalf_of"], "a");
-  json done = ok_as("c", "task.complete", {{"id", task["id"]}, {"note", "已电话确认"}});
+  json done = as("c", "task.complete", {{"id", task["id"]}, {"note", "已电话确认"}});
   EXPECT_EQ(done["task"]["completed_by"], "c");
   EXPECT_EQ(done["task"]["updated_on_behalf_of"], "a");
   json tasks = ok("task.list", {{"customer_id", a_first_}, {"status", "done"}})["items"];
@@ -288,18 +279,18 @@ TEST_F(DelegationTest, EveryWriteOfTheDelegatorsWorkRecordsWhomItWasDoneFor) {
   EXPECT_EQ(tasks[0]["updated_on_behalf_of"], "a");
 
   // The owner acting themselves records nobody, and their write clears the delegate's mark.
-  json by_owner = ok_as("a", "customer.update",
-                        {{"id", a_first_}, {"version", updated["version"]}, {"phone", "010-1"}});
+  json by_owner = as("a", "customer.update",
+                     {{"id", a_first_}, {"version", updated["version"]}, {"phone", "010-1"}});
   EXPECT_EQ(by_owner["updated_by"], "a");
   EXPECT_EQ(by_owner["updated_on_behalf_of"], nullptr);
-  EXPECT_EQ(ok_as("a", "interaction.log",
-                  {{"customer_id", a_first_},
-                   {"channel", "tel"},
-                   {"direction", "inbound"},
-                   {"occurred_at", "2026-11-30T12:00:00Z"}})["on_behalf_of"],
+  EXPECT_EQ(as("a", "interaction.log",
+               {{"customer_id", a_first_},
+                {"channel", "tel"},
+                {"direction", "inbound"},
+                {"occurred_at", "2026-11-30T12:00:00Z"}})["on_behalf_of"],
             nullptr);
-  json reopened = ok_as("a", "opportunity.reopen",
-                        {{"id", opportunity["id"]}, {"version", 3}, {"reason", "客户追加"}});
+  json reopened = as("a", "opportunity.reopen",
+                     {{"id", opportunity["id"]}, {"version", 3}, {"reason", "客户追加"}});
   EXPECT_EQ(reopened["updated_by"], "a");
   EXPECT_EQ(reopened["updated_on_behalf_of"], nullptr);
 
@@ -322,7 +313,7 @@ TEST_F(DelegationTest, EveryWriteOfTheDelegatorsWorkRecordsWhomItWasDoneFor) {
   EXPECT_EQ(admin_task["updated_on_behalf_of"], nullptr);
 
   // Once the delegation ends, the delegate is refused and nothing is written.
-  ok_as("a", "delegation.end", {{"id", delegation["id"]}});
+  as("a", "delegation.end", {{"id", delegation["id"]}});
   const std::string before = database_.snapshot();
   EXPECT_EQ(status_as("c", "customer.update",
                       {{"id", a_first_}, {"version", by_owner["version"]}, {"name", "不许"}}),
@@ -340,41 +331,41 @@ TEST_F(DelegationTest, EveryWriteOfTheDelegatorsWorkRecordsWhomItWasDoneFor) {
 // delegator's other customers by role (the manager) records the delegator for the chosen ones
 // and nobody for the rest.
 TEST_F(DelegationTest, AChosenCustomersDelegationRecordsItForThoseCustomersOnly) {
-  ok_as("a", "delegation.create",
-        {{"delegate", "mgr"},
-         {"ends_at", "2099-01-01T00:00:00Z"},
-         {"customer_ids", {a_first_}},
-         {"reason", "只交接一家"}});
-  ok_as("a", "delegation.create",
-        {{"delegate", "c"},
-         {"ends_at", "2099-01-01T00:00:00Z"},
-         {"customer_ids", {a_first_}},
-         {"reason", "只交接一家"}});
-  EXPECT_EQ(ok_as("mgr", "user.me", json::object())["acting_for"], json::array({"a"}));
+  as("a", "delegation.create",
+     {{"delegate", "mgr"},
+      {"ends_at", "2099-01-01T00:00:00Z"},
+      {"customer_ids", {a_first_}},
+      {"reason", "只交接一家"}});
+  as("a", "delegation.create",
+     {{"delegate", "c"},
+      {"ends_at", "2099-01-01T00:00:00Z"},
+      {"customer_ids", {a_first_}},
+      {"reason", "只交接一家"}});
+  EXPECT_EQ(as("mgr", "user.me", json::object())["acting_for"], json::array({"a"}));
   auto update_as = [&](const std::string &user, const json &id, const std::string &name) {
     json current = ok("customer.get", {{"id", id}});
-    return ok_as(user, "customer.update",
-                 {{"id", id}, {"version", current["version"]}, {"name", name}});
+    return as(user, "customer.update",
+              {{"id", id}, {"version", current["version"]}, {"name", name}});
   };
   EXPECT_EQ(update_as("mgr", a_first_, "经理代管的客户")["updated_on_behalf_of"], "a");
   json not_chosen = update_as("mgr", a_second_, "经理自己管的客户");
   EXPECT_EQ(not_chosen["updated_by"], "mgr");
   EXPECT_EQ(not_chosen["updated_on_behalf_of"], nullptr) << "not a delegated customer";
   auto log_as = [&](const std::string &user, const json &id) {
-    return ok_as(user, "interaction.log",
-                 {{"customer_id", id},
-                  {"channel", "face_to_face"},
-                  {"direction", "outbound"},
-                  {"occurred_at", "2026-11-30T09:00:00Z"}});
+    return as(user, "interaction.log",
+              {{"customer_id", id},
+               {"channel", "face_to_face"},
+               {"direction", "outbound"},
+               {"occurred_at", "2026-11-30T09:00:00Z"}});
   };
   EXPECT_EQ(for_whom(log_as("mgr", a_first_)), "a");
   EXPECT_EQ(for_whom(log_as("mgr", a_second_)), nullptr);
   EXPECT_EQ(for_whom(log_as("c", a_first_)), "a");
-  json opportunity = ok_as("mgr", "opportunity.create",
-                           {{"customer_id", a_second_}, {"name", "经理的商机"}, {"owner", "a"}});
+  json opportunity = as("mgr", "opportunity.create",
+                        {{"customer_id", a_second_}, {"name", "经理的商机"}, {"owner", "a"}});
   EXPECT_EQ(for_whom(opportunity), nullptr) << "a's opportunity, but of a customer not delegated";
-  EXPECT_EQ(for_whom(ok_as("mgr", "opportunity.create",
-                           {{"customer_id", a_first_}, {"name", "代管商机"}, {"owner", "a"}})),
+  EXPECT_EQ(for_whom(as("mgr", "opportunity.create",
+                        {{"customer_id", a_first_}, {"name", "代管商机"}, {"owner", "a"}})),
             "a");
   EXPECT_EQ(status_as("c", "customer.update",
                       {{"id", a_second_},

@@ -46,6 +46,15 @@ class ApiTest : public ::testing::Test {
     if (response.status == CRM_OK) check_result(session, method, result);
     return result;
   }
+  // The same as another user, on a session of theirs; status_as returns only the status.
+  json as(const std::string &user, const std::string &method, const json &params) {
+    auto session = client_->open_session(user);
+    return ok_on(session, method, params);
+  }
+  int status_as(const std::string &user, const std::string &method, const json &params) {
+    auto session = client_->open_session(user);
+    return session.call(request(method, params)).status;
+  }
 
  public:
   // Every successful result of every test is checked against the result schema its method

@@ -52,14 +52,6 @@ class OwnershipTest : public ApiTest {
                        {"owner", "s2"}});
   }
 
-  json as(const std::string &user, const std::string &method, const json &params) {
-    auto session = client_->open_session(user);
-    return ok_on(session, method, params);
-  }
-  int status_as(const std::string &user, const std::string &method, const json &params) {
-    auto session = client_->open_session(user);
-    return session.call(request(method, params)).status;
-  }
   std::string owner_of(const json &customer) {
     return ok("customer.get", {{"id", customer}})["owner"];
   }

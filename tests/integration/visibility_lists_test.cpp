@@ -14,14 +14,6 @@ constexpr int kPastOneBoundList = 501;  // sql::kMaxBoundList + 1
 
 class VisibilityListsTest : public ApiTest {
  protected:
-  json as(const std::string &user, const std::string &method, const json &params) {
-    auto session = client_->open_session(user);
-    return ok_on(session, method, params);
-  }
-  int status_as(const std::string &user, const std::string &method, const json &params) {
-    auto session = client_->open_session(user);
-    return session.call(request(method, params)).status;
-  }
   // Every id of customer.list as user, page by page.
   std::set<std::string> listed(const std::string &user, int limit) {
     std::set<std::string> ids;
