@@ -157,28 +157,74 @@ db::Value optional(const std::optional<std::string> &text) {
 // The delegations active now to actor.user (judged at every call, so one starts and ends by
 // itself at its times), and a delegator deactivated since ends them: the delegators' customers
 // (scope everything) or the delegated customers join what the user sees.
-void add_delegations(db::Connection &connection, Actor &actor, time::Micros at) {
+// What one statement tells of user at `at`: whether the CRM knows the user and is active, the
+// roles, the delegations active now (to the user, from an active delegator) and the active
+// teams the user belongs to or leads. One round trip on every call, instead of four.
+struct Standing {
+  std::optional<bool> active;  // nullopt: no CRM user has this key
+  std::vector<std::string> roles;
+  struct Delegation {
+    std::int64_t id;
+    std::string delegator;
+    bool everything;
+  };
+  std::vector<Delegation> delegations;
+  std::vector<std::string> teams;
+};
+
+Standing standing_of(db::Connection &connection, const std::string &user, time::Micros at) {
   const auto ts = connection.dialect().timestamp_param();
   const auto now = time::to_db_text(at);
-  auto result = connection
-                    .prepare(
-                        "SELECT d.id, d.delegator, d.scope FROM crm_delegation d JOIN crm_user "
-                        "u ON u.user_key = d.delegator AND u.active = 1 WHERE d.delegate = ? "
-                        "AND d.starts_at <= " +
-                        ts + " AND d.ends_at > " + ts +
-                        " AND (d.ended_at IS NULL OR d.ended_at > " + ts + ") ORDER BY d.id")
-                    .query({actor.user, now, now, now},
-                           {Column::integer(), Column::text(128), Column::text(16)});
+  const auto no_text = connection.dialect().text_cast("NULL");
+  // Tagged rows: kind, a number (active flag, delegation id), up to two keys; sorted so that
+  // roles, delegations and teams come in a stable order.
+  auto result =
+      connection
+          .prepare(
+              "SELECT 'u' AS kind, active AS number, " + no_text + " AS key1, " + no_text +
+              " AS key2 FROM crm_user WHERE user_key = ? "
+              "UNION ALL SELECT 'r', NULL, role, NULL FROM crm_user_role WHERE user_key = ? "
+              "UNION ALL SELECT 'd', d.id, d.delegator, d.scope FROM crm_delegation d JOIN "
+              "crm_user u ON u.user_key = d.delegator AND u.active = 1 WHERE d.delegate = ? AND "
+              "d.starts_at <= " +
+              ts + " AND d.ends_at > " + ts + " AND (d.ended_at IS NULL OR d.ended_at > " + ts +
+              ") UNION ALL SELECT 't', NULL, m.team_key, NULL FROM crm_team_member m JOIN "
+              "crm_team t ON t.team_key = m.team_key WHERE m.user_key = ? AND t.active = 1 "
+              "UNION ALL SELECT 't', NULL, team_key, NULL FROM crm_team WHERE lead_key = ? AND "
+              "active = 1 ORDER BY 1, 2, 3")
+          .query({user, user, user, now, now, now, user, user},
+                 {Column::text(1), Column::integer(), Column::text(128), Column::text(16)});
+  Standing standing;
+  while (result.next()) {
+    const auto kind = result.text(0);
+    if (kind == "u") {
+      standing.active = result.optional_int64(1).value_or(0) != 0;
+    } else if (kind == "r") {
+      standing.roles.push_back(result.text(2));
+    } else if (kind == "d") {
+      standing.delegations.push_back(
+          {result.optional_int64(1).value_or(0), result.text(2), result.text(3) == "everything"});
+    } else {
+      add_unique(standing.teams, result.text(2));
+    }
+  }
+  return standing;
+}
+
+// The customers of the user's active delegations: everything of a delegator (as an owner) or
+// the chosen customers.
+void add_delegations(db::Connection &connection, Actor &actor,
+                     const std::vector<Standing::Delegation> &delegations) {
   std::vector<std::int64_t> chosen;
   std::map<std::int64_t, std::string> delegator_of;  // chosen delegation id -> delegator
-  while (result.next()) {
-    add_unique(actor.acting_for, result.text(1));
-    if (result.text(2) == "everything") {
-      add_unique(actor.owners, result.text(1));
-      add_unique(actor.acting_for_everything, result.text(1));
+  for (const auto &delegation : delegations) {
+    add_unique(actor.acting_for, delegation.delegator);
+    if (delegation.everything) {
+      add_unique(actor.owners, delegation.delegator);
+      add_unique(actor.acting_for_everything, delegation.delegator);
     } else {
-      chosen.push_back(result.int64(0));
-      delegator_of[result.int64(0)] = result.text(1);
+      chosen.push_back(delegation.id);
+      delegator_of[delegation.id] = delegation.delegator;
     }
   }
   if (chosen.empty()) return;
@@ -211,17 +257,14 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user, t
     actor.user = user;
     const bool bootstrap = contains(settings.bootstrap_admins, user);
     const bool job_user = settings.job_user && *settings.job_user == user;
-    auto row = connection.prepare("SELECT active FROM crm_user WHERE user_key = ?")
-                   .query({user}, {Column::integer()});
-    if (row.next()) {
-      if (row.int64(0) == 0)
+    auto standing = standing_of(connection, user, now);
+    if (standing.active) {
+      if (!*standing.active)
         throw Error(Status::permission_denied,
                     "inactive user \"" + user +
                         "\": the user is deactivated (in the CRM or in the host ERP) and may "
                         "not open a session or call a method");
-      actor.roles =
-          texts(connection, "SELECT role FROM crm_user_role WHERE user_key = ? ORDER BY role",
-                {user}, kRoleChars);
+      actor.roles = std::move(standing.roles);
     } else if (!bootstrap && !job_user) {
       throw Error(Status::permission_denied,
                   "unknown user \"" + user +
@@ -234,7 +277,7 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user, t
     actor.capabilities.insert(grants.capabilities.begin(), grants.capabilities.end());
     actor.scope = std::string(scope_name(grants.scope));
     actor.owners.push_back(user);
-    add_delegations(connection, actor, now);
+    add_delegations(connection, actor, standing.delegations);
     // The scheduler's user runs the jobs, which work on every customer; it reads nothing more
     // than its roles (none, unless it is also a CRM user) allow.
     if (job_user) actor.capabilities.insert("jobs");
@@ -245,12 +288,7 @@ Actor resolve(Store &store, const Settings &settings, const std::string &user, t
     }
     // A member or lead of a team sees its queue at every scope: that is where the team's new
     // customers wait to be taken.
-    const auto teams = texts(connection,
-                             "SELECT m.team_key FROM crm_team_member m JOIN crm_team t ON "
-                             "t.team_key = m.team_key WHERE m.user_key = ? AND t.active = 1 "
-                             "UNION SELECT team_key FROM crm_team WHERE lead_key = ? AND "
-                             "active = 1",
-                             {user, user}, kTeamKeyChars);
+    const auto &teams = standing.teams;
     for (const auto &team : teams) add_unique(actor.queues, team);
     if (grants.scope >= Scope::team && !teams.empty()) {
       for_keys(connection, "SELECT user_key FROM crm_team_member WHERE team_key", teams, "",
