@@ -170,14 +170,20 @@ json create(CallContext &context, const json &params) {
   o.amount = amount;
   o.probability = probability;
   o.expected_close = expected_close;
-  o.owner = params.contains("owner") ? params::optional_string(params, "owner")
-                                     : std::optional<std::string>(context.user);
+  const bool owner_given = params.contains("owner");
+  if (owner_given) o.owner = params::optional_string(params, "owner");
   auto &store = context.store;
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
     // Checked before ids are reserved, so that a rejected call leaves the database as it was.
     records::customer::require_visible(connection, context.actor, customer_id,
                                        "params.customer_id");
+    // A delegate's opportunity on a delegator's customer is the delegator's: it stays with the
+    // work when the delegation ends, instead of with someone who can no longer see the customer.
+    if (!owner_given)
+      o.owner =
+          records::customer::on_behalf_of(connection, context.actor, customer_id, std::nullopt)
+              .value_or(context.user);
     o.id = store.ids().reserve(connection, "opportunity");
     const auto event_id = store.ids().reserve(connection, "opportunity_event");
     o.stage_entered_at = o.created_at = o.updated_at = now;
@@ -399,7 +405,9 @@ std::vector<Field> editable_fields(bool creating) {
   fields.push_back(Field::string("expected_close", opportunity::kExpectedCloseChars,
                                  "expected close date, YYYY-MM-DD"));
   fields.push_back(Field::user(
-      "owner", creating ? "owning host user (default: the session's user)" : "owning host user"));
+      "owner", creating ? "owning host user (default: the session's user; under a delegation, "
+                          "the delegator whose customer it is)"
+                        : "owning host user"));
   return fields;
 }
 

@@ -301,7 +301,7 @@ json create(CallContext &context, const json &params) {
   auto &store = context.store;
   const auto customer_id = params::id(params, "customer_id");
   const auto due = *params::optional_timestamp(params, "due_at");
-  const auto owner = params::optional_string(params, "owner").value_or(context.user);
+  const auto chosen_owner = params::optional_string(params, "owner");
   const auto title = params::string(params, "title");
   return store.with_connection([&](db::Connection &connection) {
     // Checked before an id is reserved, so that a refused call leaves the sequence as it was.
@@ -316,7 +316,12 @@ json create(CallContext &context, const json &params) {
       row.customer_id = customer_id;
       row.kind = "manual";
       row.title = title;
-      row.owner = owner;
+      // A delegate's task on a delegator's customer is the delegator's: it stays with the work
+      // when the delegation ends, instead of with someone who can no longer see the customer.
+      row.owner = chosen_owner ? *chosen_owner
+                               : records::customer::on_behalf_of(connection, context.actor,
+                                                                 customer_id, std::nullopt)
+                                     .value_or(context.user);
       row.due_at = time::to_db_text(due);
       row.created_at = time::to_db_text(time::now());
       row.created_by = context.user;
@@ -386,7 +391,9 @@ void register_methods(Registry &registry) {
                 {Field::id("customer_id", "the customer").require(),
                  Field::string("title", task::kTitleChars, "what to do").require(),
                  Field::timestamp("due_at", "when it is due").require(),
-                 Field::user("owner", "who does it (default: the session's user)")},
+                 Field::user("owner",
+                             "who does it (default: the session's user; under a delegation, "
+                             "the delegator whose customer it is)")},
                 schema(),
                 create,
                 "task.write"});

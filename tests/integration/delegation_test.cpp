@@ -258,10 +258,20 @@ TEST_F(DelegationTest, EveryWriteOfTheDelegatorsWorkRecordsWhomItWasDoneFor) {
   json listed = ok("opportunity.list", {{"customer_id", a_first_}})["items"];
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0]["updated_on_behalf_of"], "a");
-  // The delegate's own opportunity (owner defaults to the caller) is nobody else's work.
-  EXPECT_EQ(as("c", "opportunity.create",
-               {{"customer_id", a_first_}, {"name", "C 自己跟的商机"}})["updated_on_behalf_of"],
-            nullptr);
+  // Without an owner, the delegate's new opportunity on a's customer is a's, done for a: it stays
+  // with a's work when the delegation ends. Named as their own, it is nobody else's work; on the
+  // delegate's own customer the default is the delegate.
+  json defaulted =
+      as("c", "opportunity.create", {{"customer_id", a_first_}, {"name", "代理新建的商机"}});
+  EXPECT_EQ(defaulted["owner"], "a");
+  EXPECT_EQ(defaulted["updated_on_behalf_of"], "a");
+  json named_self = as("c", "opportunity.create",
+                       {{"customer_id", a_first_}, {"name", "C 自己跟的商机"}, {"owner", "c"}});
+  EXPECT_EQ(named_self["owner"], "c");
+  EXPECT_EQ(named_self["updated_on_behalf_of"], nullptr);
+  json on_own = as("c", "opportunity.create", {{"customer_id", own}, {"name", "C 客户的商机"}});
+  EXPECT_EQ(on_own["owner"], "c");
+  EXPECT_EQ(on_own["updated_on_behalf_of"], nullptr);
 
   // A task of a's: created and completed by the delegate.
   json task = as("c", "task.create",
@@ -277,6 +287,16 @@ TEST_F(DelegationTest, EveryWriteOfTheDelegatorsWorkRecordsWhomItWasDoneFor) {
   json tasks = ok("task.list", {{"customer_id", a_first_}, {"status", "done"}})["items"];
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0]["updated_on_behalf_of"], "a");
+  json default_task = as(
+      "c", "task.create",
+      {{"customer_id", a_first_}, {"title", "代理新建的任务"}, {"due_at", "2026-12-31T00:00:00Z"}});
+  EXPECT_EQ(default_task["owner"], "a");
+  EXPECT_EQ(default_task["updated_on_behalf_of"], "a");
+  json own_task =
+      as("c", "task.create",
+         {{"customer_id", own}, {"title", "自己的任务"}, {"due_at", "2026-12-31T00:00:00Z"}});
+  EXPECT_EQ(own_task["owner"], "c");
+  EXPECT_EQ(own_task["updated_on_behalf_of"], nullptr);
 
   // The owner acting themselves records nobody, and their write clears the delegate's mark.
   json by_owner = as("a", "customer.update",
