@@ -43,6 +43,36 @@ class FaultsTest : public ApiTest {
     return result.next() ? result.text(0) : std::string();
   }
 
+  // Sends call while another connection holds `table` locked, kills the library's connection
+  // once it waits on that lock, then releases the lock: the response of a call whose connection
+  // died in the middle of its transaction.
+  host::Response killed_while_waiting_on(const std::string &table, const std::string &call) {
+    auto holder = database_.open_connection();
+    auto killer = database_.open_connection();
+    const bool postgres = database_.dialect() == "postgresql";
+    if (postgres) {
+      holder->begin();
+      holder->execute_direct("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+    } else {
+      holder->execute_direct("LOCK TABLES " + table + " WRITE");
+    }
+    auto pending = std::async(std::launch::async, [&] { return session_->call(call); });
+    std::string victim;
+    for (int i = 0; i < 200 && victim.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      victim = blocked_session(*killer);
+    }
+    EXPECT_FALSE(victim.empty()) << "the call never waited on the lock of " << table;
+    if (!victim.empty())
+      killer->execute_direct(postgres ? "SELECT pg_terminate_backend(" + victim + ")"
+                                      : "KILL " + victim);
+    if (postgres)
+      holder->rollback();
+    else
+      holder->execute_direct("UNLOCK TABLES");
+    return pending.get();
+  }
+
   // Runs the server's control script (scripts/db/<dialect>.sh stop|start DIR).
   void server(const std::string &action) {
     const char *dir = std::getenv("CRM_TEST_DB_DIR");
@@ -57,32 +87,8 @@ TEST_F(FaultsTest, ConnectionKilledMidBatchWritesNothingAndRecovers) {
   json acme = customer("Acme");
   // Another connection holds the interactions table, so the batch waits inside its
   // transaction; then its server session is killed.
-  auto holder = database_.open_connection();
-  auto killer = database_.open_connection();
-  const bool postgres = database_.dialect() == "postgresql";
-  if (postgres) {
-    holder->begin();
-    holder->execute_direct("LOCK TABLE crm_interaction IN ACCESS EXCLUSIVE MODE");
-  } else {
-    holder->execute_direct("LOCK TABLES crm_interaction WRITE");
-  }
-  auto pending = std::async(std::launch::async, [&] {
-    return session_->call(request("interaction.log_batch", batch(acme["id"], 2000)));
-  });
-  std::string victim;
-  for (int i = 0; i < 200 && victim.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    victim = blocked_session(*killer);
-  }
-  ASSERT_FALSE(victim.empty()) << "the batch never waited on the lock";
-  killer->execute_direct(postgres ? "SELECT pg_terminate_backend(" + victim + ")"
-                                  : "KILL " + victim);
-  if (postgres)
-    holder->rollback();
-  else
-    holder->execute_direct("UNLOCK TABLES");
-
-  auto response = pending.get();
+  auto response = killed_while_waiting_on(
+      "crm_interaction", request("interaction.log_batch", batch(acme["id"], 2000)));
   EXPECT_EQ(response.status, CRM_E_UNAVAILABLE) << response.body;
   EXPECT_EQ(json::parse(response.body)["error"]["name"], "unavailable");
   EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_interaction"),
@@ -108,32 +114,9 @@ TEST_F(FaultsTest, TransferKilledHalfWayMovesNothing) {
                        {"owner", "leaver"}});
   }
   const std::string before = database_.snapshot();
-  auto holder = database_.open_connection();
-  auto killer = database_.open_connection();
-  const bool postgres = database_.dialect() == "postgresql";
-  if (postgres) {
-    holder->begin();
-    holder->execute_direct("LOCK TABLE crm_task IN ACCESS EXCLUSIVE MODE");
-  } else {
-    holder->execute_direct("LOCK TABLES crm_task WRITE");
-  }
-  auto pending = std::async(std::launch::async, [&] {
-    return session_->call(request(
-        "ownership.transfer", {{"from", "leaver"}, {"to", "successor"}, {"reason", "离职交接"}}));
-  });
-  std::string victim;
-  for (int i = 0; i < 200 && victim.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    victim = blocked_session(*killer);
-  }
-  ASSERT_FALSE(victim.empty()) << "the transfer never waited on the lock";
-  killer->execute_direct(postgres ? "SELECT pg_terminate_backend(" + victim + ")"
-                                  : "KILL " + victim);
-  if (postgres)
-    holder->rollback();
-  else
-    holder->execute_direct("UNLOCK TABLES");
-  auto response = pending.get();
+  auto response = killed_while_waiting_on(
+      "crm_task", request("ownership.transfer",
+                          {{"from", "leaver"}, {"to", "successor"}, {"reason", "离职交接"}}));
   EXPECT_EQ(response.status, CRM_E_UNAVAILABLE) << response.body;
   EXPECT_EQ(database_.snapshot(), before) << "a killed transfer left something behind";
   // Run again, it moves everything at once.
