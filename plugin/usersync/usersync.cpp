@@ -22,7 +22,6 @@ using organisation::User;
 using params::Field;
 
 constexpr const char *kJob = "users.sync";
-constexpr std::size_t kChunk = 500;  // keys bound into one IN (...), well inside every driver
 constexpr std::size_t kKeyChars = 128;
 constexpr const char *kReason = "deactivated in the host ERP (users.sync)";
 
@@ -236,16 +235,13 @@ class Sync {
     std::vector<std::string> keys;
     for (const auto &d : departures_) keys.push_back(d.user_key);
     std::map<std::string, std::int64_t> owned;
-    for (std::size_t start = 0; start < keys.size(); start += kChunk) {
-      const std::size_t count = std::min(kChunk, keys.size() - start);
-      std::vector<db::Value> values(keys.begin() + static_cast<std::ptrdiff_t>(start),
-                                    keys.begin() + static_cast<std::ptrdiff_t>(start + count));
-      auto result = connection_
-                        .prepare("SELECT owner, COUNT(*) FROM crm_customer WHERE owner IN (" +
-                                 sql::placeholders(count) + ") GROUP BY owner")
-                        .query(values, {Column::text(kKeyChars), Column::integer()});
-      while (result.next()) owned[result.text(0)] = result.int64(1);
-    }
+    std::vector<db::Value> values;
+    const auto departed = sql::in_list(connection_.dialect(), "owner", keys, values);
+    auto result = connection_
+                      .prepare("SELECT owner, COUNT(*) FROM crm_customer WHERE " + departed +
+                               " GROUP BY owner")
+                      .query(values, {Column::text(kKeyChars), Column::integer()});
+    while (result.next()) owned[result.text(0)] = result.int64(1);
     const bool transfer =
         settings_.on_user_deactivated == organisation::Settings::OnDeactivated::transfer_to_manager;
     // The job moves every customer of the user, whoever runs it.
