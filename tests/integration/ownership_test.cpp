@@ -188,6 +188,37 @@ TEST_F(OwnershipTest, ConcurrentTransfersMoveEachCustomerOnce) {
             std::vector<std::string>{"0"});
 }
 
+// A transfer of 1,000 customers or more runs its joins planned for large sets (on PostgreSQL,
+// Dialect::join_large_sets): the preview and the transfer still count and move the same records.
+TEST_F(OwnershipTest, ALargeTransferMovesWhatItsPreviewCounted) {
+  for (int i = 0; i < 1000; ++i) {
+    const json id = customer("大客户群 " + std::to_string(i), {{"owner", "s1"}})["id"];
+    if (i % 10 != 0) continue;
+    ok("opportunity.create", {{"customer_id", id}, {"name", "续约"}, {"owner", "s1"}});
+    ok("task.create", {{"customer_id", id},
+                       {"title", "回访"},
+                       {"due_at", "2030-01-01T00:00:00Z"},
+                       {"owner", "s1"}});
+  }
+  const json request = {{"from", "s1"}, {"to", "s2"}, {"reason", "区域合并"}};
+  json with_preview = request;
+  with_preview["preview"] = true;
+  const json preview = as("mgr", "ownership.transfer", with_preview);
+  const json expected = {{"customers", 1003}, {"opportunities", 102}, {"tasks", 102}};
+  EXPECT_EQ(preview["counts"], expected);
+  const json done = as("mgr", "ownership.transfer", request);
+  EXPECT_EQ(done["batch"]["counts"], expected);
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer WHERE owner = 's1'"),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer WHERE owner = 's2'"),
+            std::vector<std::string>{"1004"});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_ownership_move"),
+            std::vector<std::string>{"1207"});
+  EXPECT_EQ(
+      database_.column("SELECT COUNT(*) FROM crm_task WHERE owner = 's1' AND status = 'open'"),
+      std::vector<std::string>{"0"});
+}
+
 // A transfer holds what it moves until it commits, not the others' customers it scans past
 // (an UPDATE of the owner scans the whole customer table on MariaDB). The transfer is held up
 // at its opportunities by a share lock taken here, after its customers are updated; meanwhile
