@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <exception>
 #include <set>
 
 #include "../core/json_values.hpp"
@@ -74,18 +75,20 @@ constexpr std::int64_t kLargeTransfer = 1000;
 // customers are planned as joins of large sets where that many make it worth it.
 class LargeSetJoins {
  public:
-  LargeSetJoins(db::Connection &connection, std::int64_t customers) : connection_(connection) {
+  LargeSetJoins(db::Connection &connection, std::int64_t customers)
+      : connection_(connection), exceptions_(std::uncaught_exceptions()) {
     const auto statement = connection.dialect().join_large_sets();
     if (customers < kLargeTransfer || statement.empty()) return;
     connection.execute_direct(std::string(statement));
     active_ = true;
   }
   ~LargeSetJoins() {
-    if (!active_) return;
+    // Unwinding, the transaction is rolled back, and the setting (SET LOCAL) with it.
+    if (!active_ || std::uncaught_exceptions() > exceptions_) return;
     try {
       connection_.execute_direct(std::string(connection_.dialect().join_as_planned()));
     } catch (...) {
-      connection_.mark_broken();  // its transaction is failing anyway; not reused as it is
+      connection_.mark_broken();  // not reused with the setting still on
     }
   }
   LargeSetJoins(const LargeSetJoins &) = delete;
@@ -93,6 +96,7 @@ class LargeSetJoins {
 
  private:
   db::Connection &connection_;
+  int exceptions_;
   bool active_ = false;
 };
 
