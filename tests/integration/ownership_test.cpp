@@ -2,6 +2,7 @@
 // customers move with their open opportunities and tasks in one audited batch; the preview
 // counts exactly that; concurrent transfers move each customer once.
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "fixture.hpp"
@@ -217,6 +218,38 @@ TEST_F(OwnershipTest, ALargeTransferMovesWhatItsPreviewCounted) {
   EXPECT_EQ(
       database_.column("SELECT COUNT(*) FROM crm_task WHERE owner = 's1' AND status = 'open'"),
       std::vector<std::string>{"0"});
+}
+
+// A customer that becomes the leaver's while a transfer is under way (between its selection and
+// its update) would move without an audit row: the transfer is refused and moves nothing. The
+// transfer is held between the two by a lock on the tasks table taken here.
+TEST_F(OwnershipTest, ACustomerGainedDuringTheTransferRefusesIt) {
+  // On MariaDB the table lock would also hold the customer update below (its foreign keys
+  // open crm_task), and at READ COMMITTED nothing else stops the transfer at that point.
+  if (database_.dialect() != "postgresql")
+    GTEST_SKIP() << "needs a lock that holds the transfer between its statements alone";
+  auto holder = database_.open_connection();
+  holder->begin();
+  holder->execute_direct("LOCK TABLE crm_task IN ACCESS EXCLUSIVE MODE");
+  auto pending = std::async(std::launch::async, [&] {
+    auto session = client_->open_session("mgr");
+    return session.call(
+        request("ownership.transfer", {{"from", "s1"}, {"to", "s2"}, {"reason", "调岗"}}));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // it waits on the tasks
+  auto other = database_.open_connection();
+  other->prepare("UPDATE crm_customer SET owner = 's1' WHERE id = ?")
+      .execute({std::stoll(other_.get<std::string>())});
+  holder->rollback();
+  const auto response = pending.get();
+  EXPECT_EQ(response.status, CRM_E_CONFLICT) << response.body;
+  EXPECT_NE(response.body.find("changed during the transfer"), std::string::npos) << response.body;
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer WHERE owner = 's1'"),
+            std::vector<std::string>{"4"});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_ownership_batch"),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_ownership_move"),
+            std::vector<std::string>{"0"});
 }
 
 // A transfer holds what it moves until it commits, not the others' customers it scans past
