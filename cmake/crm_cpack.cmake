@@ -27,7 +27,8 @@ set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 # A shlibs file, so that packages built against libcrm1 depend on it (libcrm1 only).
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "libsqliteodbc")
+# tzdata: the named time zones of business calendars (calendars.definitions.*.time_zone).
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "libsqliteodbc, tzdata")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SUGGESTS "odbc-postgresql, odbc-mariadb")
 # The first line is the synopsis.
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "CRM module for ERP systems (library)

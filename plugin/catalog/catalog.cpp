@@ -1,4 +1,5 @@
 // The method catalog of this build: each area adds its methods here.
+#include "calendar/calendar.hpp"
 #include "classification/classification.hpp"
 #include "contacts/contacts.hpp"
 #include "core/registry.hpp"
@@ -24,6 +25,7 @@ const Registry &registry() {
     system::register_methods(registry);
     organisation::register_methods(registry);  // first: every call resolves its Actor there
     hostdata::register_methods(registry);
+    calendar::register_methods(registry);  // after host: its default zone is host.time_zone
     delegation::register_methods(registry);
     ownership::register_methods(registry);
     usersync::register_methods(registry);

@@ -191,6 +191,32 @@ Civil to_civil(Micros instant) {
   return civil(instant);
 }
 
+std::optional<Days> parse_date(std::string_view text) {
+  std::size_t pos = 0;
+  int year, month, day;
+  if (!digits(text, pos, 4, year) || !expect(text, pos, '-') || !digits(text, pos, 2, month) ||
+      !expect(text, pos, '-') || !digits(text, pos, 2, day) || pos != text.size())
+    return std::nullopt;
+  if (year < 1000 || month < 1 || month > 12 || day < 1 ||
+      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month)))
+    return std::nullopt;
+  return days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+}
+
+std::string format_date(Days day) {
+  int year;
+  unsigned month, in_month;
+  civil_from_days(day, year, month, in_month);
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02u", year, month, in_month);
+  return buffer;
+}
+
+int weekday(Days day) {
+  // 1970-01-01 was a Thursday (3).
+  return static_cast<int>(((day % 7) + 7 + 3) % 7);
+}
+
 Micros now() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())

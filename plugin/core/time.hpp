@@ -39,4 +39,14 @@ struct Civil {
 };
 Civil to_civil(Micros instant);
 
+// A calendar date as days since 1970-01-01 (proleptic Gregorian): business calendars count
+// working days and holidays in these.
+using Days = std::int64_t;
+inline constexpr Micros kMicrosPerDay = 86'400'000'000;
+// "2026-10-01", years 1000 to 9999; nullopt when malformed or not a date of the calendar.
+std::optional<Days> parse_date(std::string_view text);
+std::string format_date(Days day);
+// Monday 0 ... Sunday 6.
+int weekday(Days day);
+
 }  // namespace crm::time

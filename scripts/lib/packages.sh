@@ -16,10 +16,11 @@ ensure_packages() {
   $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 }
 
-# What building libcrm and its demo needs.
+# What building libcrm and its demo needs; tzdata holds the time zones that business calendars
+# name ("Asia/Shanghai").
 CRM_BUILD_PACKAGES=(g++ cmake make pkg-config binutils libboost-dev libboost-filesystem-dev
   unixodbc unixodbc-dev libsqliteodbc nlohmann-json3-dev libspdlog-dev libfmt-dev sqlite3
-  libsqlite3-dev)
+  libsqlite3-dev tzdata)
 # What the tests need on top: GoogleTest, the ABI tools, pytest and pip for the Python package
 # (bindings/python, installed into the build tree), dpkg-deb for the Debian packages (CPack),
 # the other ODBC drivers and servers, Go and a JDK with JNA for the examples (examples/go,

@@ -96,6 +96,7 @@ std::string host_config() {
                              {{"name", "basic"}, {"percent", 80}}})},
       {"window_days", 365},
       {"population_stages", {"customer", "repeat"}}};
+  config["calendars"] = json::parse(fuzz::calendars_section_json());
   return config.dump();
 }
 

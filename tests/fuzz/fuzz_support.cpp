@@ -98,4 +98,19 @@ std::uint64_t file_size(const std::string &path) {
   return error ? 0 : size;
 }
 
+const char *calendars_section_json() {
+  return R"({
+  "default": "beijing",
+  "teams": {"marketing": "beijing", "east": "new-york"},
+  "definitions": {
+    "beijing": {
+      "time_zone": "Asia/Shanghai",
+      "week": {"monday": ["09:00-12:00", "13:00-18:00"], "tuesday": ["09:00-12:00", "13:00-18:00"],
+               "wednesday": ["09:00-12:00", "13:00-18:00"],
+               "thursday": ["09:00-12:00", "13:00-18:00"], "friday": ["09:00-12:00", "13:00-18:00"]},
+      "holidays": ["2026-10-01..2026-10-07", "2027-01-01"],
+      "working_days": {"2026-09-27": "monday", "2026-10-10": ["10:00-16:00"]}},
+    "new-york": {"time_zone": "America/New_York", "week": {"monday": ["22:00-06:00"]}}}})";
+}
+
 }  // namespace crm::fuzz

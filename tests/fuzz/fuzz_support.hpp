@@ -28,6 +28,10 @@ void check_response(std::int32_t status, const char *response, std::size_t respo
                     std::string_view request);
 
 // A new folder $TMPDIR/<prefix>XXXXXX (TMPDIR defaults to /tmp); fails when it cannot.
+// The "calendars" section both the fuzzed client and the corpus use: a Beijing office week with
+// holidays and make-up days, and a New York night shift.
+const char *calendars_section_json();
+
 std::string make_temp_dir(const std::string &prefix);
 // Removes everything in folder except the entries named in keep (names, not paths).
 void clear_folder(const std::string &folder, std::initializer_list<std::string_view> keep);

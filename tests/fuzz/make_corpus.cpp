@@ -370,6 +370,17 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> written_
   add("marketing", '0', "team.get", {{"team_key", "marketing"}});
   add("all", '0', "team.list", json::object());
   add("page", '1', "team.list", {{"limit", 1}, {"cursor", cursor(json::array({"marketing"}))}});
+  add("all", '0', "calendar.list", json::object());
+  add("standard", '1', "calendar.list", json::object());
+  add("friday-evening", '0', "calendar.due",
+      {{"calendar", "beijing"}, {"from", "2026-11-27T17:30:00+08:00"}, {"business_minutes", 480}});
+  add("default", '1', "calendar.due", {{"from", "2026-11-27T17:30:00Z"}, {"business_minutes", 0}});
+  add("holidays", '0', "calendar.between",
+      {{"calendar", "beijing"},
+       {"from", "2026-09-26T00:00:00+08:00"},
+       {"to", "2026-10-12T00:00:00+08:00"}});
+  add("night", '0', "calendar.between",
+      {{"calendar", "new-york"}, {"from", "2026-03-01T00:00:00Z"}, {"to", "2026-03-31T00:00:00Z"}});
   add("cover", '0', "delegation.create",
       {{"delegate", "lina002"},
        {"delegator", "zhangwei001"},
@@ -514,6 +525,7 @@ json sections() {
                                {{"name", "basic"}, {"percent", 80}}})},
         {"window_days", 365},
         {"population_stages", {"customer", "repeat"}}}},
+      {"calendars", json::parse(fuzz::calendars_section_json())},
       {"organisation",
        {{"bootstrap_admins", {"fuzzer", "zhangwei001"}},
         {"job_user", "crm-jobs"},
@@ -828,7 +840,11 @@ std::string client_dictionary() {
       "organisation", "bootstrap_admins", "job_user", "host_user_roles", "on_user_deactivated",
       "orphan", "transfer_to_manager", "*", "roles", "capabilities", "scope", "own", "team",
       "subordinates", "all", "admin", "manager", "marketing", "service", "viewer", "customer.read",
-      "customer.write", "value.sensitive", "organisation.manage", "fuzzer",
+      "customer.write", "value.sensitive", "organisation.manage", "fuzzer", "calendars", "default",
+      "teams", "definitions", "week", "holidays", "working_days", "monday", "tuesday", "wednesday",
+      "thursday", "friday", "saturday", "sunday", "09:00-18:00", "22:00-06:00", "00:00-24:00",
+      "2026-10-01", "2026-10-01..2026-10-07", "Asia/Shanghai", "America/New_York", "UTC",
+      "../../etc/passwd",
       // the columns host queries return
       "customer_key", "credit_limit", "referred_by_key", "is_reference", "created_at", "changed_at",
       "contact_key", "phone", "email", "user_key", "department", "is_active", "manager_key",

@@ -207,6 +207,8 @@ std::string run_scenario(json &scenario, bool update) {
   const std::string user = scenario.value("user", "golden-user");
   json config = {{"database", {{"dialect", "sqlite"}, {"path", (folder.path / "crm.db").string()}}},
                  {"organisation", {{"bootstrap_admins", {user}}}}};
+  // A scenario may configure the domain sections it shows (calendars, lifecycle ...).
+  if (scenario.contains("config")) config.update(scenario["config"]);
   crm::host::Client client(plugin, config.dump());
   crm::host::Session session = client.open_session(user);
   std::set<std::string> given;

@@ -68,6 +68,8 @@ def run_scenario(scenario, directory):
     user = scenario.get("user", "golden-user")
     config = {"database": {"dialect": "sqlite", "path": str(directory / "crm.db")},
               "organisation": {"bootstrap_admins": [user]}}
+    # A scenario may configure the domain sections it shows (calendars, lifecycle ...).
+    config.update(scenario.get("config", {}))
     report = []
     with crm.Client(config) as client, client.session(user) as session:
         for number, step in enumerate(scenario["steps"], 1):

@@ -100,5 +100,22 @@ TEST(Time, BreaksInstantsDownOnTheProlepticGregorianCalendar) {
   EXPECT_EQ(time::to_civil(*time::parse_iso8601("2100-03-01T00:00:00Z") - 1).day, 28u);
 }
 
+TEST(Time, DatesAreDaysSinceTheEpoch) {
+  EXPECT_EQ(time::parse_date("1970-01-01"), 0);
+  EXPECT_EQ(time::parse_date("1969-12-31"), -1);
+  EXPECT_EQ(time::parse_date("2026-12-02"), 20789);
+  EXPECT_EQ(time::format_date(20789), "2026-12-02");
+  EXPECT_EQ(time::format_date(*time::parse_date("1000-01-01")), "1000-01-01");
+  EXPECT_EQ(time::format_date(*time::parse_date("9999-12-31")), "9999-12-31");
+  EXPECT_EQ(time::weekday(*time::parse_date("2026-12-02")), 2);  // a Wednesday
+  EXPECT_EQ(time::weekday(*time::parse_date("2026-11-30")), 0);
+  EXPECT_EQ(time::weekday(*time::parse_date("1969-12-28")), 6);
+  EXPECT_EQ(time::weekday(*time::parse_date("1000-01-01")), 2);
+  for (const char *bad : {"2026-02-29", "2100-02-29", "2026-13-01", "2026-00-10", "2026-1-01",
+                          "0999-12-31", "2026-12-02T00", "2026/12/02", ""})
+    EXPECT_FALSE(time::parse_date(bad)) << bad;
+  EXPECT_TRUE(time::parse_date("2024-02-29"));
+}
+
 }  // namespace
 }  // namespace crm
