@@ -106,15 +106,6 @@ void check_name(const std::string &name, const std::string &path) {
                                      quoted(json(name)));
 }
 
-std::string offset_text(int offset_minutes) {
-  if (offset_minutes == 0) return "Z";
-  const int magnitude = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-  char buffer[16];
-  std::snprintf(buffer, sizeof(buffer), "%c%02d:%02d", offset_minutes < 0 ? '-' : '+',
-                magnitude / 60, magnitude % 60);
-  return buffer;
-}
-
 std::array<DayHours, 7> standard_week() {
   std::array<DayHours, 7> week;
   for (std::size_t day = 0; day < 5; ++day) week[day] = {Shift{9 * 60, 9 * 60}};
@@ -129,8 +120,8 @@ NamedCalendar parse_calendar(const std::string &name, const json &definition,
                                      "working_days");
   reject_unknown_fields(definition, path, {"time_zone", "week", "holidays", "working_days"});
   CalendarRules rules;
-  std::string zone_name = offset_text(host_offset_minutes);
   rules.zone = Zone::fixed(host_offset_minutes * 60);
+  std::string zone_name = rules.zone.name();
   if (definition.contains("time_zone")) {
     const auto &zone = definition["time_zone"];
     if (!zone.is_string())
@@ -322,8 +313,7 @@ Calendars Calendars::load(const json *section, int host_offset_minutes) {
     rules.week = standard_week();
     result.default_name_ = "standard";
     result.calendars_.emplace(
-        "standard",
-        NamedCalendar{"standard", offset_text(host_offset_minutes), BusinessCalendar(rules)});
+        "standard", NamedCalendar{"standard", rules.zone.name(), BusinessCalendar(rules)});
     return result;
   }
   if (!section->is_object())

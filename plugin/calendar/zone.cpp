@@ -39,42 +39,16 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-bool is_leap(std::int64_t year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+std::int64_t year_from_days(time::Days days) {
+  int year;
+  unsigned month, day;
+  time::civil_from_days(days, year, month, day);
+  return year;
 }
 
-int days_in_month(std::int64_t year, int month) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && is_leap(year) ? 29 : kDays[static_cast<std::size_t>(month - 1)];
-}
-
-// Howard Hinnant's days_from_civil and civil_from_days (proleptic Gregorian), in 64 bits so
-// that any Micros converts.
-std::int64_t days_from_civil(std::int64_t year, int month, int day) {
-  year -= month <= 2 ? 1 : 0;
-  const std::int64_t era = floor_div(year, 400);
-  const std::int64_t year_of_era = year - era * 400;
-  const std::int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-  const std::int64_t day_of_era =
-      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-  return era * 146'097 + day_of_era - 719'468;
-}
-
-std::int64_t year_from_days(std::int64_t days) {
-  days += 719'468;
-  const std::int64_t era = floor_div(days, 146'097);
-  const std::int64_t day_of_era = days - era * 146'097;
-  const std::int64_t year_of_era =
-      (day_of_era - day_of_era / 1'460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
-  const std::int64_t day_of_year =
-      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  const std::int64_t shifted_month = (5 * day_of_year + 2) / 153;  // 0 is March
-  return year_of_era + era * 400 + (shifted_month >= 10 ? 1 : 0);
-}
-
-// 0 is Sunday, as in POSIX TZ rules; 1970-01-01 was a Thursday.
-int weekday(std::int64_t days) {
-  return static_cast<int>(days - floor_div(days + 4, 7) * 7 + 4);
+// 0 is Sunday, as in POSIX TZ rules (time::weekday counts from Monday).
+int weekday(time::Days days) {
+  return (time::weekday(days) + 1) % 7;
 }
 
 // ---- POSIX TZ strings (the TZif footer) ----
@@ -103,18 +77,20 @@ struct PosixTz {
 };
 
 std::int64_t rule_day(const RuleDate &date, std::int64_t year) {
-  const std::int64_t new_year = days_from_civil(year, 1, 1);
+  const std::int64_t new_year = time::days_from_civil(year, 1, 1);
   switch (date.kind) {
     case RuleDate::Kind::kJulianNoLeapDay:
-      return new_year + date.day - 1 + (is_leap(year) && date.day >= 60 ? 1 : 0);
+      return new_year + date.day - 1 + (time::leap_year(year) && date.day >= 60 ? 1 : 0);
     case RuleDate::Kind::kZeroBasedDay:
       return new_year + date.day;
     case RuleDate::Kind::kMonthWeekDay:
       break;
   }
-  const std::int64_t first = days_from_civil(year, date.month, 1);
+  const std::int64_t first = time::days_from_civil(year, static_cast<unsigned>(date.month), 1);
   int day_of_month = 1 + (date.day - weekday(first) + 7) % 7 + (date.week - 1) * 7;
-  while (day_of_month > days_in_month(year, date.month)) day_of_month -= 7;
+  while (day_of_month >
+         static_cast<int>(time::days_in_month(year, static_cast<unsigned>(date.month))))
+    day_of_month -= 7;
   return first + day_of_month - 1;
 }
 

@@ -5,13 +5,8 @@
 
 namespace crm::time {
 
-namespace {
-
-constexpr Micros kMicrosPerSecond = 1'000'000;
-constexpr Micros kSecondsPerDay = 86'400;
-
 // Howard Hinnant's days_from_civil: proleptic Gregorian date to days since 1970-01-01.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+Days days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -20,7 +15,7 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-void civil_from_days(std::int64_t z, int &year, unsigned &month, unsigned &day) {
+void civil_from_days(Days z, int &year, unsigned &month, unsigned &day) {
   z += 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
@@ -32,14 +27,19 @@ void civil_from_days(std::int64_t z, int &year, unsigned &month, unsigned &day) 
   year = static_cast<int>(yoe + era * 400 + (month <= 2));
 }
 
-bool leap(int year) {
+bool leap_year(std::int64_t year) {
   return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 }
 
-unsigned days_in_month(int year, unsigned month) {
+unsigned days_in_month(std::int64_t year, unsigned month) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && leap(year) ? 29 : kDays[month - 1];
+  return month == 2 && leap_year(year) ? 29 : kDays[month - 1];
 }
+
+namespace {
+
+constexpr Micros kMicrosPerSecond = 1'000'000;
+constexpr Micros kSecondsPerDay = 86'400;
 
 // Reads exactly `count` digits at `pos`.
 bool digits(std::string_view text, std::size_t &pos, std::size_t count, int &out) {

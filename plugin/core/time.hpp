@@ -43,6 +43,12 @@ Civil to_civil(Micros instant);
 // working days and holidays in these.
 using Days = std::int64_t;
 inline constexpr Micros kMicrosPerDay = 86'400'000'000;
+// Proleptic Gregorian arithmetic on Days (Howard Hinnant's algorithms), for any year an int
+// holds, so that every Micros has its date.
+Days days_from_civil(std::int64_t year, unsigned month, unsigned day);
+void civil_from_days(Days day, int &year, unsigned &month, unsigned &day_of_month);
+bool leap_year(std::int64_t year);
+unsigned days_in_month(std::int64_t year, unsigned month);
 // "2026-10-01", years 1000 to 9999; nullopt when malformed or not a date of the calendar.
 std::optional<Days> parse_date(std::string_view text);
 std::string format_date(Days day);

@@ -295,6 +295,30 @@ TEST(BusinessCalendar, TheSectionRefusesWhatIsNotACalendar) {
                  "calendars.definitions.a.working_days.10/10/2026", "date like");
 }
 
+TEST(BusinessCalendar, TheSectionRefusesWhatExceedsItsLimits) {
+  // 60 ranges of 366 days: more than the 20,000 holidays a calendar holds.
+  json holidays = json::array();
+  for (int year = 2000; year < 2060; ++year)
+    holidays.push_back(std::to_string(year) + "-01-01.." + std::to_string(year) + "-12-31");
+  expect_refused(json({{"definitions", {{"a", {{"holidays", holidays}}}}}}).dump(),
+                 "calendars.definitions.a.holidays", "more than 20000 days");
+  expect_refused(R"({"definitions": {"a": {"holidays": "2026-01-01"}}})",
+                 "calendars.definitions.a.holidays", "up to 2000");
+  json shifts = json::array();
+  for (int hour = 0; hour < 25; ++hour) shifts.push_back("00:00-01:00");
+  expect_refused(json({{"definitions", {{"a", {{"week", {{"monday", shifts}}}}}}}}).dump(),
+                 "calendars.definitions.a.week.monday", "more than 24 shifts");
+  json definitions = json::object();
+  for (int i = 0; i < 65; ++i) definitions["c" + std::to_string(i)] = json::object();
+  expect_refused(json({{"definitions", definitions}}).dump(), "calendars.definitions", "1 to 64");
+  expect_refused(
+      json({{"definitions", {{"a", json::object()}}}, {"teams", {{std::string(65, 't'), "a"}}}})
+          .dump(),
+      "calendars.teams." + std::string(65, 't'), "1 to 64 characters");
+  expect_refused(R"({"definitions": {"a": {}}, "teams": ["a"]})", "calendars.teams",
+                 "team keys to calendar names");
+}
+
 TEST(BusinessCalendar, ShiftsReadBackAsConfigured) {
   const auto calendars = load(R"({"definitions": {"a": {"time_zone": "Z", "week": {
       "monday": ["13:00-18:00", "09:00-12:00"], "tuesday": ["22:00-06:00"],
