@@ -330,6 +330,10 @@ class SqliteDialect final : public Dialect {
   std::string host_time(std::string_view expr) const override {
     return "datetime(" + std::string(expr) + ")";
   }
+  std::string shifted_time(std::string_view expr, int minutes) const override {
+    return "datetime(" + std::string(expr) + ", '" + (minutes < 0 ? "" : "+") +
+           std::to_string(minutes) + " minutes')";
+  }
   std::string days_between(std::string_view from, std::string_view to) const override {
     return "CAST(julianday(" + std::string(to) + ") - julianday(" + std::string(from) +
            ") AS INTEGER)";

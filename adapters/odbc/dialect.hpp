@@ -107,6 +107,10 @@ class Dialect {
   // expr (a DATE or TIMESTAMP, or SQLite text) in a form that compares correctly with a
   // timestamp_param() bound as "YYYY-MM-DD HH:MM:SS".
   virtual std::string host_time(std::string_view expr) const { return std::string(expr); }
+  // expr, a timestamp column of the CRM's own tables (UTC), moved by minutes (the host's offset
+  // from UTC) into the form host_time() gives, so that a CRM instant and a host time compare
+  // row by row.
+  virtual std::string shifted_time(std::string_view expr, int minutes) const = 0;
   // Whole days from `from` to `to` (both host times as host_time() gives them; to may be a
   // timestamp_param()); negative when to is earlier.
   virtual std::string days_between(std::string_view from, std::string_view to) const = 0;

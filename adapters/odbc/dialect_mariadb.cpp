@@ -195,6 +195,9 @@ class MariadbDialect final : public Dialect {
   std::string minor_units(std::string_view expr) const override {
     return "CAST(ROUND((" + std::string(expr) + ") * 100) AS SIGNED)";
   }
+  std::string shifted_time(std::string_view expr, int minutes) const override {
+    return "(" + std::string(expr) + " + INTERVAL " + std::to_string(minutes) + " MINUTE)";
+  }
   std::string days_between(std::string_view from, std::string_view to) const override {
     return "FLOOR(TIMESTAMPDIFF(SECOND, " + std::string(from) + ", " + std::string(to) +
            ") / 86400)";

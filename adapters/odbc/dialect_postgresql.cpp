@@ -121,6 +121,9 @@ class PostgresqlDialect final : public Dialect {
   std::string minor_units(std::string_view expr) const override {
     return "CAST(ROUND(CAST(" + std::string(expr) + " AS NUMERIC) * 100) AS BIGINT)";
   }
+  std::string shifted_time(std::string_view expr, int minutes) const override {
+    return "(" + std::string(expr) + " + INTERVAL '" + std::to_string(minutes) + " minutes')";
+  }
   std::string days_between(std::string_view from, std::string_view to) const override {
     return "CAST(FLOOR(EXTRACT(EPOCH FROM (CAST(" + std::string(to) + " AS TIMESTAMP) - CAST(" +
            std::string(from) + " AS TIMESTAMP))) / 86400) AS BIGINT)";

@@ -11,6 +11,7 @@
 #include "opportunities/opportunities.hpp"
 #include "organisation/organisation.hpp"
 #include "ownership/ownership.hpp"
+#include "sources/sources.hpp"
 #include "system/system.hpp"
 #include "tasks/tasks.hpp"
 #include "usersync/usersync.hpp"
@@ -30,6 +31,7 @@ const Registry &registry() {
     ownership::register_methods(registry);
     usersync::register_methods(registry);
     customers::register_methods(registry);
+    sources::register_methods(registry);
     contacts::register_methods(registry);
     interactions::register_methods(registry);
     lifecycle::register_methods(registry);

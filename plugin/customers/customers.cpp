@@ -8,6 +8,7 @@
 #include "../organisation/directory.hpp"
 #include "../records/customer.hpp"
 #include "../records/ledger.hpp"
+#include "../records/source.hpp"
 
 namespace crm::customers {
 
@@ -42,7 +43,49 @@ std::vector<Field> profile_fields(bool creating) {
   fields.push_back(Field::string("source", record::kSourceChars,
                                  "where the customer came from (web, event ...)"));
   fields.push_back(Field::object("attributes", kAttributesBytes, "free attributes"));
+  if (creating) {
+    fields.push_back(Field::string("first_touch_source", record::kCodeChars,
+                                   "the first touch's source: an active source's code (default: "
+                                   "the campaign's source; without either, the first interaction "
+                                   "logged with a campaign sets it)"));
+    fields.push_back(Field::string("first_touch_campaign", record::kCodeChars,
+                                   "the first touch's campaign: an active campaign's code, of "
+                                   "first_touch_source when both are given"));
+    fields.push_back(Field::timestamp(
+        "first_touch_at", "when the first touch happened, not in the future (default: now)"));
+  }
   return fields;
+}
+
+// The first touch a caller gives: known, active codes that agree with each other, at a time
+// that has happened. Checked before anything is written.
+void check_first_touch(db::Connection &connection, std::optional<std::string> &source,
+                       const std::optional<std::string> &campaign,
+                       const std::optional<time::Micros> &at, time::Micros now) {
+  if (at && *at > now)
+    throw invalid_argument("params.first_touch_at", "params.first_touch_at is in the future");
+  if (campaign) {
+    auto found = records::source::find_campaign(connection, *campaign);
+    if (!found)
+      throw not_found("params.first_touch_campaign",
+                      "no campaign with code \"" + *campaign + "\" (campaign.create adds one)");
+    if (!found->active)
+      throw invalid_argument("params.first_touch_campaign",
+                             "campaign \"" + *campaign + "\" is inactive");
+    if (source && *source != found->source_code)
+      throw invalid_argument("params.first_touch_campaign",
+                             "campaign \"" + *campaign + "\" runs through source \"" +
+                                 found->source_code + "\", not \"" + *source + "\"");
+    source = found->source_code;
+  }
+  if (source) {
+    auto found = records::source::find_source(connection, *source);
+    if (!found)
+      throw not_found("params.first_touch_source",
+                      "no source with code \"" + *source + "\" (source.create adds one)");
+    if (!found->active && !campaign)
+      throw invalid_argument("params.first_touch_source", "source \"" + *source + "\" is inactive");
+  }
 }
 
 using json_values::instant;
@@ -77,6 +120,10 @@ json row_to_json(const record::Row &row, Store &store) {
           {"version", row.version},
           {"attributes", std::move(attributes)},
           {"classification", std::move(classified)},
+          {"first_touch",
+           {{"source", nullable(row.first_touch_source)},
+            {"campaign", nullable(row.first_touch_campaign)},
+            {"at", instant(row.first_touch_at)}}},
           {"lifecycle",
            {{"since", instant(row.stage_changed_at)},
             {"dormant_since", instant(row.dormant_since)},
@@ -120,15 +167,20 @@ void check_owner(const Actor &actor, const std::optional<std::string> &owner) {
 
 json create(CallContext &context, const json &params) {
   auto &store = context.store;
-  const auto now = time::to_db_text(time::now());
+  const auto now_instant = time::now();
+  const auto now = time::to_db_text(now_instant);
   const auto queue = params::optional_string(params, "queue");
   const auto owner = params.contains("owner") || !queue
                          ? params::optional_string(params, "owner").value_or(context.user)
                          : std::optional<std::string>();
   check_owner(context.actor, owner);
+  auto touch_source = params::optional_string(params, "first_touch_source");
+  const auto touch_campaign = params::optional_string(params, "first_touch_campaign");
+  const auto touch_at = params::optional_timestamp(params, "first_touch_at");
   return store.with_connection([&](db::Connection &connection) {
     // Checked before ids are reserved, so that a refused call leaves the database as it was.
     check_queue(connection, context.actor, queue);
+    check_first_touch(connection, touch_source, touch_campaign, touch_at, now_instant);
     const std::int64_t id = store.ids().reserve(connection, "customer");
     const std::int64_t event_id = store.ids().reserve(connection, "lifecycle_event");
     const auto stage = params::optional_string(params, "stage").value_or("unidentified");
@@ -152,6 +204,9 @@ json create(CallContext &context, const json &params) {
       customer.by = context.user;
       // A new customer is its owner's: created for the owner when that is a delegator's.
       customer.on_behalf_of = context.actor.on_behalf_of(owner, id);
+      customer.first_touch_source = touch_source;
+      customer.first_touch_campaign = touch_campaign;
+      if (touch_at) customer.first_touch_at = time::to_db_text(*touch_at);
       record::insert(connection, {customer});
       records::ledger::Event created;
       created.customer_id = id;
@@ -286,6 +341,8 @@ json schema() {
        {"version", rs::integer()},
        {"attributes", rs::free_object()},
        {"classification", classification::schema()},
+       {"first_touch",
+        rs::object({{"source", text}, {"campaign", text}, {"at", rs::nullable(rs::timestamp())}})},
        {"lifecycle", rs::object({{"since", rs::nullable(rs::timestamp())},
                                  {"dormant_since", rs::nullable(rs::timestamp())},
                                  {"first_order_at", rs::nullable(rs::timestamp())},

@@ -11,6 +11,7 @@
 #include "../records/customer.hpp"
 #include "../records/interaction.hpp"
 #include "../records/opportunity.hpp"
+#include "../records/source.hpp"
 
 namespace crm::interactions {
 
@@ -33,7 +34,10 @@ std::vector<Field> item_fields() {
           Field::string("subject", interaction::kSubjectChars, "one-line summary"),
           Field::string("body", interaction::kBodyChars, "notes, message text or work report"),
           Field::id("contact_id", "the person at the customer (a contact of that customer)"),
-          Field::id("opportunity_id", "the opportunity this belongs to (of that customer)")};
+          Field::id("opportunity_id", "the opportunity this belongs to (of that customer)"),
+          Field::string("campaign", records::source::kCodeChars,
+                        "the campaign it belongs to (an active campaign's code); the first one "
+                        "logged for a customer without a first touch becomes its first touch")};
 }
 
 Item read_item(const json &params) {
@@ -45,7 +49,8 @@ Item read_item(const json &params) {
           time::to_db_text(*params::optional_timestamp(params, "occurred_at")),
           params::optional_string(params, "subject"),
           params::optional_string(params, "body"),
-          std::nullopt};  // set by check_references
+          std::nullopt,  // set by check_references
+          params::optional_string(params, "campaign")};
 }
 
 // Every referenced customer, contact and opportunity must exist, and contacts and
@@ -78,8 +83,24 @@ void check_references(db::Connection &connection, const Actor &actor, std::vecto
                                  " belongs to customer " + std::to_string(found->second) +
                                  ", not to customer " + std::to_string(item.customer_id));
   };
+  std::map<std::string, bool> campaigns;  // code -> whether it is active
+  for (const auto &item : items)
+    if (item.campaign && !campaigns.count(*item.campaign)) {
+      auto campaign = records::source::find_campaign(connection, *item.campaign);
+      if (campaign) campaigns[*item.campaign] = campaign->active;
+    }
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto &item = items[i];
+    if (item.campaign) {
+      auto campaign = campaigns.find(*item.campaign);
+      if (campaign == campaigns.end())
+        throw not_found(path(i) + ".campaign", "no campaign with code \"" + *item.campaign +
+                                                   "\" (campaign.create adds one)");
+      if (!campaign->second)
+        throw invalid_argument(path(i) + ".campaign", "campaign \"" + *item.campaign +
+                                                          "\" is inactive: new interactions "
+                                                          "cannot join it");
+    }
     auto customer = customers.find(item.customer_id);
     if (customer == customers.end())
       throw not_found(path(i) + ".customer_id",
@@ -111,7 +132,8 @@ json row_to_json(const interaction::Row &row) {
           {"body", nullable(row.body)},
           {"logged_at", instant(row.logged_at)},
           {"logged_by", row.logged_by},
-          {"on_behalf_of", nullable(row.on_behalf_of)}};
+          {"on_behalf_of", nullable(row.on_behalf_of)},
+          {"campaign", nullable(row.campaign)}};
 }
 
 // Writes items all or nothing; returns the first id.
@@ -124,8 +146,13 @@ std::int64_t write_items(CallContext &context, db::Connection &connection, std::
   const std::int64_t first_id =
       store.ids().reserve(connection, "interaction", static_cast<std::int64_t>(items.size()));
   const std::string logged_at = time::to_db_text(time::now());
+  json touched = json::array();
+  for (const auto &item : items)
+    if (item.campaign) touched.push_back(item.customer_id);
   store.transact(connection, [&] {
     interaction::insert(connection, items, first_id, logged_at, context.user);
+    if (!touched.empty())
+      records::customer::take_first_touch_from_interactions(connection, touched.dump());
   });
   return first_id;
 }
@@ -179,7 +206,8 @@ json schema() {
                      {"body", rs::nullable(rs::string())},
                      {"logged_at", rs::timestamp()},
                      {"logged_by", rs::string()},
-                     {"on_behalf_of", rs::nullable(rs::string())}});
+                     {"on_behalf_of", rs::nullable(rs::string())},
+                     {"campaign", rs::nullable(rs::string())}});
 }
 
 }  // namespace

@@ -90,19 +90,20 @@ std::string_view scope_name(Scope scope) {
 std::map<std::string, Role> default_roles() {
   const auto customer_work = of({"customer", "contact", "interaction", "task"}, {"read", "write"});
   const auto read_all = of({"customer", "contact", "interaction", "opportunity", "task",
-                            "lifecycle", "classification", "value"},
+                            "lifecycle", "classification", "value", "source"},
                            {"read"});
   std::map<std::string, Role> roles;
   roles["admin"] = {all_capabilities(), Scope::all};
-  roles["manager"] = {joined({read_all,
-                              customer_work,
-                              of({"opportunity", "lifecycle", "classification"}, {"write"}),
-                              {"value.sensitive", "reports", "delegation", "transfer"}}),
-                      Scope::subordinates};
+  roles["manager"] = {
+      joined({read_all,
+              customer_work,
+              of({"opportunity", "lifecycle", "classification", "source"}, {"write"}),
+              {"value.sensitive", "reports", "delegation", "transfer"}}),
+      Scope::subordinates};
   // Whoever holds customers may hand them to a colleague for an absence (delegation).
   roles["marketing"] = {joined({read_all,
                                 customer_work,
-                                of({"lifecycle", "classification"}, {"write"}),
+                                of({"lifecycle", "classification", "source"}, {"write"}),
                                 {"reports", "delegation"}}),
                         Scope::team};
   roles["sales"] = {

@@ -60,13 +60,21 @@ const InsertColumn kInsertColumns[] = {
     {"stage_changed_at", Marker::time, [](const NewRow &r) -> db::Value { return r.at; }, nullptr},
     {"updated_on_behalf_of", Marker::param, [](const NewRow &r) { return text(r.on_behalf_of); },
      [](const NewRow &r) { return r.on_behalf_of.has_value(); }},
+    {"first_touch_source", Marker::param,
+     [](const NewRow &r) { return text(r.first_touch_source); },
+     [](const NewRow &r) { return r.first_touch_source.has_value(); }},
+    {"first_touch_campaign", Marker::param,
+     [](const NewRow &r) { return text(r.first_touch_campaign); },
+     [](const NewRow &r) { return r.first_touch_campaign.has_value(); }},
+    {"first_touch_at", Marker::time,
+     [](const NewRow &r) -> db::Value { return r.first_touch_at.value_or(r.at); }, nullptr},
 };
 
 const char *const kRowColumns =
     "id, name, kind, phone, email, address, region, industry, stage, owner, source, host_key, "
     "created_at, created_by, updated_at, updated_by, version, attributes, business_class, "
     "class_rule, classified_at, stage_changed_at, dormant_since, first_order_at, last_order_at, "
-    "queue, updated_on_behalf_of";
+    "queue, updated_on_behalf_of, first_touch_source, first_touch_campaign, first_touch_at";
 
 std::vector<db::Column> row_columns() {
   using db::Column;
@@ -83,7 +91,8 @@ std::vector<db::Column> row_columns() {
           Column::text(32),           Column::text(32),
           Column::text(32),           Column::text(32),
           Column::text(32),           Column::text(kQueueChars),
-          Column::text(kOwnerChars)};
+          Column::text(kOwnerChars),  Column::text(kCodeChars),
+          Column::text(kCodeChars),   Column::text(32)};
 }
 
 Row read_row(const db::Result &r) {
@@ -115,6 +124,9 @@ Row read_row(const db::Result &r) {
   row.last_order_at = r.optional_text(24);
   row.queue = r.optional_text(25);
   row.updated_on_behalf_of = r.optional_text(26);
+  row.first_touch_source = r.optional_text(27);
+  row.first_touch_campaign = r.optional_text(28);
+  row.first_touch_at = r.optional_text(29);
   return row;
 }
 
@@ -203,6 +215,49 @@ void refresh_from_host(db::Connection &connection, const std::vector<HostFields>
   for (const auto &row : rows)
     update.execute({row.name, text(row.industry), text(row.region),
                     std::int64_t{row.is_reference ? 1 : 0}, at, by, row.id});
+}
+
+bool set_first_touch(db::Connection &connection, std::int64_t id, const Text &source,
+                     const Text &campaign, const std::string &touched_at, const std::string &at,
+                     const std::string &by, const Text &on_behalf_of) {
+  const auto ts = connection.dialect().timestamp_param();
+  return connection
+             .prepare(
+                 "UPDATE crm_customer SET first_touch_source = ?, first_touch_campaign = ?, "
+                 "first_touch_at = " +
+                 ts + ", updated_at = " + ts +
+                 ", updated_by = ?, updated_on_behalf_of = ?, version = version + 1 WHERE "
+                 "id = ?")
+             .execute({text(source), text(campaign), touched_at, at, by, text(on_behalf_of), id}) ==
+         1;
+}
+
+std::int64_t take_first_touch_from_interactions(db::Connection &connection,
+                                                const std::string &ids_json) {
+  const auto ids = connection.dialect().integer_list();
+  const std::string earliest =
+      "FROM crm_interaction i WHERE i.customer_id = crm_customer.id AND i.campaign IS NOT NULL";
+  // Two statements: the second reads the campaign the first chose, so that source, campaign
+  // and time always come from one interaction.
+  const auto changed =
+      connection
+          .prepare("UPDATE crm_customer SET first_touch_campaign = (SELECT i.campaign " + earliest +
+                   " ORDER BY i.occurred_at, i.id LIMIT 1) WHERE id IN (" + ids +
+                   ") AND first_touch_source IS NULL AND first_touch_campaign IS NULL AND "
+                   "EXISTS (SELECT 1 " +
+                   earliest + ")")
+          .execute({ids_json});
+  if (changed == 0) return 0;
+  const std::string first_time = "(SELECT MIN(i.occurred_at) " + earliest + ")";
+  connection
+      .prepare(
+          "UPDATE crm_customer SET first_touch_source = (SELECT c.source_code FROM "
+          "crm_campaign c WHERE c.code = crm_customer.first_touch_campaign), "
+          "first_touch_at = CASE WHEN first_touch_at IS NULL OR first_touch_at > " +
+          first_time + " THEN " + first_time + " ELSE first_touch_at END WHERE id IN (" + ids +
+          ") AND first_touch_source IS NULL AND first_touch_campaign IS NOT NULL")
+      .execute({ids_json});
+  return changed;
 }
 
 void set_referrer(db::Connection &connection, std::int64_t id,

@@ -35,6 +35,7 @@ inline constexpr std::size_t kOwnerChars = 128;
 inline constexpr std::size_t kSourceChars = 100;
 inline constexpr std::size_t kHostKeyChars = 128;
 inline constexpr std::size_t kQueueChars = 64;  // a team key
+inline constexpr std::size_t kCodeChars = 64;   // a source or campaign code
 
 inline constexpr Limit kLimits[] = {{"name", kNameChars},
                                     {"kind", kKindChars},
@@ -48,7 +49,9 @@ inline constexpr Limit kLimits[] = {{"name", kNameChars},
                                     {"source", kSourceChars},
                                     {"host_key", kHostKeyChars},
                                     {"queue", kQueueChars},
-                                    {"updated_on_behalf_of", kOwnerChars}};
+                                    {"updated_on_behalf_of", kOwnerChars},
+                                    {"first_touch_source", kCodeChars},
+                                    {"first_touch_campaign", kCodeChars}};
 
 // A new customer. created_at, updated_at and stage_changed_at are `at`;
 // created_by and updated_by are `by`; updated_on_behalf_of is on_behalf_of; the version is 1.
@@ -65,6 +68,9 @@ struct NewRow {
   std::string at;  // database time text
   std::string by;
   std::optional<std::string> on_behalf_of;  // Actor::on_behalf_of of the write
+  // The first touch: source and campaign codes (checked by the caller) and when, `at` unless
+  // given (database text).
+  std::optional<std::string> first_touch_source, first_touch_campaign, first_touch_at;
 };
 
 // Inserts rows with multi-row statements sized by the dialect's parameter
@@ -110,6 +116,19 @@ struct HostFields {
 };
 void refresh_from_host(db::Connection &connection, const std::vector<HostFields> &rows,
                        const std::string &at, const std::string &by);
+
+// An administrator's correction of the first touch (source, campaign, at: database text), as
+// `by` at `at`; the version steps by one. false when no customer has id.
+bool set_first_touch(db::Connection &connection, std::int64_t id, const Text &source,
+                     const Text &campaign, const std::string &touched_at, const std::string &at,
+                     const std::string &by, const Text &on_behalf_of);
+
+// The first touch of the customers of ids (a JSON array of integers) that have none yet: the
+// campaign of their earliest interaction that carries one, its source and, when that
+// interaction is earlier than first_touch_at, its time. Returns how many customers changed.
+// Derived from records, so the version stays: nobody's edit is overwritten.
+std::int64_t take_first_touch_from_interactions(db::Connection &connection,
+                                                const std::string &ids_json);
 
 // referred_by := the customer whose host key is referrer_host_key (NULL when
 // none is).
@@ -174,6 +193,7 @@ struct Row {
   Text stage_changed_at, dormant_since, first_order_at, last_order_at;
   Text queue;
   Text updated_on_behalf_of;
+  Text first_touch_source, first_touch_campaign, first_touch_at;
 };
 
 // nullopt for an unknown id; permission_denied for a customer the actor does not see.

@@ -9,18 +9,18 @@ namespace crm::records::interaction {
 
 namespace {
 
-constexpr std::size_t kColumnsPerRow = 12;
+constexpr std::size_t kColumnsPerRow = 13;
 // Rows per parameter array (MariaDB bulk); the byte budget usually cuts first.
 constexpr std::size_t kMaxRowsPerArray = 2000;
 
 const std::string kInsert =
     "INSERT INTO crm_interaction (id, customer_id, contact_id, opportunity_id, channel, "
-    "direction, occurred_at, subject, body, logged_at, logged_by, on_behalf_of) VALUES ";
+    "direction, occurred_at, subject, body, logged_at, logged_by, on_behalf_of, campaign) VALUES ";
 
 // One row's markers, in kInsert's column order.
 std::string row_markers(const db::Dialect &dialect) {
   const auto ts = dialect.timestamp_param();
-  return "(?, ?, ?, ?, ?, ?, " + ts + ", ?, ?, " + ts + ", ?, ?)";
+  return "(?, ?, ?, ?, ?, ?, " + ts + ", ?, ?, " + ts + ", ?, ?, ?)";
 }
 
 // Bytes an entry adds to a statement's parameters (a generous estimate).
@@ -29,7 +29,8 @@ std::size_t entry_bytes(const Entry &entry, const std::string &logged_at,
   return kColumnsPerRow * 16 + entry.channel.size() + entry.direction.size() +
          entry.occurred_at.size() + (entry.subject ? entry.subject->size() : 0) +
          (entry.body ? entry.body->size() : 0) + logged_at.size() + logged_by.size() +
-         (entry.on_behalf_of ? entry.on_behalf_of->size() : 0);
+         (entry.on_behalf_of ? entry.on_behalf_of->size() : 0) +
+         (entry.campaign ? entry.campaign->size() : 0);
 }
 
 // The parameters of one row, in kInsert's column order.
@@ -47,6 +48,7 @@ void append_row(std::vector<db::Value> &values, const Entry &entry, std::int64_t
   values.emplace_back(logged_at);
   values.emplace_back(logged_by);
   values.push_back(db::optional_text(entry.on_behalf_of));
+  values.push_back(db::optional_text(entry.campaign));
 }
 
 // MariaDB: one COM_STMT_BULK_EXECUTE per chunk, chunked by row count and statement size.
@@ -65,7 +67,7 @@ void insert_arrays(db::Connection &connection, const std::vector<Entry> &entries
 
 const std::string kSelect =
     "SELECT id, customer_id, contact_id, opportunity_id, channel, direction, occurred_at, "
-    "subject, logged_at, logged_by, body, on_behalf_of FROM crm_interaction";
+    "subject, logged_at, logged_by, body, on_behalf_of, campaign FROM crm_interaction";
 
 std::vector<db::Column> select_columns() {
   using db::Column;
@@ -80,7 +82,8 @@ std::vector<db::Column> select_columns() {
           Column::text(32),
           Column::text(kLoggedByChars),
           Column::long_text(),
-          Column::text(kLoggedByChars)};
+          Column::text(kLoggedByChars),
+          Column::text(kCampaignChars)};
 }
 
 Row read(const db::Result &result) {
@@ -97,6 +100,7 @@ Row read(const db::Result &result) {
   row.logged_by = result.text(9);
   row.body = result.optional_text(10);
   row.on_behalf_of = result.optional_text(11);
+  row.campaign = result.optional_text(12);
   return row;
 }
 

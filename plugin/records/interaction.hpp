@@ -19,11 +19,10 @@ inline constexpr std::size_t kChannelChars = 16;
 inline constexpr std::size_t kDirectionChars = 8;
 inline constexpr std::size_t kSubjectChars = 500;
 inline constexpr std::size_t kLoggedByChars = 128;
-inline constexpr Limit kLimits[] = {{"channel", kChannelChars},
-                                    {"direction", kDirectionChars},
-                                    {"subject", kSubjectChars},
-                                    {"logged_by", kLoggedByChars},
-                                    {"on_behalf_of", kLoggedByChars}};
+inline constexpr std::size_t kCampaignChars = 64;
+inline constexpr Limit kLimits[] = {
+    {"channel", kChannelChars}, {"campaign", kCampaignChars},  {"direction", kDirectionChars},
+    {"subject", kSubjectChars}, {"logged_by", kLoggedByChars}, {"on_behalf_of", kLoggedByChars}};
 // body is TEXT (MEDIUMTEXT on MariaDB): this is the parameter's limit, not the column's.
 inline constexpr std::size_t kBodyChars = 65535;
 
@@ -39,6 +38,8 @@ struct Entry {
   std::optional<std::string> body;
   // The user it is logged for (Actor::on_behalf_of of the write); nullopt: for the logger.
   std::optional<std::string> on_behalf_of;
+  // The campaign it belongs to (a campaign code, checked by the caller).
+  std::optional<std::string> campaign;
 };
 
 // A stored row: the entry with its id and who logged it when.

@@ -150,6 +150,17 @@ json must(int client, const std::string &method, const json &params) {
 // classes and value periods 2026-10 and 2026-11.
 void seed() {
   must(0, "lifecycle.sync", {{"as_of", "2026-11-30T00:00:00Z"}});
+  must(0, "source.create",
+       {{"code", "web"}, {"name", "官网"}, {"channel", "web"}, {"kind", "website"}});
+  must(0, "source.create",
+       {{"code", "referral"}, {"name", "老客户推荐"}, {"channel", "tel"}, {"kind", "referral"}});
+  must(0, "campaign.create",
+       {{"code", "expo-2026"},
+        {"source", "web"},
+        {"name", "2026 春季展会"},
+        {"starts_on", "2026-03-01"},
+        {"ends_on", "2026-03-31"},
+        {"cost", "1000.00"}});
   must(0, "customer.create",
        {{"name", "华联超市（北京）有限公司"},
         {"region", "华北"},

@@ -381,6 +381,53 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> written_
        {"to", "2026-10-12T00:00:00+08:00"}});
   add("night", '0', "calendar.between",
       {{"calendar", "new-york"}, {"from", "2026-03-01T00:00:00Z"}, {"to", "2026-03-31T00:00:00Z"}});
+  add("new", '0', "source.create",
+      {{"code", "fair"}, {"name", "展会"}, {"channel", "event"}, {"kind", "event"}});
+  add("taken", '1', "source.create",
+      {{"code", "web"}, {"name", "x"}, {"channel", "web"}, {"kind", "media"}});
+  add("deactivate", '0', "source.update", {{"code", "web"}, {"version", 1}, {"active", false}});
+  add("stale", '1', "source.update", {{"code", "referral"}, {"version", 9}, {"name", "推荐"}});
+  add("active", '0', "source.list", {{"active", true}, {"limit", 1}});
+  add("kind", '1', "source.list", {{"kind", "referral"}, {"channel", "tel"}});
+  add("new", '0', "campaign.create",
+      {{"code", "autumn"},
+       {"source", "referral"},
+       {"name", "秋季推荐"},
+       {"starts_on", "2026-09-01"},
+       {"ends_on", "2026-11-30"},
+       {"cost", "2500.50"}});
+  add("reversed", '1', "campaign.create",
+      {{"code", "x"},
+       {"source", "web"},
+       {"name", "x"},
+       {"starts_on", "2026-09-01"},
+       {"ends_on", "2026-08-01"}});
+  add("cost", '0', "campaign.update", {{"code", "expo-2026"}, {"version", 1}, {"cost", "0.01"}});
+  add("of-source", '0', "campaign.list", {{"source", "web"}, {"limit", 1}});
+  add("touched", '0', "customer.create",
+      {{"name", "展会线索"},
+       {"first_touch_campaign", "expo-2026"},
+       {"first_touch_at", "2026-03-02T10:00:00+08:00"}});
+  add("campaign", '0', "interaction.log",
+      {{"customer_id", "22"},
+       {"channel", "web"},
+       {"direction", "inbound"},
+       {"occurred_at", "2026-03-03T00:00:00Z"},
+       {"campaign", "expo-2026"}});
+  add("fix", '0', "customer.first_touch.correct",
+      {{"id", "1"}, {"source", "referral"}, {"reason", "录入错误"}});
+  add("clear", '1', "customer.first_touch.correct",
+      {{"id", "21"}, {"source", nullptr}, {"campaign", nullptr}, {"reason", "来源不明"}});
+  add("imported", '0', "customer.first_touch.history", {{"id", "1"}});
+  add("year", '0', "source.report",
+      {{"from", "2026-01-01T00:00:00+08:00"}, {"to", "2027-01-01T00:00:00+08:00"}});
+  add("campaigns", '0', "source.report",
+      {{"from", "2026-03-01T00:00:00Z"},
+       {"to", "2026-04-01T00:00:00Z"},
+       {"as_of", "2026-12-01T00:00:00Z"},
+       {"group_by", "campaign"}});
+  add("no-host", '1', "source.report",
+      {{"from", "2026-01-01T00:00:00Z"}, {"to", "2026-12-01T00:00:00Z"}, {"group_by", "channel"}});
   add("cover", '0', "delegation.create",
       {{"delegate", "lina002"},
        {"delegator", "zhangwei001"},

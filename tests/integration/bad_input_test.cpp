@@ -40,6 +40,13 @@ class BadInputTest : public ApiTest {
     user("boss", {"manager"});
     user("bob", {"sales"});
     ok("team.create", {{"team_key", "sales"}, {"name", "销售部"}});
+    ok("source.create",
+       {{"code", "web"}, {"name", "官网"}, {"channel", "web"}, {"kind", "website"}});
+    ok("campaign.create", {{"code", "expo-2026"},
+                           {"source", "web"},
+                           {"name", "2026 展会"},
+                           {"starts_on", "2026-01-01"},
+                           {"ends_on", "2026-12-31"}});
     acme_ = customer("Acme", {{"stage", "potential"}})["id"];
     contact_ = ok("contact.create", {{"customer_id", acme_}, {"name", "Li"}})["id"];
     opportunity_ = ok("opportunity.create", {{"customer_id", imported_}, {"name", "deal"}})["id"];
@@ -52,7 +59,8 @@ class BadInputTest : public ApiTest {
     return {{"customer_id", acme_},   {"channel", "tel"},
             {"direction", "inbound"}, {"occurred_at", "2026-01-01T00:00:00Z"},
             {"subject", "s"},         {"body", "b"},
-            {"contact_id", contact_}, {"opportunity_id", nullptr}};
+            {"contact_id", contact_}, {"opportunity_id", nullptr},
+            {"campaign", "expo-2026"}};
   }
 
   // A valid request for every method of the catalog, with every parameter it can take at once;
@@ -115,7 +123,10 @@ class BadInputTest : public ApiTest {
           {"queue", "sales"},
           {"kind", "person"},
           {"stage", "potential"},
-          {"attributes", json::object()}}},
+          {"attributes", json::object()},
+          {"first_touch_source", "web"},
+          {"first_touch_campaign", "expo-2026"},
+          {"first_touch_at", "2026-03-01T09:00:00+08:00"}}},
         {"customer.get", {{"id", acme_}}},
         {"customer.update",
          {{"id", acme_},
@@ -235,7 +246,46 @@ class BadInputTest : public ApiTest {
          {{"id", imported_},
           {"kinds", {"interaction", "order"}},
           {"channel", "tel"},
-          {"limit", 5}}}};
+          {"limit", 5}}},
+        {"source.create",
+         {{"code", "fair"}, {"name", "展会"}, {"channel", "event"}, {"kind", "event"}}},
+        {"source.update",
+         {{"code", "fair"},
+          {"version", 1},
+          {"name", "行业展会"},
+          {"channel", "face_to_face"},
+          {"kind", "event"},
+          {"active", true}}},
+        {"source.list",
+         {{"active", true}, {"kind", "event"}, {"channel", "face_to_face"}, {"limit", 5}}},
+        {"campaign.create",
+         {{"code", "fair-2026"},
+          {"source", "fair"},
+          {"name", "2026 秋季展会"},
+          {"starts_on", "2026-09-01"},
+          {"ends_on", "2026-09-30"},
+          {"cost", "50000.00"}}},
+        {"campaign.update",
+         {{"code", "fair-2026"},
+          {"version", 1},
+          {"name", "2026 秋季行业展会"},
+          {"starts_on", "2026-09-01"},
+          {"ends_on", "2026-10-15"},
+          {"cost", "52000.50"},
+          {"active", true}}},
+        {"campaign.list", {{"active", true}, {"source", "fair"}, {"limit", 5}}},
+        {"customer.first_touch.correct",
+         {{"id", acme_},
+          {"source", "fair"},
+          {"campaign", "fair-2026"},
+          {"at", "2026-09-10T10:00:00+08:00"},
+          {"reason", "名片录入错误"}}},
+        {"customer.first_touch.history", {{"id", acme_}, {"limit", 5}}},
+        {"source.report",
+         {{"from", "2026-01-01T00:00:00+08:00"},
+          {"to", "2027-01-01T00:00:00+08:00"},
+          {"as_of", "2026-12-01T00:00:00+08:00"},
+          {"group_by", "campaign"}}}};
   }
 
   // The parameter schemas of every method, as system.describe publishes them.

@@ -126,7 +126,8 @@ TEST_F(PermissionTest, EveryReadOfOneCustomerFollowsItsVisibility) {
           {"task.list", {{"customer_id", id}}},
           {"lifecycle.history", {{"customer_id", id}}},
           {"classification.explain", {{"customer_id", id}}},
-          {"value.get", {{"customer_id", id}}}};
+          {"value.get", {{"customer_id", id}}},
+          {"customer.first_touch.history", {{"id", id}}}};
       for (const auto &[method, params] : reads) {
         SCOPED_TRACE(viewer + " " + method + " of " + label);
         ++cells_;
@@ -199,6 +200,16 @@ TEST_F(PermissionTest, ListsAndCountsHoldExactlyTheVisibleCustomers) {
         behind.insert(label);
     }
     EXPECT_EQ(behind, expected);
+    // source.report counts the same leads (every customer here was first touched when it was
+    // created), for those who may read reports.
+    auto sources = call_as(viewer, "source.report",
+                           {{"from", "2020-01-01T00:00:00Z"}, {"to", "2030-01-01T00:00:00Z"}});
+    if (viewer == "alice" || viewer == "mgr" || viewer == "mk") {
+      ASSERT_EQ(sources.status, CRM_OK) << sources.body.dump();
+      EXPECT_EQ(sources.body["result"]["total"]["leads"], expected.size());
+    } else {
+      EXPECT_EQ(sources.status, CRM_E_PERMISSION_DENIED) << sources.body.dump();
+    }
   }
 }
 
@@ -424,8 +435,9 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
       // reads of one customer's data
       "customer.get", "customer.view", "contact.list", "interaction.list", "opportunity.list",
       "opportunity.get", "task.list", "lifecycle.history", "classification.explain", "value.get",
+      "customer.first_touch.history",
       // lists and counts
-      "customer.list", "value.tiers", "value.migration",
+      "customer.list", "value.tiers", "value.migration", "source.report",
       // writes
       "customer.update", "customer.create", "contact.create", "interaction.log", "task.create",
       "opportunity.create", "opportunity.update", "lifecycle.transition", "task.complete",
@@ -434,7 +446,10 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
       "team.create",
       // no customer data
       "system.describe", "user.get", "user.list", "user.me", "user.update", "team.get", "team.list",
-      "team.update", "calendar.list", "calendar.due", "calendar.between",
+      "team.update", "calendar.list", "calendar.due", "calendar.between", "source.create",
+      "source.update", "source.list", "campaign.create", "campaign.update", "campaign.list",
+      // the first touch's correction: source.correct and visibility, in sources_test.cpp
+      "customer.first_touch.correct",
       // delegation: the customers a delegation names are checked in delegation_test.cpp
       "delegation.create", "delegation.end", "delegation.list",
       // ownership: who may transfer, and the orphans a manager sees, in ownership_test.cpp

@@ -10,6 +10,7 @@
 #include "records/customer.hpp"
 #include "records/interaction.hpp"
 #include "records/opportunity.hpp"
+#include "records/source.hpp"
 #include "records/task.hpp"
 #include "test_database.hpp"
 
@@ -163,6 +164,12 @@ TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsTask) {
 TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsOpportunity) {
   expect_declared_limits("crm_opportunity", records::opportunity::kLimits);
   expect_declared_limits("crm_opportunity_event", records::opportunity::kEventLimits);
+}
+
+TEST(RecordColumns, EveryDialectDeclaresTheLimitsOfRecordsSource) {
+  expect_declared_limits("crm_source", records::source::kSourceLimits);
+  expect_declared_limits("crm_campaign", records::source::kCampaignLimits);
+  expect_declared_limits("crm_first_touch_change", records::source::kChangeLimits);
 }
 
 }  // namespace
