@@ -1,4 +1,5 @@
 // The method catalog of this build: each area adds its methods here.
+#include "assignment/assignment.hpp"
 #include "calendar/calendar.hpp"
 #include "classification/classification.hpp"
 #include "contacts/contacts.hpp"
@@ -31,6 +32,7 @@ const Registry &registry() {
     ownership::register_methods(registry);
     usersync::register_methods(registry);
     customers::register_methods(registry);
+    assignment::register_methods(registry);
     sources::register_methods(registry);
     contacts::register_methods(registry);
     interactions::register_methods(registry);

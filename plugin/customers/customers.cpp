@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "../assignment/assignment.hpp"
 #include "../classification/classification.hpp"
 #include "../core/json_values.hpp"
 #include "../core/time.hpp"
@@ -170,6 +171,8 @@ json create(CallContext &context, const json &params) {
   const auto now_instant = time::now();
   const auto now = time::to_db_text(now_instant);
   const auto queue = params::optional_string(params, "queue");
+  // Neither owner nor queue given: the assignment rules of event create decide, when one matches.
+  const bool by_rules = !params.contains("owner") && !params.contains("queue");
   const auto owner = params.contains("owner") || !queue
                          ? params::optional_string(params, "owner").value_or(context.user)
                          : std::optional<std::string>();
@@ -184,7 +187,13 @@ json create(CallContext &context, const json &params) {
     const std::int64_t id = store.ids().reserve(connection, "customer");
     const std::int64_t event_id = store.ids().reserve(connection, "lifecycle_event");
     const auto stage = params::optional_string(params, "stage").value_or("unidentified");
+    const std::int64_t decision_id = by_rules ? store.ids().reserve(connection, "assignment") : 0;
+    bool hidden = false;
     store.transact(connection, [&] {
+      // Counts of the people's loads read after the rule's lock see every assignment committed.
+      if (auto statement = connection.dialect().lock_only_rows_written();
+          by_rules && !statement.empty())
+        connection.execute_direct(std::string(statement));
       record::NewRow customer;
       customer.id = id;
       customer.name = params::string(params, "name");
@@ -207,7 +216,31 @@ json create(CallContext &context, const json &params) {
       customer.first_touch_source = touch_source;
       customer.first_touch_campaign = touch_campaign;
       if (touch_at) customer.first_touch_at = time::to_db_text(*touch_at);
+      std::optional<assignment::Outcome> assigned;
+      if (by_rules) {
+        assignment::Assigner assigner(connection, "create", now, true);
+        if (assigner.any_rules()) {
+          assignment::Facts facts;
+          facts.customer_id = id;
+          facts.region = customer.region;
+          facts.industry = customer.industry;
+          facts.source = customer.first_touch_source;
+          facts.stage = stage;
+          assigned = assigner.decide(facts);
+          if (assigned->rule_code) {
+            customer.owner = assigned->owner;
+            customer.queue = assigned->queue;
+            customer.on_behalf_of = context.actor.on_behalf_of(customer.owner, id);
+            assigner.finish();
+          }
+        }
+      }
+      // The creator may not see what the rules gave to somebody else: the result is still theirs.
+      hidden = !context.actor.may_own(customer.owner.value_or("")) &&
+               !(customer.queue && context.actor.may_queue(*customer.queue));
       record::insert(connection, {customer});
+      if (assigned && assigned->rule_code)
+        assignment::record(connection, decision_id, "create", {id}, {*assigned}, now, context.user);
       records::ledger::Event created;
       created.customer_id = id;
       created.to_stage = stage;
@@ -220,7 +253,10 @@ json create(CallContext &context, const json &params) {
       registry().customers_changed(context, connection, {id});
     });
     store.log().info("customer {} created by {}", id, context.user);
-    return load_existing(connection, context.actor, id, store);
+    if (!hidden) return load_existing(connection, context.actor, id, store);
+    Actor creator = context.actor;
+    creator.sees_all = true;
+    return load_existing(connection, creator, id, store);
   });
 }
 

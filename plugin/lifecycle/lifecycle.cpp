@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "../assignment/assignment.hpp"
 #include "../core/jobs.hpp"
 #include "../core/json_values.hpp"
 #include "../core/sql.hpp"
@@ -114,7 +115,12 @@ json transition(CallContext &context, const json &params) {
   const auto expected_version = params::optional_integer(params, "version");
   const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
+    const bool handoff = to == "opportunity";
     return store.transact(connection, [&] {
+      // Counts of the people's loads read after a rule's lock see every assignment committed.
+      if (auto statement = connection.dialect().lock_only_rows_written();
+          handoff && !statement.empty())
+        connection.execute_direct(std::string(statement));
       const auto locked = records::customer::lock_stage(connection, context.actor, customer_id);
       if (!locked)
         throw not_found("params.customer_id", "no customer with id " + std::to_string(customer_id));
@@ -149,8 +155,27 @@ json transition(CallContext &context, const json &params) {
       event.reason_text = reason_text;
       event.owner_before = current.owner;
       event.owner_after = nurture ? std::nullopt : current.owner;
-      const auto queue_after =
+      auto queue_after =
           nurture ? std::optional<std::string>(settings.nurture_team) : current.queue;
+      // The hand-off to sales: the rules of event handoff may give the customer to a salesperson
+      // (or to a team's queue).
+      json assigned = nullptr;
+      if (handoff && current.stage != to) {
+        assignment::Assigner assigner(connection, "handoff", now, true);
+        if (assigner.any_rules()) {
+          auto facts = assignment::facts_of(connection, customer_id);
+          facts->stage = to;
+          auto outcome = assigner.decide(*facts);
+          if (outcome.rule_code) {
+            event.owner_after = outcome.owner;
+            queue_after = outcome.queue;
+            assigner.finish();
+            assignment::record(connection, store.ids().reserve_within(connection, "assignment", 1),
+                               "handoff", {customer_id}, {outcome}, now, context.user);
+          }
+          assigned = std::move(outcome.explanation);
+        }
+      }
       records::customer::set_stage(connection, customer_id, to, event.owner_after, queue_after, now,
                                    now, context.user, acting_for);
       // Reserved in this transaction: a refused move leaves the sequence as it was.
@@ -163,6 +188,7 @@ json transition(CallContext &context, const json &params) {
                   {"stage", to},
                   {"owner", nullable(event.owner_after)},
                   {"queue", nullable(queue_after)},
+                  {"assignment", std::move(assigned)},
                   {"version", current.version + 1}};
     });
   });
@@ -547,6 +573,7 @@ void register_methods(Registry &registry) {
                    {"stage", rs::enumeration(kStages)},
                    {"owner", rs::nullable(rs::string())},
                    {"queue", rs::nullable(rs::string())},
+                   {"assignment", rs::nullable(rs::free_object())},
                    {"version", rs::integer()}}),
        transition,
        "lifecycle.write"});

@@ -90,14 +90,14 @@ std::string_view scope_name(Scope scope) {
 std::map<std::string, Role> default_roles() {
   const auto customer_work = of({"customer", "contact", "interaction", "task"}, {"read", "write"});
   const auto read_all = of({"customer", "contact", "interaction", "opportunity", "task",
-                            "lifecycle", "classification", "value", "source"},
+                            "lifecycle", "classification", "value", "source", "assignment"},
                            {"read"});
   std::map<std::string, Role> roles;
   roles["admin"] = {all_capabilities(), Scope::all};
   roles["manager"] = {
       joined({read_all,
               customer_work,
-              of({"opportunity", "lifecycle", "classification", "source"}, {"write"}),
+              of({"opportunity", "lifecycle", "classification", "source", "assignment"}, {"write"}),
               {"value.sensitive", "reports", "delegation", "transfer"}}),
       Scope::subordinates};
   // Whoever holds customers may hand them to a colleague for an absence (delegation).
