@@ -33,7 +33,11 @@ std::string listed(const std::vector<std::string> &values) {
 
 // Why the customer does not meet the rule's conditions; nullopt when it does.
 std::optional<std::string> unmet(const Rule &rule, const Facts &facts) {
-  for (const auto &[name, wanted] : rule.conditions) {
+  // In the order of kConditionNames, so that the reason names the broadest fact first.
+  for (const auto &name : kConditionNames) {
+    auto found = rule.conditions.find(name);
+    if (found == rule.conditions.end()) continue;
+    const auto &wanted = found->second;
     const std::optional<std::string> value =
         name == "stage" ? std::optional<std::string>(facts.stage) : *fact(facts, name);
     if (!value) return name + " is not known; the rule wants one of " + listed(wanted);

@@ -33,15 +33,18 @@ Rule read_rule(const db::Result &r) {
   rule.on_create = r.int64(4) != 0;
   rule.on_import = r.int64(5) != 0;
   rule.on_handoff = r.int64(6) != 0;
-  // Written by insert/update from checked values only.
-  for (const auto &[name, values] : json::parse(r.text(7)).items())
-    rule.conditions[name] = values.get<std::vector<std::string>>();
+  // Written by insert/update from checked values only. Parsed into locals: items() of a
+  // temporary would outlive it.
+  const auto conditions = json::parse(r.text(7));
+  for (const auto &item : conditions.items())
+    rule.conditions[item.key()] = item.value().get<std::vector<std::string>>();
   rule.strategy = r.text(8);
   rule.team_key = r.text(9);
   rule.user_key = r.optional_text(10);
   rule.cap = r.optional_int64(11);
-  for (const auto &[user, weight] : json::parse(r.text(12)).items())
-    rule.weights[user] = weight.get<std::int64_t>();
+  const auto weights = json::parse(r.text(12));
+  for (const auto &item : weights.items())
+    rule.weights[item.key()] = item.value().get<std::int64_t>();
   rule.last_user_key = r.optional_text(13);
   rule.created_at = r.text(14);
   rule.created_by = r.text(15);

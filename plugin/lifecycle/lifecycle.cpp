@@ -327,6 +327,26 @@ class Sync {
         events.push_back(std::move(event));
       }
     }
+    // The rules of event import route the new customers; those no rule matches wait in the
+    // nurture team's queue as before.
+    std::vector<assignment::Outcome> outcomes;
+    if (!rows.empty()) {
+      assignment::Assigner assigner(connection_, "import", now_text_, true);
+      if (assigner.any_rules()) {
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          assignment::Facts facts;
+          facts.region = rows[i].region;
+          facts.industry = rows[i].industry;
+          facts.stage = rows[i].stage;
+          outcomes.push_back(assigner.decide(facts));
+          if (!outcomes.back().rule_code) continue;
+          rows[i].owner = outcomes.back().owner;
+          rows[i].queue = outcomes.back().queue;
+          events[i].owner_after = outcomes.back().owner;
+        }
+        assigner.finish();
+      }
+    }
     if (!rows.empty()) {
       const auto count = static_cast<std::int64_t>(rows.size());
       const auto first_id = store_.reserve_ids_during(connection_, "customer", count);
@@ -339,6 +359,15 @@ class Sync {
       records::customer::insert(connection_, rows);
       append(store_, connection_, events, first_event, now_text_);
       counts_.imported = count;
+      const auto decided = std::count_if(outcomes.begin(), outcomes.end(),
+                                         [](const auto &outcome) { return outcome.rule_code; });
+      if (decided > 0) {
+        std::vector<std::int64_t> ids;
+        for (const auto &row : rows) ids.push_back(row.id);
+        assignment::record(connection_,
+                           store_.reserve_ids_during(connection_, "assignment", decided), "import",
+                           ids, outcomes, now_text_, context_.user);
+      }
     }
     // Referrals name host keys; resolved now that every new customer exists.
     for (const auto &[index, referrer] : referrals)

@@ -220,6 +220,18 @@ void seed() {
   must(0, "classification.run", {{"as_of", "2026-11-30T00:00:00Z"}});
   must(0, "value.run", {{"period", "2026-10"}, {"as_of", "2026-10-31T23:59:59Z"}});
   must(0, "value.run", {{"period", "2026-11"}, {"as_of", "2026-11-30T00:00:00Z"}});
+  // Last, so that the customers above keep their owners: a sales team (no
+  // members yet: its queue takes the leads) and a rule for new leads.
+  must(0, "team.create", {{"team_key", "sales"}, {"name", "销售部"}});
+  must(0, "assignment.rule.create",
+       {{"code", "north"},
+        {"name", "华北线索"},
+        {"priority", 1},
+        {"on", {"create", "handoff"}},
+        {"conditions", {{"region", {"华北"}}}},
+        {"strategy", "round_robin"},
+        {"team", "sales"},
+        {"cap", 100}});
 }
 
 void generate_erp() {

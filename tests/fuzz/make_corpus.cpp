@@ -428,6 +428,23 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> written_
        {"group_by", "campaign"}});
   add("no-host", '1', "source.report",
       {{"from", "2026-01-01T00:00:00Z"}, {"to", "2026-12-01T00:00:00Z"}, {"group_by", "channel"}});
+  add("weighted", '0', "assignment.rule.create",
+      {{"code", "east"},
+       {"name", "华东线索"},
+       {"priority", 2},
+       {"on", {"create", "import"}},
+       {"conditions", {{"region", {"华东"}}, {"tier", {"A"}}}},
+       {"strategy", "weighted"},
+       {"team", "sales"},
+       {"weights", {{"zhangwei001", 3}}}});
+  add("no-user", '1', "assignment.rule.create",
+      {{"code", "x"}, {"name", "x"}, {"priority", 1}, {"strategy", "user"}, {"team", "sales"}});
+  add("least", '0', "assignment.rule.update",
+      {{"code", "north"}, {"version", 1}, {"strategy", "least_load"}, {"cap", 5}});
+  add("active", '0', "assignment.rule.list", {{"active", true}});
+  add("handoff", '0', "assignment.explain", {{"customer_id", "1"}, {"event", "handoff"}});
+  add("north", '0', "assignment.apply", {{"customer_id", "21"}});
+  add("lead", '0', "customer.create", {{"name", "华北新线索"}, {"region", "华北"}});
   add("cover", '0', "delegation.create",
       {{"delegate", "lina002"},
        {"delegator", "zhangwei001"},

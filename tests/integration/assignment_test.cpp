@@ -1,6 +1,7 @@
 // Assignment rules on every database: each strategy, the skip reasons (not in the team, inactive,
 // away, at capacity), the team queue when nobody is left, conditions, the explanation, and the
 // three events (create, hand-off to sales, apply).
+#include "erp.hpp"
 #include "fixture.hpp"
 
 namespace crm::test {
@@ -79,17 +80,20 @@ TEST_F(AssignmentTest, TheCapHoldsAndWhenNobodyIsLeftTheTeamQueueTakesIt) {
   EXPECT_EQ(explained["decision"]["queue"], "sales");
   for (const auto &candidate : explained["decision"]["candidates"])
     EXPECT_EQ(candidate["reason"], "at capacity: 2 open of 2") << candidate.dump();
-  // A customer won no longer counts: its owner may take one more.
-  auto won = ok("customer.list", {{"owner", "s2"}})["items"][0];
-  ok("lifecycle.transition",
-     {{"customer_id", won["id"]}, {"to", "potential"}, {"reason_code", "x"}});
-  ok("lifecycle.transition",
-     {{"customer_id", won["id"]}, {"to", "customer"}, {"reason_code", "won"}});
+  // One of s2's leads goes to somebody outside the team: s2 may take one more.
+  auto moved = ok("customer.list", {{"owner", "s2"}})["items"][0];
+  ok("customer.update", {{"id", moved["id"]}, {"version", moved["version"]}, {"owner", "alice"}});
   auto applied = ok("assignment.apply", {{"customer_id", queued["id"]}});
   EXPECT_EQ(applied["owner"], "s2");
   EXPECT_TRUE(applied["queue"].is_null());
   EXPECT_TRUE(applied["changed"].get<bool>());
   EXPECT_EQ(ok("customer.get", {{"id", queued["id"]}})["owner"], "s2");
+  // A manager applies the rules only to customers the manager sees.
+  user("boss", {"manager"});
+  EXPECT_EQ(status_as("boss", "assignment.apply", {{"customer_id", queued["id"]}}),
+            CRM_E_PERMISSION_DENIED);
+  EXPECT_EQ(status_as("boss", "assignment.explain", {{"customer_id", queued["id"]}}),
+            CRM_E_PERMISSION_DENIED);
 }
 
 TEST_F(AssignmentTest, LeastLoadAndWeightsShareByWhatEachCarries) {
@@ -161,6 +165,30 @@ TEST_F(AssignmentTest, TheHandoffToSalesAssignsBySalesRules) {
   ASSERT_EQ(recorded.size(), 1u);
   EXPECT_EQ(recorded[0]["event"], "handoff");
   EXPECT_EQ(recorded[0]["decided_by"], "mkt");
+}
+
+// An import larger than one insert statement of decisions on every database: round robin gives
+// each member a third, and every decision is recorded.
+TEST_F(AssignmentTest, ImportedCustomersAreRoutedByTheImportRules) {
+  erp::Options options;
+  options.customers = 1200;
+  erp::generate(database_.connection(), options);
+  reconfigure({{"host", json::parse(erp::mapping_json(options.shape, database_.dialect()))}});
+  rule("imports", {{"strategy", "round_robin"}, {"on", {"import"}}});
+  auto synced = ok("lifecycle.sync", {{"as_of", "2026-11-30T00:00:00Z"}});
+  EXPECT_EQ(synced["imported"], 1200);
+  EXPECT_EQ(database_.column("SELECT owner, COUNT(*) FROM crm_customer GROUP BY owner ORDER BY "
+                             "owner"),
+            (std::vector<std::string>{"s1", "s2", "s3"}));
+  for (const char *owner : {"s1", "s2", "s3"})
+    EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer WHERE owner = '" +
+                               std::string(owner) + "'"),
+              std::vector<std::string>{"400"});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_assignment WHERE event = 'import' AND "
+                             "rule_code = 'imports'"),
+            std::vector<std::string>{"1200"});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer WHERE queue IS NOT NULL"),
+            std::vector<std::string>{"0"});
 }
 
 TEST_F(AssignmentTest, RulesAreCheckedAndVersioned) {

@@ -127,7 +127,8 @@ TEST_F(PermissionTest, EveryReadOfOneCustomerFollowsItsVisibility) {
           {"lifecycle.history", {{"customer_id", id}}},
           {"classification.explain", {{"customer_id", id}}},
           {"value.get", {{"customer_id", id}}},
-          {"customer.first_touch.history", {{"id", id}}}};
+          {"customer.first_touch.history", {{"id", id}}},
+          {"assignment.explain", {{"customer_id", id}}}};
       for (const auto &[method, params] : reads) {
         SCOPED_TRACE(viewer + " " + method + " of " + label);
         ++cells_;
@@ -435,7 +436,7 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
       // reads of one customer's data
       "customer.get", "customer.view", "contact.list", "interaction.list", "opportunity.list",
       "opportunity.get", "task.list", "lifecycle.history", "classification.explain", "value.get",
-      "customer.first_touch.history",
+      "customer.first_touch.history", "assignment.explain",
       // lists and counts
       "customer.list", "value.tiers", "value.migration", "source.report",
       // writes
@@ -450,6 +451,9 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
       "source.update", "source.list", "campaign.create", "campaign.update", "campaign.list",
       // the first touch's correction: source.correct and visibility, in sources_test.cpp
       "customer.first_touch.correct",
+      // assignment rules hold no customer data; who may apply them, in assignment_test.cpp
+      "assignment.rule.create", "assignment.rule.update", "assignment.rule.list",
+      "assignment.apply",
       // delegation: the customers a delegation names are checked in delegation_test.cpp
       "delegation.create", "delegation.end", "delegation.list",
       // ownership: who may transfer, and the orphans a manager sees, in ownership_test.cpp
