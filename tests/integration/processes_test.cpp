@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -182,6 +183,59 @@ TEST_F(ProcessesTest, ScheduledJobsAreClaimedSoNothingRunsTwice) {
   EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_value_snapshot WHERE period = '2026-11'"),
             database_.column("SELECT COUNT(*) FROM crm_customer WHERE stage IN ('customer', "
                              "'repeat')"));
+}
+
+// Three host processes create leads at once, each placed by the assignment rules. The rule's
+// row lock makes every choice see the ones before it: round robin gives each member exactly a
+// third, and under least load with a cap nobody holds more than the cap, the rest queued.
+TEST_F(ProcessesTest, AssignmentStaysFairAndWithinTheCapAcrossProcesses) {
+  constexpr int kWorkers = 3, kRounds = 12;
+  for (int w = 0; w < kWorkers; ++w) user("worker" + std::to_string(w));
+  for (const char *key : {"s1", "s2", "s3"}) user(key, {"sales"});
+  ok("team.create", {{"team_key", "sales"}, {"name", "销售部"}, {"members", {"s1", "s2", "s3"}}});
+  ok("assignment.rule.create", {{"code", "rr"},
+                                {"name", "轮询"},
+                                {"priority", 1},
+                                {"strategy", "round_robin"},
+                                {"team", "sales"}});
+  auto run = [&](const std::string &kind) {
+    std::vector<Worker> workers;
+    for (int w = 0; w < kWorkers; ++w)
+      workers.push_back(
+          spawn_worker({CRM_TEST_WORKER, library_path(), database_.client_config_json(), "assign",
+                        std::to_string(kRounds), "worker" + std::to_string(w)},
+                       report_path(kind, w)));
+    std::map<std::string, int> owners;
+    int queued = 0;
+    for (auto &worker : workers) {
+      EXPECT_NE(worker.pid, 0) << "cannot start " << CRM_TEST_WORKER;
+      if (worker.pid == 0) continue;
+      int status = 0;
+      waitpid(worker.pid, &status, 0);
+      std::ifstream file(worker.output_path);
+      std::stringstream text;
+      text << file.rdbuf();
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text.str();
+      json report = json::parse(text.str());
+      for (const auto &item : report["owners"].items())
+        owners[item.key()] += item.value().get<int>();
+      queued += report["queued"].get<int>();
+    }
+    return std::make_pair(owners, queued);
+  };
+  auto [turns, none_queued] = run("assign-rr");
+  EXPECT_EQ(turns, (std::map<std::string, int>{{"s1", 12}, {"s2", 12}, {"s3", 12}}));
+  EXPECT_EQ(none_queued, 0);
+  // Everyone now holds 12: a cap of 16 leaves room for 4 each, 12 in all, of the next 36.
+  ok("assignment.rule.update",
+     {{"code", "rr"}, {"version", 1}, {"strategy", "least_load"}, {"cap", 16}});
+  auto [capped, queued] = run("assign-cap");
+  EXPECT_EQ(capped, (std::map<std::string, int>{{"s1", 4}, {"s2", 4}, {"s3", 4}}));
+  EXPECT_EQ(queued, 24);
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer WHERE queue = 'sales'"),
+            std::vector<std::string>{"24"});
+  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_assignment"),
+            std::vector<std::string>{"72"});
 }
 
 }  // namespace

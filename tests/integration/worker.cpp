@@ -3,7 +3,9 @@
 // and tries an optimistic update of the shared customer (reading its version first).
 // Prints {"created": [...ids], "logged": n, "updated": n, "conflicts": n, "errors": [...]}.
 // With SHARED_CUSTOMER_ID "jobs" it instead runs the scheduled jobs lifecycle.sync and
-// value.run ROUNDS times each and prints {"sync": [...results], "value": [...results]}.
+// value.run ROUNDS times each and prints {"sync": [...results], "value": [...results]}. With
+// "assign" it creates ROUNDS customers without owner or queue and prints
+// {"owners": {user: count}, "queued": n, "errors": [...]}.
 //
 //   crm_test_worker LIBRARY CONFIG_JSON SHARED_CUSTOMER_ID ROUNDS NAME
 #include <crm/host.hpp>
@@ -34,6 +36,24 @@ int main(int argc, char **argv) {
       auto response = session.call(json({{"method", method}, {"params", params}}).dump());
       return std::make_pair(response.status, json::parse(response.body));
     };
+    if (shared == "assign") {
+      // Customers created without owner or queue: the assignment rules place each one.
+      report = {{"owners", json::object()}, {"queued", 0}, {"errors", json::array()}};
+      for (int round = 0; round < rounds; ++round) {
+        auto [status, body] =
+            call("customer.create", {{"name", name + " 线索 " + std::to_string(round)}});
+        if (status != CRM_OK) {
+          report["errors"].push_back(body);
+          continue;
+        }
+        const auto &owner = body["result"]["owner"];
+        if (owner.is_null())
+          report["queued"] = report["queued"].get<int>() + 1;
+        else
+          report["owners"][owner.get<std::string>()] =
+              report["owners"].value(owner.get<std::string>(), 0) + 1;
+      }
+    }
     if (shared == "jobs") {
       report = {{"sync", json::array()}, {"value", json::array()}, {"errors", json::array()}};
       for (int round = 0; round < rounds; ++round) {
@@ -46,7 +66,7 @@ int main(int argc, char **argv) {
                                                                                  : value);
       }
     }
-    for (int round = 0; shared != "jobs" && round < rounds; ++round) {
+    for (int round = 0; shared != "jobs" && shared != "assign" && round < rounds; ++round) {
       auto [status, body] =
           call("customer.create", {{"name", name + " #" + std::to_string(round)}});
       if (status != CRM_OK) {
