@@ -6,6 +6,7 @@
 #include "core/registry.hpp"
 #include "customers/customers.hpp"
 #include "delegation/delegation.hpp"
+#include "handoff/handoff.hpp"
 #include "hostdata/hostdata.hpp"
 #include "interactions/interactions.hpp"
 #include "lifecycle/lifecycle.hpp"
@@ -37,6 +38,7 @@ const Registry &registry() {
     contacts::register_methods(registry);
     interactions::register_methods(registry);
     lifecycle::register_methods(registry);
+    handoff::register_methods(registry);
     opportunities::register_methods(registry);
     classification::register_methods(registry);
     tasks::register_methods(registry);

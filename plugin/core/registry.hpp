@@ -64,6 +64,15 @@ SettingsSection settings_section(std::string name, F load) {
 using CustomersChanged =
     std::function<void(CallContext &, db::Connection &, const std::vector<std::int64_t> &ids)>;
 
+// Told, inside the writing transaction, of the interactions just logged: each one's customer and
+// the user it counts for (the caller, or the delegator the caller logged it for).
+struct LoggedInteraction {
+  std::int64_t customer_id = 0;
+  std::string counts_for;
+};
+using InteractionsLogged = std::function<void(CallContext &, db::Connection &,
+                                              const std::vector<LoggedInteraction> &logged)>;
+
 class Registry {
  public:
   void on_customers_changed(CustomersChanged listener) {
@@ -73,6 +82,14 @@ class Registry {
                          const std::vector<std::int64_t> &ids) const {
     if (ids.empty()) return;
     for (const auto &listener : listeners_) listener(context, connection, ids);
+  }
+  void on_interactions_logged(InteractionsLogged listener) {
+    interaction_listeners_.push_back(std::move(listener));
+  }
+  void interactions_logged(CallContext &context, db::Connection &connection,
+                           const std::vector<LoggedInteraction> &logged) const {
+    if (logged.empty()) return;
+    for (const auto &listener : interaction_listeners_) listener(context, connection, logged);
   }
   void add(Method method);
   void set_actor_resolver(ActorResolver resolver) { resolver_ = std::move(resolver); }
@@ -87,6 +104,7 @@ class Registry {
   std::vector<Method> methods_;
   std::vector<SettingsSection> sections_;
   std::vector<CustomersChanged> listeners_;
+  std::vector<InteractionsLogged> interaction_listeners_;
   ActorResolver resolver_;
 };
 

@@ -153,6 +153,11 @@ std::int64_t write_items(CallContext &context, db::Connection &connection, std::
     interaction::insert(connection, items, first_id, logged_at, context.user);
     if (!touched.empty())
       records::customer::take_first_touch_from_interactions(connection, touched.dump());
+    std::vector<LoggedInteraction> logged;
+    logged.reserve(items.size());
+    for (const auto &item : items)
+      logged.push_back({item.customer_id, item.on_behalf_of.value_or(context.user)});
+    registry().interactions_logged(context, connection, logged);
   });
   return first_id;
 }

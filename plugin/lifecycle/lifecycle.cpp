@@ -105,94 +105,107 @@ json event_to_json(const records::ledger::Entry &entry) {
 }
 
 json transition(CallContext &context, const json &params) {
+  Move request;
+  request.customer_id = params::id(params, "customer_id");
+  request.to = params::string(params, "to");
+  request.reason_code = params::string(params, "reason_code");
+  request.reason_text = params::optional_string(params, "reason_text");
+  request.on_behalf_of = params::optional_string(params, "on_behalf_of");
+  request.expected_version = params::optional_integer(params, "version");
   auto &store = context.store;
-  const auto &settings = store.settings<Settings>("lifecycle");
-  const auto customer_id = params::id(params, "customer_id");
-  const auto to = params::string(params, "to");
-  const auto reason_code = params::string(params, "reason_code");
-  const auto reason_text = params::optional_string(params, "reason_text");
-  const auto on_behalf_of = params::optional_string(params, "on_behalf_of");
-  const auto expected_version = params::optional_integer(params, "version");
-  const auto now = time::to_db_text(time::now());
   return store.with_connection([&](db::Connection &connection) {
-    const bool handoff = to == "opportunity";
     return store.transact(connection, [&] {
       // Counts of the people's loads read after a rule's lock see every assignment committed.
       if (auto statement = connection.dialect().lock_only_rows_written();
-          handoff && !statement.empty())
+          request.to == "opportunity" && !statement.empty())
         connection.execute_direct(std::string(statement));
-      const auto locked = records::customer::lock_stage(connection, context.actor, customer_id);
-      if (!locked)
-        throw not_found("params.customer_id", "no customer with id " + std::to_string(customer_id));
-      const auto &current = *locked;
-      // on_behalf_of is the word of an active delegation, never the caller's: a move for a user
-      // whose work the caller does not cover now is refused, and a move of a customer the
-      // caller works only as a delegate records whom it was done for (Actor::on_behalf_of, the
-      // rule of every write, with the customer's owner before the move as responsible user).
-      if (on_behalf_of && *on_behalf_of != context.user && !context.actor.acts_for(*on_behalf_of))
-        throw Error(Status::permission_denied,
-                    "no delegation from \"" + *on_behalf_of +
-                        "\" to you is active: on_behalf_of names only a user whose work you "
-                        "cover now",
-                    "params.on_behalf_of");
-      const std::optional<std::string> acting_for =
-          on_behalf_of ? on_behalf_of : context.actor.on_behalf_of(current.owner, customer_id);
-      if (expected_version && *expected_version != current.version)
-        throw conflict("params.version", "customer " + std::to_string(customer_id) +
-                                             " was changed meanwhile: it is at version " +
-                                             std::to_string(current.version) +
-                                             ", the move was made against version " +
-                                             std::to_string(*expected_version));
-      const bool nurture = check_transition(settings, customer_id, current.stage, to, reason_text);
-      Event event;
-      event.customer_id = customer_id;
-      event.from_stage = current.stage;
-      event.to_stage = to;
-      event.occurred_at = now;
-      event.actor = context.user;
-      event.on_behalf_of = acting_for;
-      event.reason_code = reason_code;
-      event.reason_text = reason_text;
-      event.owner_before = current.owner;
-      event.owner_after = nurture ? std::nullopt : current.owner;
-      auto queue_after =
-          nurture ? std::optional<std::string>(settings.nurture_team) : current.queue;
-      // The hand-off to sales: the rules of event handoff may give the customer to a salesperson
-      // (or to a team's queue).
-      json assigned = nullptr;
-      if (handoff && current.stage != to) {
-        assignment::Assigner assigner(connection, "handoff", now, true);
-        if (assigner.any_rules()) {
-          auto facts = assignment::facts_of(connection, customer_id);
-          facts->stage = to;
-          auto outcome = assigner.decide(*facts);
-          if (outcome.rule_code) {
-            event.owner_after = outcome.owner;
-            queue_after = outcome.queue;
-            assigner.finish();
-            assignment::record(connection, store.ids().reserve_within(connection, "assignment", 1),
-                               "handoff", {customer_id}, {outcome}, now, context.user);
-          }
-          assigned = std::move(outcome.explanation);
-        }
-      }
-      records::customer::set_stage(connection, customer_id, to, event.owner_after, queue_after, now,
-                                   now, context.user, acting_for);
-      // Reserved in this transaction: a refused move leaves the sequence as it was.
-      const auto event_id = store.ids().reserve_within(connection, "lifecycle_event", 1);
-      append(store, connection, {event}, event_id);
-      registry().customers_changed(context, connection, {customer_id});
-      store.log().info("customer {} moved {} -> {} by {}", customer_id, current.stage, to,
-                       context.user);
-      return json{{"event", event_to_json(*records::ledger::find(connection, event_id))},
-                  {"stage", to},
-                  {"owner", nullable(event.owner_after)},
-                  {"queue", nullable(queue_after)},
-                  {"assignment", std::move(assigned)},
-                  {"version", current.version + 1}};
+      return move(context, connection, request);
     });
   });
 }
+
+}  // namespace
+
+json move(CallContext &context, db::Connection &connection, const Move &request) {
+  auto &store = context.store;
+  const auto &settings = store.settings<Settings>("lifecycle");
+  const auto customer_id = request.customer_id;
+  const auto &to = request.to;
+  const auto &on_behalf_of = request.on_behalf_of;
+  const auto &reason_text = request.reason_text;
+  const auto now = time::to_db_text(time::now());
+  const bool handoff = to == "opportunity";
+  const auto locked = records::customer::lock_stage(connection, context.actor, customer_id);
+  if (!locked)
+    throw not_found("params.customer_id", "no customer with id " + std::to_string(customer_id));
+  const auto &current = *locked;
+  // on_behalf_of is the word of an active delegation, never the caller's: a move for a user
+  // whose work the caller does not cover now is refused, and a move of a customer the
+  // caller works only as a delegate records whom it was done for (Actor::on_behalf_of, the
+  // rule of every write, with the customer's owner before the move as responsible user).
+  if (on_behalf_of && *on_behalf_of != context.user && !context.actor.acts_for(*on_behalf_of))
+    throw Error(Status::permission_denied,
+                "no delegation from \"" + *on_behalf_of +
+                    "\" to you is active: on_behalf_of names only a user whose work you "
+                    "cover now",
+                "params.on_behalf_of");
+  const std::optional<std::string> acting_for =
+      on_behalf_of ? on_behalf_of : context.actor.on_behalf_of(current.owner, customer_id);
+  if (request.expected_version && *request.expected_version != current.version)
+    throw conflict("params.version", "customer " + std::to_string(customer_id) +
+                                         " was changed meanwhile: it is at version " +
+                                         std::to_string(current.version) +
+                                         ", the move was made against version " +
+                                         std::to_string(*request.expected_version));
+  const bool nurture = check_transition(settings, customer_id, current.stage, to, reason_text);
+  Event event;
+  event.customer_id = customer_id;
+  event.from_stage = current.stage;
+  event.to_stage = to;
+  event.occurred_at = now;
+  event.actor = context.user;
+  event.on_behalf_of = acting_for;
+  event.reason_code = request.reason_code;
+  event.reason_text = reason_text;
+  event.owner_before = current.owner;
+  event.owner_after = nurture ? std::nullopt : current.owner;
+  auto queue_after = nurture ? std::optional<std::string>(settings.nurture_team) : current.queue;
+  // The hand-off to sales: the rules of event handoff may give the customer to a salesperson
+  // (or to a team's queue).
+  json assigned = nullptr;
+  if (handoff && current.stage != to) {
+    assignment::Assigner assigner(connection, "handoff", now, true);
+    if (assigner.any_rules()) {
+      auto facts = assignment::facts_of(connection, customer_id);
+      facts->stage = to;
+      auto outcome = assigner.decide(*facts);
+      if (outcome.rule_code) {
+        event.owner_after = outcome.owner;
+        queue_after = outcome.queue;
+        assigner.finish();
+        assignment::record(connection, store.ids().reserve_within(connection, "assignment", 1),
+                           "handoff", {customer_id}, {outcome}, now, context.user);
+      }
+      assigned = std::move(outcome.explanation);
+    }
+  }
+  records::customer::set_stage(connection, customer_id, to, event.owner_after, queue_after, now,
+                               now, context.user, acting_for);
+  // Reserved in this transaction: a refused move leaves the sequence as it was.
+  const auto event_id = store.ids().reserve_within(connection, "lifecycle_event", 1);
+  append(store, connection, {event}, event_id);
+  registry().customers_changed(context, connection, {customer_id});
+  store.log().info("customer {} moved {} -> {} by {}", customer_id, current.stage, to,
+                   context.user);
+  return json{{"event", event_to_json(*records::ledger::find(connection, event_id))},
+              {"stage", to},
+              {"owner", nullable(event.owner_after)},
+              {"queue", nullable(queue_after)},
+              {"assignment", std::move(assigned)},
+              {"version", current.version + 1}};
+}
+
+namespace {
 
 json history(CallContext &context, const json &params) {
   const auto customer_id = params::id(params, "customer_id");

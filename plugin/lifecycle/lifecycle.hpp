@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +25,18 @@ struct Settings {
   // The team whose queue imports and returns to nurture land in (they then have no owner).
   std::string nurture_team = "marketing";
 };
+
+// A manual move of one customer, as lifecycle.transition makes it (params.* name its fields in
+// errors).
+struct Move {
+  std::int64_t customer_id = 0;
+  std::string to, reason_code;
+  std::optional<std::string> reason_text, on_behalf_of;
+  std::optional<std::int64_t> expected_version;
+};
+// Makes the move inside the caller's transaction and returns lifecycle.transition's result:
+// checks, assignment at the hand-off, the ledger event, Registry::customers_changed.
+json move(CallContext &context, db::Connection &connection, const Move &request);
 
 void register_methods(Registry &registry);
 

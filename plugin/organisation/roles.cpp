@@ -89,15 +89,17 @@ std::string_view scope_name(Scope scope) {
 
 std::map<std::string, Role> default_roles() {
   const auto customer_work = of({"customer", "contact", "interaction", "task"}, {"read", "write"});
-  const auto read_all = of({"customer", "contact", "interaction", "opportunity", "task",
-                            "lifecycle", "classification", "value", "source", "assignment"},
-                           {"read"});
+  const auto read_all =
+      of({"customer", "contact", "interaction", "opportunity", "task", "lifecycle",
+          "classification", "value", "source", "assignment", "handoff"},
+         {"read"});
   std::map<std::string, Role> roles;
   roles["admin"] = {all_capabilities(), Scope::all};
   roles["manager"] = {
       joined({read_all,
               customer_work,
-              of({"opportunity", "lifecycle", "classification", "source", "assignment"}, {"write"}),
+              of({"opportunity", "lifecycle", "classification", "source", "assignment", "handoff"},
+                 {"write"}),
               {"value.sensitive", "reports", "delegation", "transfer"}}),
       Scope::subordinates};
   // Whoever holds customers may hand them to a colleague for an absence (delegation).
@@ -106,10 +108,11 @@ std::map<std::string, Role> default_roles() {
                                 of({"lifecycle", "classification", "source"}, {"write"}),
                                 {"reports", "delegation"}}),
                         Scope::team};
-  roles["sales"] = {
-      joined(
-          {read_all, customer_work, of({"opportunity", "lifecycle"}, {"write"}), {"delegation"}}),
-      Scope::own};
+  roles["sales"] = {joined({read_all,
+                            customer_work,
+                            of({"opportunity", "lifecycle", "handoff"}, {"write"}),
+                            {"delegation"}}),
+                    Scope::own};
   roles["service"] = {joined({read_all, customer_work, {"delegation"}}), Scope::team};
   roles["viewer"] = {read_all, Scope::team};
   return roles;
