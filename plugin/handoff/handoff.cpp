@@ -615,6 +615,8 @@ json list(CallContext &context, const json &params) {
                 "you are not in team \"" + *team + "\": its hand-offs are for its members",
                 "params.team");
   return store.with_connection([&](db::Connection &connection) {
+    if (customer_id)
+      records::customer::require_visible(connection, actor, *customer_id, "params.customer_id");
     const auto &dialect = connection.dialect();
     std::vector<db::Value> values;
     std::string sql = kSelect + " WHERE ";

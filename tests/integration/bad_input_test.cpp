@@ -48,6 +48,8 @@ class BadInputTest : public ApiTest {
                            {"starts_on", "2026-01-01"},
                            {"ends_on", "2026-12-31"}});
     acme_ = customer("Acme", {{"stage", "potential"}})["id"];
+    // Created at opportunity: its hand-off to sales is open, for alice to answer.
+    handed_ = customer("华南贸易", {{"stage", "opportunity"}, {"owner", "alice"}})["id"];
     contact_ = ok("contact.create", {{"customer_id", acme_}, {"name", "Li"}})["id"];
     opportunity_ = ok("opportunity.create", {{"customer_id", imported_}, {"name", "deal"}})["id"];
     task_ =
@@ -313,7 +315,24 @@ class BadInputTest : public ApiTest {
           {"weights", {{"u1", 3}}}}},
         {"assignment.rule.list", {{"active", true}}},
         {"assignment.explain", {{"customer_id", acme_}, {"event", "handoff"}}},
-        {"assignment.apply", {{"customer_id", imported_}, {"version", 2}}}};
+        {"assignment.apply", {{"customer_id", imported_}, {"version", 2}}},
+        {"handoff.list",
+         {{"scope", "team"},
+          {"team", "sales"},
+          {"state", "live"},
+          {"customer_id", handed_},
+          {"limit", 5}}},
+        {"handoff.get", {{"id", "1"}}},
+        {"handoff.report",
+         {{"from", "2026-01-01T00:00:00+08:00"},
+          {"to", "2099-01-01T00:00:00+08:00"},
+          {"group_by", "person"}}},
+        {"handoff.accept", {{"customer_id", handed_}, {"version", 1}}},
+        {"handoff.return",
+         {{"customer_id", handed_},
+          {"reason_code", "no_budget"},
+          {"reason_text", "预算不足"},
+          {"version", 2}}}};
   }
 
   // The parameter schemas of every method, as system.describe publishes them.
@@ -423,6 +442,7 @@ class BadInputTest : public ApiTest {
   }
 
   json acme_;
+  json handed_;
   json contact_;
   json opportunity_;
   json task_;
@@ -555,8 +575,9 @@ TEST_F(BadInputTest, SqlMetacharactersAreStoredVerbatim) {
     EXPECT_EQ(logged["subject"], text);
     EXPECT_EQ(logged["body"], text);
   }
-  EXPECT_EQ(database_.column("SELECT COUNT(*) FROM crm_customer"),
-            std::vector<std::string>{std::to_string(nasty.size() + 2)});  // + Acme, the import
+  EXPECT_EQ(
+      database_.column("SELECT COUNT(*) FROM crm_customer"),
+      std::vector<std::string>{std::to_string(nasty.size() + 3)});  // + Acme, 华南贸易, the import
 }
 
 }  // namespace

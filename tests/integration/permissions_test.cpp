@@ -71,6 +71,13 @@ class PermissionTest : public ApiTest {
                              {"occurred_at", "2026-11-01T00:00:00Z"}});
     }
     ok("value.run", {{"period", "2026-11"}, {"as_of", kAsOf}});
+    // A closed hand-off per customer (won: they are customers), with the customer's id.
+    database_.execute(
+        "INSERT INTO crm_handoff (id, customer_id, state, team_key, calendar_name, "
+        "accept_window_us, contact_window_us, opened_at, opened_by, opened_owner, due_at, "
+        "closed_at, version) SELECT id, id, 'won', queue, 'standard', 3600000000, 3600000000, "
+        "'2026-11-01 00:00:00.000000', 'alice', owner, '2026-11-01 01:00:00.000000', "
+        "'2026-11-02 00:00:00.000000', 1 FROM crm_customer");
   }
 
   bool sees(const std::string &viewer, const std::string &label) const {
@@ -128,7 +135,8 @@ TEST_F(PermissionTest, EveryReadOfOneCustomerFollowsItsVisibility) {
           {"classification.explain", {{"customer_id", id}}},
           {"value.get", {{"customer_id", id}}},
           {"customer.first_touch.history", {{"id", id}}},
-          {"assignment.explain", {{"customer_id", id}}}};
+          {"assignment.explain", {{"customer_id", id}}},
+          {"handoff.get", {{"id", id}}}};
       for (const auto &[method, params] : reads) {
         SCOPED_TRACE(viewer + " " + method + " of " + label);
         ++cells_;
@@ -201,6 +209,10 @@ TEST_F(PermissionTest, ListsAndCountsHoldExactlyTheVisibleCustomers) {
         behind.insert(label);
     }
     EXPECT_EQ(behind, expected);
+    auto handoffs =
+        call_as(viewer, "handoff.list", {{"scope", "all"}, {"state", "won"}, {"limit", 500}});
+    ASSERT_EQ(handoffs.status, CRM_OK) << handoffs.body.dump();
+    EXPECT_EQ(labels_of(handoffs.body["result"]["items"], "customer_id"), expected);
     // source.report counts the same leads (every customer here was first touched when it was
     // created), for those who may read reports.
     auto sources = call_as(viewer, "source.report",
@@ -210,6 +222,22 @@ TEST_F(PermissionTest, ListsAndCountsHoldExactlyTheVisibleCustomers) {
       EXPECT_EQ(sources.body["result"]["total"]["leads"], expected.size());
     } else {
       EXPECT_EQ(sources.status, CRM_E_PERMISSION_DENIED) << sources.body.dump();
+    }
+    auto report = call_as(
+        viewer, "handoff.report",
+        {{"from", "2020-01-01T00:00:00Z"}, {"to", "2030-01-01T00:00:00Z"}, {"group_by", "person"}});
+    if (viewer == "alice" || viewer == "mgr" || viewer == "mk") {
+      ASSERT_EQ(report.status, CRM_OK) << report.body.dump();
+      std::size_t counted_handoffs = 0;
+      std::set<std::string> people;
+      for (const auto &group : report.body["result"]["items"]) {
+        counted_handoffs += group["handoffs"].get<std::size_t>();
+        people.insert(group["group"].is_null() ? "queue" : group["group"].get<std::string>());
+      }
+      EXPECT_EQ(counted_handoffs, expected.size());
+      EXPECT_EQ(people, expected);
+    } else {
+      EXPECT_EQ(report.status, CRM_E_PERMISSION_DENIED) << report.body.dump();
     }
   }
 }
@@ -436,9 +464,10 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
       // reads of one customer's data
       "customer.get", "customer.view", "contact.list", "interaction.list", "opportunity.list",
       "opportunity.get", "task.list", "lifecycle.history", "classification.explain", "value.get",
-      "customer.first_touch.history", "assignment.explain",
+      "customer.first_touch.history", "assignment.explain", "handoff.get",
       // lists and counts
-      "customer.list", "value.tiers", "value.migration", "source.report",
+      "customer.list", "value.tiers", "value.migration", "source.report", "handoff.list",
+      "handoff.report",
       // writes
       "customer.update", "customer.create", "contact.create", "interaction.log", "task.create",
       "opportunity.create", "opportunity.update", "lifecycle.transition", "task.complete",
@@ -454,6 +483,8 @@ TEST_F(PermissionTest, EveryMethodOfTheCatalogIsInTheMatrix) {
       // assignment rules hold no customer data; who may apply them, in assignment_test.cpp
       "assignment.rule.create", "assignment.rule.update", "assignment.rule.list",
       "assignment.apply",
+      // answering a hand-off: only its owner, a delegate or a queue member, in handoff_test.cpp
+      "handoff.accept", "handoff.return",
       // delegation: the customers a delegation names are checked in delegation_test.cpp
       "delegation.create", "delegation.end", "delegation.list",
       // ownership: who may transfer, and the orphans a manager sees, in ownership_test.cpp
