@@ -445,6 +445,18 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>> written_
   add("handoff", '0', "assignment.explain", {{"customer_id", "1"}, {"event", "handoff"}});
   add("north", '0', "assignment.apply", {{"customer_id", "21"}});
   add("lead", '0', "customer.create", {{"name", "华北新线索"}, {"region", "华北"}});
+  add("open", '0', "handoff.accept", {{"customer_id", "21"}, {"version", 1}});
+  add("none", '1', "handoff.accept", {{"customer_id", "1"}});
+  add("nurture", '0', "handoff.return",
+      {{"customer_id", "21"}, {"reason_code", "no_budget"}, {"reason_text", "预算明年才批"}});
+  add("mine", '0', "handoff.list", json::object());
+  add("team", '1', "handoff.list",
+      {{"scope", "team"}, {"team", "sales"}, {"state", "returned"}, {"limit", 2}});
+  add("first", '0', "handoff.get", {{"id", "1"}});
+  add("people", '0', "handoff.report",
+      {{"from", "2026-01-01T00:00:00+08:00"},
+       {"to", "2099-01-01T00:00:00Z"},
+       {"group_by", "person"}});
   add("cover", '0', "delegation.create",
       {{"delegate", "lina002"},
        {"delegator", "zhangwei001"},
