@@ -21,11 +21,17 @@ while (($#)); do
     shift
   fi
 done
-cmake -S "$root" -B "$out/build-demo" -DCMAKE_BUILD_TYPE=Release -DCRM_BUILD_TESTS=OFF \
-  -DCRM_BUILD_BENCH=OFF >/dev/null
-cmake --build "$out/build-demo" -j"$(nproc)" --target crm crm-demo crm-erp-generate
+# CRM_DEMO_BUILD names a build tree configured already (the test script's release tree), so that
+# the library is not compiled twice; by default the demo has its own release tree.
+build=${CRM_DEMO_BUILD:-}
+if [[ -z $build ]]; then
+  build=$out/build-demo
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCRM_BUILD_TESTS=OFF \
+    -DCRM_BUILD_BENCH=OFF >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)" --target crm crm-demo crm-erp-generate
 mkdir -p "$out/demo"
-"$out/build-demo/tools/erp/crm-erp-generate" --dialect sqlite --path "$out/demo/crm-demo.db" \
+"$build/tools/erp/crm-erp-generate" --dialect sqlite --path "$out/demo/crm-demo.db" \
   --shape jinhe --customers "$customers"
-exec "$out/build-demo/host/crm-demo" --database "$out/demo/crm-demo.db" \
+exec "$build/host/crm-demo" --database "$out/demo/crm-demo.db" \
   --mapping "$root/tools/erp/mapping/jinhe.json" "${demo_args[@]}"

@@ -3,10 +3,11 @@
 #   1. installs the Debian packages it needs (only the missing ones);
 #   2. starts a private PostgreSQL and MariaDB on 127.0.0.1 in a fresh /tmp folder (stopped
 #      and removed on exit);
-#   3. builds and runs the demo (as the README's demo command does);
-#   4. builds and runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB,
-#      ABI checks, the installed library and packages, the C, Python, Go and Java clients, the
-#      golden JSON files) in a normal build, then again with ASan + UBSan;
+#   3. builds the release tree and runs the demo on it (scripts/demo.sh, the README's demo
+#      command; its own tree without tests is only configured, so the library is compiled once);
+#   4. runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB, ABI checks, the
+#      installed library and packages, the C, Python, Go and Java clients, the golden JSON
+#      files) in the release build, then builds and runs it again with ASan + UBSan;
 #   5. builds the fuzz targets (Clang, libFuzzer; tests/fuzz) and runs their tests: every seed
 #      and reproducer once, and a short fuzzing run of each target.
 # Output and build trees go to out/ (override with CRM_OUT).
@@ -35,20 +36,27 @@ export CRM_TEST_MARIADB=$CRM_MARIADB_CONNECTION
 export CRM_TEST_DB_DIR=$db_dir  # the fault tests stop and start the servers
 unset CRM_TEST_DIALECT CRM_TEST_CONNECTION
 
-run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
+build_tree() {  # build_tree BUILD_DIR CMAKE_ARGS...
   local build=$1; shift
   cmake -S "$root" -B "$build" -DCRM_TEST_SERVERS=ON "$@" >/dev/null
   cmake --build "$build" -j"$jobs"
-  ctest --test-dir "$build" -j"$jobs" --output-on-failure --timeout 1200
+}
+run_suite() {  # run_suite BUILD_DIR
+  ctest --test-dir "$1" -j"$jobs" --output-on-failure --timeout 1200
 }
 
-echo "== the demo command (scripts/demo.sh): release build, sample data, one timeline"
-"$root/scripts/demo.sh" --customer 华联 | tail -n 3
+echo "== release build"
+build_tree "$out/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== the demo command (scripts/demo.sh) on the release build: sample data, one timeline"
+CRM_DEMO_BUILD="$out/build" "$root/scripts/demo.sh" --customer 华联 | tail -n 3
+# The demo's own tree is configured without tests and benchmarks: that configuration must hold.
+cmake -S "$root" -B "$out/build-demo" -DCMAKE_BUILD_TYPE=Release -DCRM_BUILD_TESTS=OFF \
+  -DCRM_BUILD_BENCH=OFF >/dev/null
+run_suite "$out/build"
 
 echo "== sanitizer build (ASan + UBSan)"
-run_suite "$out/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCRM_SANITIZE=ON -DCRM_BUILD_BENCH=OFF
-echo "== release build"
-run_suite "$out/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build_tree "$out/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCRM_SANITIZE=ON -DCRM_BUILD_BENCH=OFF
+run_suite "$out/build-asan"
 echo "== fuzz build (Clang, libFuzzer, ASan + UBSan): seeds, reproducers, short fuzzing runs"
 cmake -S "$root" -B "$out/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCRM_FUZZ=ON -DCRM_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

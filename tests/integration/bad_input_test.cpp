@@ -472,8 +472,10 @@ TEST_F(BadInputTest, EveryParameterOfEveryMethodRefusesWhatItsSchemaRefuses) {
   const json schemas = parameter_schemas();
   for (const auto &[method, params] : valid_requests()) {
     SCOPED_TRACE(method);
-    break_each_property(
-        method, params, schemas[method], [](const json &p) { return p; }, "params");
+    rejecting_all(method, [&] {
+      break_each_property(
+          method, params, schemas[method], [](const json &p) { return p; }, "params");
+    });
   }
 }
 
