@@ -125,13 +125,25 @@ json seconds(const std::optional<std::int64_t> &us) {
   return us ? json(*us / kSecond) : json(nullptr);
 }
 
-// Whether a clock that was due at `due` (nullopt: the calendar holds no such working time) is
-// breached: by `done` when it stopped, else by now; null while it is still running in time.
-json breached(const Text &due, const Text &done, bool running, time::Micros now) {
-  if (!due) return done || !running ? json(false) : json(nullptr);
-  if (done) return micros(*done) > micros(*due);
-  if (now > micros(*due)) return true;
-  return running ? json(nullptr) : json(false);
+// Whether a clock that was due at `due` (nullopt: the calendar holds no such working time) was
+// breached: by `done` when it was answered, by the closing of a hand-off that closed unanswered
+// (won or disqualified meanwhile), by now while it runs (null while still in time).
+json breached(const Text &due, const Text &done, bool running, const Text &closed_at,
+              time::Micros now) {
+  if (done) return due && micros(*done) > micros(*due);
+  if (running) return due && now > micros(*due) ? json(true) : json(nullptr);
+  return due && closed_at && micros(*closed_at) > micros(*due);
+}
+
+json accept_breached(const Row &row, time::Micros now) {
+  return breached(row.accept_due_at, row.responded_at, row.state == "open", row.closed_at, now);
+}
+
+// Null until the hand-off is accepted (the first-contact clock has not started).
+json contact_breached(const Row &row, time::Micros now) {
+  if (row.answer != "accepted") return nullptr;
+  return breached(row.contact_due_at, row.contacted_at, row.state == "accepted", row.closed_at,
+                  now);
 }
 
 json to_json(const Store &store, const Row &row, time::Micros now) {
@@ -144,41 +156,38 @@ json to_json(const Store &store, const Row &row, time::Micros now) {
     remaining =
         now < due ? calendar.between(now, due) / kSecond : -(calendar.between(due, now) / kSecond);
   }
-  return {
-      {"id", std::to_string(row.id)},
-      {"customer_id", std::to_string(row.customer_id)},
-      {"customer_name", row.customer_name},
-      {"state", row.state},
-      {"owner", nullable(row.owner)},
-      {"queue", nullable(row.queue)},
-      {"team", nullable(row.team)},
-      {"calendar", nullable(row.calendar)},
-      {"source", nullable(row.source)},
-      {"tier", nullable(row.tier)},
-      {"accept_window_seconds", row.accept_window / kSecond},
-      {"contact_window_seconds", row.contact_window / kSecond},
-      {"opened_at", instant(row.opened_at)},
-      {"opened_by", row.opened_by},
-      {"opened_owner", nullable(row.opened_owner)},
-      {"accept_due_at", instant(row.accept_due_at)},
-      {"responded_at", instant(row.responded_at)},
-      {"responded_by", nullable(row.responded_by)},
-      {"answer", nullable(row.answer)},
-      {"response_business_seconds", seconds(row.response_us)},
-      {"contact_due_at", instant(row.contact_due_at)},
-      {"contacted_at", instant(row.contacted_at)},
-      {"contacted_by", nullable(row.contacted_by)},
-      {"contact_business_seconds", seconds(row.contact_us)},
-      {"closed_at", instant(row.closed_at)},
-      {"reason_code", nullable(row.reason_code)},
-      {"reason_text", nullable(row.reason_text)},
-      {"due_at", has_due ? instant(row.due_at) : json(nullptr)},
-      {"remaining_business_seconds", remaining},
-      {"accept_breached", breached(row.accept_due_at, row.responded_at, row.state == "open", now)},
-      {"contact_breached", row.responded_at ? breached(row.contact_due_at, row.contacted_at,
-                                                       row.state == "accepted", now)
-                                            : json(nullptr)},
-      {"version", row.version}};
+  return {{"id", std::to_string(row.id)},
+          {"customer_id", std::to_string(row.customer_id)},
+          {"customer_name", row.customer_name},
+          {"state", row.state},
+          {"owner", nullable(row.owner)},
+          {"queue", nullable(row.queue)},
+          {"team", nullable(row.team)},
+          {"calendar", nullable(row.calendar)},
+          {"source", nullable(row.source)},
+          {"tier", nullable(row.tier)},
+          {"accept_window_seconds", row.accept_window / kSecond},
+          {"contact_window_seconds", row.contact_window / kSecond},
+          {"opened_at", instant(row.opened_at)},
+          {"opened_by", row.opened_by},
+          {"opened_owner", nullable(row.opened_owner)},
+          {"accept_due_at", instant(row.accept_due_at)},
+          {"responded_at", instant(row.responded_at)},
+          {"responded_by", nullable(row.responded_by)},
+          {"answer", nullable(row.answer)},
+          {"response_business_seconds", seconds(row.response_us)},
+          {"contact_due_at", instant(row.contact_due_at)},
+          {"contacted_at", instant(row.contacted_at)},
+          {"contacted_by", nullable(row.contacted_by)},
+          {"contact_business_seconds", seconds(row.contact_us)},
+          {"closed_at", instant(row.closed_at)},
+          {"reason_code", nullable(row.reason_code)},
+          {"reason_text", nullable(row.reason_text)},
+          {"due_at", has_due ? instant(row.due_at) : json(nullptr)},
+          {"remaining_business_seconds", remaining},
+          {"accept_breached", accept_breached(row, now)},
+          {"contact_breached", contact_breached(row, now)},
+          {"version", row.version}};
 }
 
 std::string latest_text() {
@@ -707,11 +716,8 @@ json report(CallContext &context, const json &params) {
         if (row.contact_us) tally.contacts.push_back(*row.contact_us);
       }
       if (row.state == "won") ++tally.won;
-      if (breached(row.accept_due_at, row.responded_at, row.state == "open", now) == json(true))
-        ++tally.accept_breaches;
-      if (row.responded_at && breached(row.contact_due_at, row.contacted_at,
-                                       row.state == "accepted", now) == json(true))
-        ++tally.contact_breaches;
+      if (accept_breached(row, now) == json(true)) ++tally.accept_breaches;
+      if (contact_breached(row, now) == json(true)) ++tally.contact_breaches;
     }
     json items = json::array();
     for (auto &[key, tally] : groups)

@@ -212,7 +212,19 @@ TEST_F(HandoffTest, AReturnSendsTheCustomerBackToNurtureThroughTheLedger) {
   // Any other way out of opportunity closes it too, as what it became.
   ok("lifecycle.transition",
      {{"customer_id", customer["id"]}, {"to", "disqualified"}, {"reason_code", "duplicate"}});
-  EXPECT_EQ(ok("handoff.get", {{"id", reopened["items"][0]["id"]}})["state"], "disqualified");
+  auto disqualified = ok("handoff.get", {{"id", reopened["items"][0]["id"]}});
+  EXPECT_EQ(disqualified["state"], "disqualified");
+  EXPECT_TRUE(disqualified["answer"].is_null());
+  EXPECT_TRUE(disqualified["responded_at"].is_null());
+  // Closed unanswered within its window: no breach, now or ever; no contact clock ever ran.
+  EXPECT_EQ(disqualified["accept_breached"], false);
+  EXPECT_TRUE(disqualified["contact_breached"].is_null());
+  EXPECT_EQ(disqualified["steps"].back()["kind"], "disqualified");
+  // Closed unanswered after its due time: breached at closing.
+  database_.execute(
+      "UPDATE crm_handoff SET accept_due_at = '2026-01-01 00:00:00.000000' WHERE id = " +
+      disqualified["id"].get<std::string>());
+  EXPECT_EQ(ok("handoff.get", {{"id", disqualified["id"]}})["accept_breached"], true);
 }
 
 TEST_F(HandoffTest, AQueueMemberClaimsByAcceptingAndADelegateAnswersForTheOwner) {
