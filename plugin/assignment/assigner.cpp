@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "../core/json_values.hpp"
+#include "../core/result_schema.hpp"
 #include "../organisation/directory.hpp"
 
 namespace crm::assignment {
@@ -90,6 +91,26 @@ std::optional<Facts> facts_of(db::Connection &connection, std::int64_t customer_
                   .query({customer_id}, {Column::text(32)});
   if (tier.next()) facts.tier = tier.text(0);
   return facts;
+}
+
+json explanation_schema() {
+  namespace rs = result_schema;
+  const auto text = rs::nullable(rs::string());
+  const auto rule =
+      rs::object({{"code", rs::string()}, {"outcome", rs::enumeration({"skipped", "matched"})}},
+                 {{"reason", rs::string()}});
+  const auto candidate = rs::object(
+      {{"user", rs::string()}, {"outcome", rs::enumeration({"skipped", "eligible", "chosen"})}},
+      {{"load", rs::integer()}, {"weight", rs::integer()}, {"reason", rs::string()}});
+  return rs::object({{"event", rs::string()},
+                     {"rule", text},
+                     {"owner", text},
+                     {"queue", text},
+                     {"rules", rs::array(rule)},
+                     {"summary", rs::string()}},
+                    {{"strategy", rs::enumeration(kStrategies)},
+                     {"team", rs::string()},
+                     {"candidates", rs::array(candidate)}});
 }
 
 json facts_json(const Facts &facts) {

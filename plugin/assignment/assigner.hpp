@@ -28,6 +28,9 @@ struct Facts {
 std::optional<Facts> facts_of(db::Connection &connection, std::int64_t customer_id);
 nlohmann::json facts_json(const Facts &facts);
 
+// The JSON Schema of an explanation (Outcome::explanation): closed, so that the contract pins it.
+nlohmann::json explanation_schema();
+
 struct Outcome {
   std::optional<std::string> rule_code;  // nullopt: no rule matched, nothing changes
   std::optional<std::string> owner, queue;

@@ -371,7 +371,7 @@ json decision_schema() {
                      {"rule", rs::nullable(rs::string())},
                      {"owner", rs::nullable(rs::string())},
                      {"queue", rs::nullable(rs::string())},
-                     {"explanation", rs::free_object()},
+                     {"explanation", explanation_schema()},
                      {"decided_at", rs::timestamp()},
                      {"decided_by", rs::string()}});
 }
@@ -460,7 +460,7 @@ void register_methods(Registry &registry) {
                 {Field::id("customer_id", "customer id").require(), event},
                 rs::object({{"customer_id", rs::id()},
                             {"facts", facts_schema()},
-                            {"decision", rs::free_object()},
+                            {"decision", explanation_schema()},
                             {"recorded", rs::array(decision_schema())}}),
                 explain,
                 "assignment.read"});
@@ -471,7 +471,7 @@ void register_methods(Registry &registry) {
                  Field::integer("version", 1, INT64_MAX,
                                 "the customer's version, to refuse a stale request")},
                 rs::object({{"customer_id", rs::id()},
-                            {"decision", rs::free_object()},
+                            {"decision", explanation_schema()},
                             {"owner", rs::nullable(rs::string())},
                             {"queue", rs::nullable(rs::string())},
                             {"version", rs::integer()},

@@ -615,7 +615,7 @@ void register_methods(Registry &registry) {
                    {"stage", rs::enumeration(kStages)},
                    {"owner", rs::nullable(rs::string())},
                    {"queue", rs::nullable(rs::string())},
-                   {"assignment", rs::nullable(rs::free_object())},
+                   {"assignment", rs::nullable(assignment::explanation_schema())},
                    {"version", rs::integer()}}),
        transition,
        "lifecycle.write"});
