@@ -191,6 +191,35 @@ TEST_F(AssignmentTest, ImportedCustomersAreRoutedByTheImportRules) {
             std::vector<std::string>{"0"});
 }
 
+// assignment.apply and assignment.explain follow the caller's visibility and capability: a
+// manager above s2 applies the rules to s2's customers only; a salesperson or marketer, who may
+// read the rules, may not apply them.
+TEST_F(AssignmentTest, ApplyingTheRulesFollowsWhatTheCallerSeesAndMayDo) {
+  user("lead", {"manager"});
+  auto s2 = ok("user.get", {{"user_key", "s2"}});
+  ok("user.update", {{"user_key", "s2"}, {"version", s2["version"]}, {"manager_key", "lead"}});
+  auto of_s1 = customer("一号的客户", {{"owner", "s1"}});
+  auto of_s2 = customer("二号的客户", {{"owner", "s2"}});
+  rule("to-s3", {{"strategy", "user"}, {"user", "s3"}});
+  const std::string before = database_.snapshot();
+  EXPECT_EQ(status_as("lead", "assignment.apply", {{"customer_id", of_s1["id"]}}),
+            CRM_E_PERMISSION_DENIED);
+  EXPECT_EQ(status_as("s1", "assignment.apply", {{"customer_id", of_s1["id"]}}),
+            CRM_E_PERMISSION_DENIED);
+  EXPECT_EQ(status_as("mkt", "assignment.apply", {{"customer_id", of_s2["id"]}}),
+            CRM_E_PERMISSION_DENIED);
+  EXPECT_EQ(database_.snapshot(), before);
+  // Reading: s1 may explain its own customer, not s2's.
+  EXPECT_EQ(as("s1", "assignment.explain", {{"customer_id", of_s1["id"]}})["decision"]["rule"],
+            "to-s3");
+  EXPECT_EQ(status_as("s1", "assignment.explain", {{"customer_id", of_s2["id"]}}),
+            CRM_E_PERMISSION_DENIED);
+  auto applied = as("lead", "assignment.apply", {{"customer_id", of_s2["id"]}});
+  EXPECT_EQ(applied["owner"], "s3");
+  EXPECT_EQ(ok("assignment.explain", {{"customer_id", of_s2["id"]}})["recorded"][0]["decided_by"],
+            "lead");
+}
+
 TEST_F(AssignmentTest, RulesAreCheckedAndVersioned) {
   rejects("assignment.rule.create",
           {{"code", "x"}, {"name", "x"}, {"priority", 1}, {"strategy", "user"}, {"team", "sales"}},
