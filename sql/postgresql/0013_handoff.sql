@@ -48,7 +48,9 @@ CREATE TABLE crm_handoff_step (
   id BIGINT NOT NULL PRIMARY KEY,
   handoff_id BIGINT NOT NULL,
   kind VARCHAR(16) NOT NULL
-    CHECK (kind IN ('opened', 'accepted', 'contacted', 'returned', 'won', 'disqualified')),
+    -- With the escalation tiers' kinds, so that adding them takes no table rebuild on SQLite.
+    CHECK (kind IN ('opened', 'accepted', 'contacted', 'returned', 'won', 'disqualified',
+                    'reminded', 'escalated', 'reassigned', 'queued')),
   at TIMESTAMP NOT NULL,
   actor VARCHAR(128) NOT NULL,
   on_behalf_of VARCHAR(128),
