@@ -7,7 +7,8 @@
 #      command; its own tree without tests is only configured, so the library is compiled once);
 #   4. runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB, ABI checks, the
 #      installed library and packages, the C, Python, Go and Java clients, the golden JSON
-#      files) in the release build, then builds and runs it again with ASan + UBSan;
+#      files) in the release build, then builds and runs it again with ASan + UBSan (the
+#      integration suite whole on SQLite, its fault and thread tests on the servers);
 #   5. builds the fuzz targets (Clang, libFuzzer; tests/fuzz) and runs their tests: every seed
 #      and reproducer once, and a short fuzzing run of each target.
 # Output and build trees go to out/ (override with CRM_OUT).
