@@ -7,7 +7,7 @@
 #      command; its own tree without tests is only configured, so the library is compiled once);
 #   4. runs the whole suite (unit, integration on SQLite, PostgreSQL and MariaDB, ABI checks, the
 #      installed library and packages, the C, Python, Go and Java clients, the golden JSON
-#      files) in the release build, then builds and runs it again with ASan + UBSan (the
+#      files) in the release build, then builds and runs it again with ASan (the
 #      integration suite whole on SQLite, its fault and thread tests on the servers);
 #   5. builds the fuzz targets (Clang, libFuzzer; tests/fuzz) and runs their tests: every seed
 #      and reproducer once, and a short fuzzing run of each target.
@@ -55,7 +55,7 @@ cmake -S "$root" -B "$out/build-demo" -DCMAKE_BUILD_TYPE=Release -DCRM_BUILD_TES
   -DCRM_BUILD_BENCH=OFF >/dev/null
 run_suite "$out/build"
 
-echo "== sanitizer build (ASan + UBSan)"
+echo "== sanitizer build (ASan, LSan)"
 build_tree "$out/build-asan" -DCMAKE_BUILD_TYPE=Debug -DCRM_SANITIZE=ON -DCRM_BUILD_BENCH=OFF
 run_suite "$out/build-asan"
 echo "== fuzz build (Clang, libFuzzer, ASan + UBSan): seeds, reproducers, short fuzzing runs"
